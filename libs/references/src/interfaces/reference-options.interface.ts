@@ -1,0 +1,113 @@
+import type { Type } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What happens to a referrer when the record it references is deleted.
+ * - `keep`: the referrer is left as it is; its reference is reported as dangling by `verify()`.
+ * - `restrict`: the delete is refused with a `ReferencedRecordError` and nothing is deleted.
+ * - `detach`: the reference is removed from the referrer (an array element is removed, a single property unset).
+ */
+export type OnDeletePolicy = 'keep' | 'restrict' | 'detach';
+
+/** Options of `@ReferenceEnabled()` on a TypeORM entity. */
+export interface ReferenceEnabledOptions<T = any> {
+  /** The URL segment of the record type: its canonical URL is `${baseUrl}/${route}/${id}`. Also its `referrerType`. */
+  route: string;
+  /** The class-validator DTO class that describes the JSON metadata (its `@ReferenceByLink`/`@InlineReference` properties). */
+  schema: Type<object>;
+  /**
+   * The entity property that holds the JSON metadata.
+   * @default 'metadata'
+   */
+  metadata?: string;
+  /**
+   * The canonical URL of a record.
+   * @default (record, baseUrl) => `${baseUrl}/${route}/${record.id}`
+   */
+  canonicalUrl?: (record: T, baseUrl: string) => string;
+  /**
+   * Tells whether a URL names a record of this type, and which: returns its id, or `undefined`.
+   * @default the inverse of the default `canonicalUrl`
+   */
+  resolve?: (url: string, baseUrl: string) => string | undefined;
+}
+
+/** Options shared by both kinds of reference property. */
+export interface ReferenceFieldOptions {
+  /**
+   * What happens to this referrer when the referenced record is deleted.
+   * @default 'keep'
+   */
+  onDelete?: OnDeletePolicy;
+}
+
+/** Options of `@ReferenceByLink()`. */
+export type ReferenceByLinkOptions = ReferenceFieldOptions;
+
+/** Context given to the callbacks of an inline reference. */
+export interface InlineReferenceContext {
+  /** The URL of the referenced record. */
+  reference: string;
+  /** The transaction the write or the propagation runs in. */
+  manager: EntityManager;
+}
+
+/** How `@InlineReference({ create })` creates a missing target on the fly (the seed's `CreateInlineReferenceMixin`). */
+export interface InlineReferenceCreateOptions {
+  /** The reference-enabled entity class to create. */
+  target: () => Type<object>;
+  /**
+   * Permission check, run before anything is written; `false` refuses with an `InlineCreateForbiddenError`.
+   * @default () => true
+   */
+  authorize?: (value: Record<string, unknown>, context: { manager: EntityManager }) => boolean | Promise<boolean>;
+  /**
+   * Builds the new record's metadata from the value the client sent.
+   * @default (value) => value
+   */
+  build?: (value: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** Options of `@InlineReference()`. */
+export interface InlineReferenceOptions extends ReferenceFieldOptions {
+  /**
+   * The referenced URL of an inline object.
+   * @default (data) => data.links?.self
+   */
+  url?: (data: Record<string, any>) => string | undefined;
+  /**
+   * The referenced record's id inside an inline object.
+   * @default (data) => data.id
+   */
+  uuid?: (data: Record<string, any>) => string | undefined;
+  /**
+   * Transforms the copy before it is stored (the seed's `postprocess_inline_reference_data`).
+   * @default identity
+   */
+  postprocess?: (content: Record<string, any>, context: InlineReferenceContext) => Record<string, any>;
+  /**
+   * Keep only these keys of the copy (`id` and `links` are always kept).
+   * @default all keys
+   */
+  fields?: string[];
+  /**
+   * Levels of nested inline copies kept in full inside this copy; deeper ones are reduced to `{ id, links }`.
+   * @default 2
+   */
+  depth?: number;
+  /** Create the target when the client sends a value without a link. @default undefined (a link is required) */
+  create?: InlineReferenceCreateOptions;
+}
+
+/** The metadata stored for one decorated schema property. */
+export interface ReferenceFieldMetadata {
+  kind: 'link' | 'inline';
+  propertyKey: string;
+  onDelete: OnDeletePolicy;
+  url: (data: Record<string, any>) => string | undefined;
+  uuid: (data: Record<string, any>) => string | undefined;
+  postprocess?: InlineReferenceOptions['postprocess'];
+  fields?: string[];
+  depth: number;
+  create?: InlineReferenceCreateOptions;
+}

@@ -1,0 +1,35 @@
+/** Injection token of the options given to `ReferencesModule.forRoot()` / `forRootAsync()`. */
+export const REFERENCES_MODULE_OPTIONS = 'nestjs-references:module-options';
+
+/** Injection token of the application's `ReferrerIndexer` (optional). */
+export const REFERRER_INDEXER = 'nestjs-references:referrer-indexer';
+
+/** Metadata key of `@ReferenceEnabled()` on an entity class. */
+export const REFERENCE_ENABLED_METADATA = 'nestjs-references:reference-enabled';
+
+/** Metadata key of one decorated property (`@ReferenceByLink()`, `@InlineReference()`). */
+export const REFERENCE_FIELD_METADATA = 'nestjs-references:reference-field';
+
+/** Metadata key of the list of decorated properties of a schema class. */
+export const REFERENCE_FIELDS_METADATA = 'nestjs-references:reference-fields';
+
+/** Name of the event emitted once per batch of referrers updated by propagation. */
+export const REFERRERS_UPDATED_EVENT = 'references.referrers-updated';
+
+/** Name of the Bull queue that carries propagation jobs in queue mode. */
+export const REFERENCES_QUEUE = 'references';
+
+/** Longest URL accepted as a reference. */
+export const MAX_REFERENCE_URL_LENGTH = 2048;
+
+/** Keys that are never accepted anywhere in metadata (prototype pollution). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** @default 2 — levels of nested inline copies kept in full; see README "Depth of nested inline copies". */
+export const DEFAULT_INLINE_DEPTH = 2;
+
+/** @default 1000 — referrers updated per committed batch. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+/** Propagation hops after which a chain is stopped and reported (a safety net behind the depth rule). */
+export const MAX_PROPAGATION_HOPS = 32;
