@@ -33,3 +33,6 @@ export const DEFAULT_BATCH_SIZE = 1000;
 
 /** Propagation hops after which a chain is stopped and reported (a safety net behind the depth rule). */
 export const MAX_PROPAGATION_HOPS = 32;
+
+/** Injection token of the TypeORM `DataSource` the library works on (an alias of the named data source). */
+export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';

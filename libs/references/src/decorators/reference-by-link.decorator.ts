@@ -1,0 +1,54 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { ValidateBy, buildMessage } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
+import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
+import { invalidReferenceUrlReason } from '../extraction/reference-url.js';
+import { ReferenceField, isArrayProperty } from './reference-field.decorator.js';
+
+/**
+ * A property that holds the canonical URL of another record, or an array of them
+ * (the seed's `ReferenceByLinkFieldMixin`).
+ * Validates an absolute http(s) URL of at most 2,048 characters; composes with other class-validator decorators.
+ *
+ * @example
+ * @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() related?: string[];
+ */
+export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boolean } = {}): PropertyDecorator {
+  return (target, propertyKey) => {
+    const each = isArrayProperty(target, propertyKey, options.each);
+    const validation: ValidationOptions = { each };
+    applyDecorators(
+      ReferenceField({
+        kind: 'link',
+        propertyKey: String(propertyKey),
+        onDelete: options.onDelete ?? 'keep',
+        url: () => undefined,
+        uuid: () => undefined,
+        depth: 0,
+      }),
+      ValidateBy(
+        {
+          name: 'isReferenceUrl',
+          validator: {
+            validate: (value) => invalidReferenceUrlReason(value) === undefined,
+            defaultMessage: buildMessage(
+              (eachPrefix) =>
+                `${eachPrefix}$property must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
+              validation,
+            ),
+          },
+        },
+        validation,
+      ),
+      ApiProperty({
+        type: String,
+        isArray: each,
+        format: 'uri',
+        maxLength: MAX_REFERENCE_URL_LENGTH,
+        description: 'Canonical URL of the referenced record',
+      }),
+    )(target, propertyKey);
+  };
+}

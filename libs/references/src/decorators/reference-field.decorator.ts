@@ -1,0 +1,21 @@
+import { REFERENCE_FIELD_METADATA, REFERENCE_FIELDS_METADATA } from '../references.constants.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+
+/**
+ * Records one reference property on its schema class: the property's own metadata, and the
+ * class-level list of reference properties (copied, so that a subclass never writes into its parent's list).
+ */
+export function ReferenceField(meta: ReferenceFieldMetadata): PropertyDecorator {
+  return (target, propertyKey) => {
+    Reflect.defineMetadata(REFERENCE_FIELD_METADATA, meta, target, propertyKey);
+    const inherited: string[] = Reflect.getMetadata(REFERENCE_FIELDS_METADATA, target) ?? [];
+    if (!inherited.includes(meta.propertyKey)) {
+      Reflect.defineMetadata(REFERENCE_FIELDS_METADATA, [...inherited, meta.propertyKey], target);
+    }
+  };
+}
+
+/** Whether a decorated property is declared as an array (by its TypeScript type or an explicit option). */
+export function isArrayProperty(target: object, propertyKey: string | symbol, each?: boolean): boolean {
+  return each ?? Reflect.getMetadata('design:type', target, propertyKey) === Array;
+}

@@ -1,0 +1,88 @@
+import type { Type } from '@nestjs/common';
+import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
+import { ForbiddenKeyError, InvalidReferenceUrlError, MissingReferenceLinkError } from '../errors/references.errors.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+import { FORBIDDEN_KEYS } from '../references.constants.js';
+import { formatPath, type JsonPath } from './json-path.js';
+import { invalidReferenceUrlReason } from './reference-url.js';
+
+/** One reference found in a record's metadata. */
+export interface ReferenceSpec {
+  reference: string;
+  referenceUuid: string | null;
+  inline: boolean;
+  /** `formatPath(segments)`, as stored in the index. */
+  path: string;
+  segments: JsonPath;
+  field: ReferenceFieldMetadata;
+}
+
+/** One value of a reference property: the property itself, or each element of an array. */
+export interface ReferenceOccurrence {
+  field: ReferenceFieldMetadata;
+  value: unknown;
+  segments: JsonPath;
+}
+
+/** Every value held by the schema's reference properties, with its location. */
+export function* occurrences(schema: Type<object>, metadata: Record<string, any>): Generator<ReferenceOccurrence> {
+  for (const field of ReferencesMetadataAccessor.getFields(schema)) {
+    const value = metadata[field.propertyKey];
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) yield { field, value: value[i], segments: [field.propertyKey, i] };
+    } else {
+      yield { field, value, segments: [field.propertyKey] };
+    }
+  }
+}
+
+/** Throws `ForbiddenKeyError` when `__proto__`, `constructor` or `prototype` is a key anywhere in `value`. */
+export function assertNoForbiddenKeys(value: unknown, path: JsonPath = []): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => assertNoForbiddenKeys(item, [...path, i]));
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(formatPath([...path, key]) || key, key);
+    assertNoForbiddenKeys((value as Record<string, unknown>)[key], [...path, key]);
+  }
+}
+
+/** The URL an occurrence references; throws when it is missing or malformed. */
+export function referenceOf(occurrence: ReferenceOccurrence): string {
+  const { field, value, segments } = occurrence;
+  const path = formatPath(segments);
+  let url: unknown = value;
+  if (field.kind === 'inline') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MissingReferenceLinkError(path);
+    url = field.url(value as Record<string, any>);
+    if (url === undefined || url === null) throw new MissingReferenceLinkError(path);
+  }
+  const reason = invalidReferenceUrlReason(url);
+  if (reason) throw new InvalidReferenceUrlError(path, reason);
+  return url as string;
+}
+
+/**
+ * The references of a record's metadata, one per occurrence (the same URL at two paths is two references).
+ * Pure: reads the schema's decorator metadata and the document, and throws on bad input.
+ */
+export function extractReferences(schema: Type<object>, metadata: Record<string, any>): ReferenceSpec[] {
+  assertNoForbiddenKeys(metadata);
+  const specs: ReferenceSpec[] = [];
+  for (const occurrence of occurrences(schema, metadata)) {
+    const reference = referenceOf(occurrence);
+    const inline = occurrence.field.kind === 'inline';
+    specs.push({
+      reference,
+      referenceUuid: inline ? (occurrence.field.uuid(occurrence.value as Record<string, any>) ?? null) : null,
+      inline,
+      path: formatPath(occurrence.segments),
+      segments: occurrence.segments,
+      field: occurrence.field,
+    });
+  }
+  return specs;
+}

@@ -1,0 +1,19 @@
+import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
+
+/**
+ * Why a value is not an acceptable reference URL, or `undefined` when it is one:
+ * a string, an absolute http(s) URL with a host, at most 2,048 characters.
+ */
+export function invalidReferenceUrlReason(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a URL string';
+  if (value.length > MAX_REFERENCE_URL_LENGTH) return `is longer than ${MAX_REFERENCE_URL_LENGTH} characters`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
+  if (!url.hostname) return 'has no host';
+  return undefined;
+}

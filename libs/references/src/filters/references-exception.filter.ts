@@ -1,0 +1,23 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ReferencedRecordError, ReferencesError, UnknownReferenceError } from '../errors/references.errors.js';
+
+/**
+ * Answers the library's errors with their HTTP status: 400 for malformed references and forbidden keys,
+ * 403 for a refused inline create, 409 `{ message, referrers }` for a restricted delete, 422 for an
+ * unknown target. Register it with `app.useGlobalFilters(new ReferencesExceptionFilter(app.get(HttpAdapterHost)))`
+ * or as an `APP_FILTER` provider.
+ */
+@Catch(ReferencesError)
+export class ReferencesExceptionFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(error: ReferencesError, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const body: Record<string, unknown> = { statusCode: error.status, error: error.name, message: error.message };
+    if ('path' in error) body.path = error.path;
+    if (error instanceof UnknownReferenceError) body.reference = error.reference;
+    if (error instanceof ReferencedRecordError) body.referrers = error.referrers;
+    httpAdapter.reply(host.switchToHttp().getResponse(), body, error.status);
+  }
+}

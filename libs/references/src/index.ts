@@ -1,0 +1,26 @@
+// The public surface of nestjs-references. Nothing else is exported.
+export { ReferencesModule } from './references.module.js';
+export { ReferencesService, type TransactionOptions } from './references.service.js';
+export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
+export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
+export { InlineReference } from './decorators/inline-reference.decorator.js';
+export { ReferenceEntry } from './index/reference-entry.entity.js';
+export { CreateReferenceIndex1764000000000 } from './index/migrations/1764000000000-create-reference-index.js';
+export { referencesMigrations } from './index/migrations/index.js';
+export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
+export {
+  ReferencesError,
+  InvalidReferenceUrlError,
+  MissingReferenceLinkError,
+  ForbiddenKeyError,
+  UnknownReferenceError,
+  ReferencedRecordError,
+  InlineCreateForbiddenError,
+  ReferencesConfigurationError,
+} from './errors/references.errors.js';
+export { REFERRERS_UPDATED_EVENT, REFERRER_INDEXER, REFERENCES_QUEUE } from './references.constants.js';
+export type * from './interfaces/reference-options.interface.js';
+export type * from './interfaces/reference-row.interface.js';
+export type * from './interfaces/references-module-options.interface.js';
+export type * from './interfaces/references-reports.interface.js';
+export type * from './interfaces/referrer-indexer.interface.js';

@@ -1,0 +1,55 @@
+import type { EntityManager } from 'typeorm';
+import { occurrences } from '../extraction/reference-extractor.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+import type { ReferenceType } from '../registry/reference-type.js';
+import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+
+/**
+ * Builds the inline copy a referrer field stores of a target.
+ *
+ * Depth rule: a copy keeps the nested inline copies of its target in full down to `field.depth` levels
+ * (the field itself is level 1); a nested copy below that is reduced to `{ id, links: { self } }`.
+ * So with the default depth 2 an artwork's `stylePeriod` holds the term and the term's parent in full,
+ * and the grandparent as `{ id, links }`. A cycle A → B → A therefore cannot grow documents, and
+ * propagation stops where a refresh changes nothing.
+ */
+export class InlineCopies {
+  constructor(private readonly registry: ReferenceTypesRegistry) {}
+
+  build(
+    representation: Record<string, any>,
+    targetType: ReferenceType | undefined,
+    field: ReferenceFieldMetadata,
+    context: { reference: string; manager: EntityManager },
+  ): Record<string, any> {
+    let content = targetType ? this.truncate(representation, targetType, Math.max(1, field.depth)) : representation;
+    if (field.fields) {
+      const keep = new Set([...field.fields, 'id', 'links']);
+      content = Object.fromEntries(Object.entries(content).filter(([key]) => keep.has(key)));
+    }
+    return field.postprocess ? field.postprocess(content, context) : content;
+  }
+
+  private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {
+    const result: Record<string, any> = { ...document };
+    for (const { field, value, segments } of occurrences(type.schema, document)) {
+      if (field.kind !== 'inline' || value === null || typeof value !== 'object') continue;
+      const nested = value as Record<string, any>;
+      const url = field.url(nested);
+      let replacement: Record<string, any>;
+      if (levels <= 1) {
+        replacement = { id: field.uuid(nested), links: { self: url } };
+      } else {
+        const nestedType = url ? this.registry.resolve(url)?.type : undefined;
+        replacement = nestedType ? this.truncate(nested, nestedType, levels - 1) : nested;
+      }
+      const [key, index] = segments as [string, number | undefined];
+      if (index === undefined) result[key] = replacement;
+      else {
+        if (result[key] === document[key]) result[key] = [...document[key]];
+        result[key][index] = replacement;
+      }
+    }
+    return result;
+  }
+}

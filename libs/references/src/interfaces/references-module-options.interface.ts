@@ -1,0 +1,88 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { QueueOptions } from 'bull';
+
+/**
+ * Where propagation runs.
+ * - `sync`: inside the writer's transaction; when `save()` returns, every referrer is updated.
+ * - `queue`: an outbox row in the writer's transaction, then Bull jobs on Redis, in any number of workers.
+ */
+export type PropagationMode = 'sync' | 'queue';
+
+/** Options of the queue mode. */
+export interface ReferencesQueueOptions {
+  /**
+   * Bull queue options (at least `redis`).
+   * @default { redis: 'redis://127.0.0.1:6379' }
+   */
+  bull?: QueueOptions;
+  /**
+   * Whether this process runs the Bull processors (a worker). An API-only process sets `false`.
+   * @default true
+   */
+  worker?: boolean;
+  /**
+   * Whether this process dispatches outbox rows (after each commit and on a periodic sweep).
+   * @default true
+   */
+  dispatcher?: boolean;
+  /**
+   * Milliseconds between two sweeps of the outbox for rows that were never enqueued.
+   * @default 5000
+   */
+  sweepIntervalMs?: number;
+  /**
+   * Attempts of a failing job before it is recorded as failed.
+   * @default 5
+   */
+  attempts?: number;
+  /**
+   * Jobs one worker process runs at once.
+   * @default 1
+   */
+  concurrency?: number;
+}
+
+/** Options of `ReferencesModule.forRoot()`. */
+export interface ReferencesModuleOptions {
+  /** The base of every canonical URL, e.g. `https://catalogue.example.org`. */
+  baseUrl: string;
+  /**
+   * Where propagation runs.
+   * @default 'sync'
+   */
+  propagation?: PropagationMode;
+  /**
+   * Reject a local reference whose target does not exist (`UnknownReferenceError`).
+   * @default false
+   */
+  strict?: boolean;
+  /**
+   * The name of the TypeORM data source, when the app has several.
+   * @default the default data source
+   */
+  dataSource?: string;
+  /**
+   * Referrers updated per committed batch (queue mode) or per statement (sync mode).
+   * @default 1000
+   */
+  batchSize?: number;
+  /** Queue mode settings. */
+  queue?: ReferencesQueueOptions;
+}
+
+/** A class that builds the module options, for `forRootAsync({ useClass })`. */
+export interface ReferencesOptionsFactory {
+  createReferencesOptions(): Promise<ReferencesModuleOptions> | ReferencesModuleOptions;
+}
+
+/** Options of `ReferencesModule.forRootAsync()`. */
+export interface ReferencesModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: any[]) => Promise<ReferencesModuleOptions> | ReferencesModuleOptions;
+  inject?: any[];
+  useClass?: Type<ReferencesOptionsFactory>;
+  useExisting?: Type<ReferencesOptionsFactory>;
+  /** The name of the TypeORM data source (needed before the factory runs). @default the default data source */
+  dataSource?: string;
+  /** The propagation mode (needed before the factory runs, to register the queue). @default 'sync' */
+  propagation?: PropagationMode;
+}

@@ -1,0 +1,50 @@
+import type { ReferenceRow } from './reference-row.interface.js';
+
+/** A record that references another, by type and id. */
+export interface ReferrerKey {
+  referrerType: string;
+  referrerId: string;
+}
+
+/** Options of `ReferencesService.synchronize()`. */
+export interface SynchronizeOptions {
+  /** Empty the index first (the seed's `references synchronize --clear`). @default false */
+  clear?: boolean;
+  /** Records read per batch. @default the module's batchSize */
+  batchSize?: number;
+  /** Called after each batch with the records done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between batches; when it is aborted, the run stops after the current batch. */
+  signal?: AbortSignal;
+}
+
+/** What `synchronize()` did. */
+export interface SynchronizeResult {
+  records: number;
+  references: number;
+}
+
+/** What `verify()` found; it changes nothing. */
+export interface VerifyReport {
+  /** References present in a record and absent from the index. */
+  missing: ReferenceRow[];
+  /** Index rows that no record holds (or whose record is gone). */
+  extra: ReferenceRow[];
+  /** Inline copies that differ from what the target's current representation would give. */
+  stale: ReferenceRow[];
+  /** References to local records that do not exist. */
+  dangling: ReferenceRow[];
+  /** Records checked. */
+  records: number;
+  /** `true` when nothing was found. */
+  ok: boolean;
+}
+
+/** The queue's state (all zero in sync mode). */
+export interface ReferencesStatus {
+  pending: number;
+  running: number;
+  failed: number;
+  /** Age in milliseconds of the oldest pending change, or `null` when none is pending. */
+  oldestPendingMs: number | null;
+}

@@ -1,0 +1,12 @@
+import type { EntityManager } from 'typeorm';
+import type { ChangedReferrers, TargetState } from './propagator.js';
+
+/**
+ * Where propagation runs, as the record lifecycle sees it. `sync` does the work in the writer's
+ * transaction; `queue` records it in the outbox, in the same transaction, for the workers.
+ */
+export interface PropagationStrategy {
+  contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers>;
+  referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string): Promise<ChangedReferrers>;
+  targetDeleted(manager: EntityManager, reference: string): Promise<ChangedReferrers>;
+}

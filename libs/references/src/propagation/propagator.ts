@@ -1,0 +1,228 @@
+import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import { extractReferences } from '../extraction/reference-extractor.js';
+import { parsePath, removeAt, type JsonPath } from '../extraction/json-path.js';
+import type { ReferenceEntry } from '../index/reference-entry.entity.js';
+import { toReferenceRow, type ReferenceIndex } from '../index/reference-index.js';
+import type { InlineCopies } from '../inline/inline-copies.js';
+import type { ReferenceType } from '../registry/reference-type.js';
+import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
+import type { SqlDialect } from '../sql/sql-dialect.js';
+import type { ReferrersNotifier } from './referrers-notifier.js';
+import { ReferencedRecordError } from '../errors/references.errors.js';
+
+/** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
+export type ChangedReferrers = Map<ReferenceType, Set<string>>;
+
+/** The result of one batch of a propagation: where to continue, and what changed. */
+export interface BatchResult {
+  /** The last index row id handled; `undefined` when there was nothing left. */
+  cursor: number | undefined;
+  changed: ChangedReferrers;
+}
+
+/** A target's current public state, as propagation copies it. */
+export interface TargetState {
+  reference: string;
+  representation: Record<string, any>;
+  /** The target's type when it is a local record (its nested copies then follow the depth rule). */
+  type?: ReferenceType;
+}
+
+/**
+ * Propagation over the reverse index: refresh inline copies, rewrite links, detach deleted targets.
+ * Set-based: each batch of index rows (walked in keyset order) becomes one UPDATE per referrer type and field.
+ * The `*Batch` methods do one batch in the given transaction (queue mode commits each);
+ * the others loop over every batch in one transaction (sync mode).
+ */
+export class Propagator {
+  private readonly logger = new Logger('ReferencesPropagator');
+
+  constructor(
+    private readonly registry: ReferenceTypesRegistry,
+    private readonly index: ReferenceIndex,
+    private readonly dialect: SqlDialect,
+    private readonly copies: InlineCopies,
+    private readonly notifier: ReferrersNotifier,
+    private readonly batchSize: number,
+  ) {}
+
+  /** Refreshes the inline copies in the next batch of referrers of `target` after index row `after`. */
+  async refreshBatch(manager: EntityManager, target: TargetState, after: number, limit = this.batchSize): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, target.reference, after, limit, { inline: true });
+    const changed: ChangedReferrers = new Map();
+    for (const [type, byField] of this.groupByTypeAndField(rows)) {
+      for (const group of byField.values()) {
+        const field = type.fields.find((f) => f.propertyKey === group.field)!;
+        if (!field || field.kind !== 'inline') continue;
+        const content = this.copies.build(target.representation, target.type, field, { reference: target.reference, manager });
+        const ids = await this.dialect.setAtPaths(manager, type, group.targets, JSON.stringify(content));
+        addChanged(changed, type, ids);
+      }
+    }
+    await this.notify(manager, target.reference, changed);
+    return { cursor: rows.at(-1)?.id, changed };
+  }
+
+  /** Rewrites, in the next batch of referrers of `oldUrl`, the links and the `links.self` of inline copies. */
+  async renameBatch(manager: EntityManager, oldUrl: string, newUrl: string, after: number, limit = this.batchSize): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, oldUrl, after, limit);
+    const changed: ChangedReferrers = new Map();
+    const value = JSON.stringify(newUrl);
+    for (const [type, byField] of this.groupByTypeAndField(rows)) {
+      for (const group of byField.values()) {
+        const targets = group.targets.map((t) => (t.inline ? { ...t, path: [...t.path, 'links', 'self'] } : t));
+        addChanged(changed, type, await this.dialect.setAtPaths(manager, type, targets, value));
+      }
+    }
+    await this.notify(manager, oldUrl, changed);
+    return { cursor: rows.at(-1)?.id, changed };
+  }
+
+  /** Removes the next batch of `detach` references to a deleted `reference` and reindexes those referrers. */
+  async detachBatch(manager: EntityManager, reference: string, after: number, limit = this.batchSize): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, reference, after, limit, { onDelete: 'detach' });
+    const changed: ChangedReferrers = new Map();
+    for (const [type, byField] of this.groupByTypeAndField(rows)) {
+      const paths = new Map<string, JsonPath[]>();
+      for (const group of byField.values()) {
+        for (const t of group.targets) (paths.get(t.id) ?? paths.set(t.id, []).get(t.id)!).push(t.path);
+      }
+      const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
+      const records = await manager.find(type.entity as any, { where: { [idProperty]: In([...paths.keys()]) } });
+      const documents = records.map((record: object) => {
+        const id = type.idOf(record);
+        const metadata = structuredClone(type.metadataOf(record));
+        removeAt(metadata, paths.get(id)!);
+        return { id, metadata };
+      });
+      await this.dialect.writeDocuments(manager, type, documents.map((d) => ({ id: d.id, json: JSON.stringify(d.metadata) })));
+      for (const d of documents) await this.index.replace(manager, type.name, d.id, extractReferences(type.schema, d.metadata));
+      addChanged(changed, type, documents.map((d) => d.id));
+    }
+    await this.notify(manager, reference, changed);
+    return { cursor: rows.at(-1)?.id, changed };
+  }
+
+  /** Throws `ReferencedRecordError` when a referrer restricts the deletion of `reference`. */
+  async assertDeletable(manager: EntityManager, reference: string): Promise<void> {
+    const restricting = await this.index.batchAfter(manager, reference, 0, 100, { onDelete: 'restrict' });
+    if (restricting.length) {
+      throw new ReferencedRecordError(reference, restricting.map(toReferenceRow));
+    }
+  }
+
+  /** Sync mode: every batch of a content change, then the referrers that changed in turn (transitive). */
+  async contentChanged(manager: EntityManager, target: TargetState, hops = 0): Promise<ChangedReferrers> {
+    return this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), hops);
+  }
+
+  /** Sync mode: a whole rename, then the index rows, then the inline referrers that changed in turn. */
+  async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string): Promise<ChangedReferrers> {
+    const changed = await this.untilDone(manager, (after) => this.renameBatch(manager, oldUrl, newUrl, after), 0);
+    await this.index.renameReference(manager, oldUrl, newUrl);
+    const local = this.registry.resolve(newUrl);
+    if (local) {
+      const record = await this.load(manager, local.type, local.id);
+      if (record) {
+        const target = { reference: newUrl, representation: local.type.representationOf(record), type: local.type };
+        mergeChanged(changed, await this.contentChanged(manager, target));
+      }
+    }
+    return changed;
+  }
+
+  /** Sync mode: every `detach` referrer of a deleted record, then the referrers that changed in turn. */
+  async targetDeleted(manager: EntityManager, reference: string): Promise<ChangedReferrers> {
+    return this.untilDone(manager, (after) => this.detachBatch(manager, reference, after), 0);
+  }
+
+  /**
+   * The records among `changed` that are themselves copied inline elsewhere, as targets to propagate next.
+   * This is what makes propagation transitive.
+   */
+  async nextTargets(manager: EntityManager, changed: ChangedReferrers): Promise<TargetState[]> {
+    const targets: TargetState[] = [];
+    for (const [type, ids] of changed) {
+      const idList = [...ids];
+      for (let i = 0; i < idList.length; i += this.batchSize) {
+        const chunk = idList.slice(i, i + this.batchSize);
+        // NOTE: with default canonical URLs, only the referrers that are themselves referenced are loaded.
+        const urlForId = type.urlForId;
+        const records = urlForId ? [] : await this.loadMany(manager, type, chunk);
+        const urls = urlForId ? chunk.map(urlForId) : records.map((r) => type.canonicalUrl(r));
+        const referenced = await this.index.inlineReferenced(manager, urls);
+        if (!referenced.size) continue;
+        const loaded = urlForId
+          ? await this.loadMany(manager, type, chunk.filter((id) => referenced.has(urlForId(id))))
+          : records;
+        for (const record of loaded) {
+          const url = type.canonicalUrl(record);
+          if (referenced.has(url)) targets.push({ reference: url, representation: type.representationOf(record), type });
+        }
+      }
+    }
+    return targets;
+  }
+
+  private async untilDone(
+    manager: EntityManager,
+    batch: (after: number) => Promise<BatchResult>,
+    hops: number,
+  ): Promise<ChangedReferrers> {
+    const changed: ChangedReferrers = new Map();
+    for (let after = 0; ; ) {
+      const result = await batch(after);
+      mergeChanged(changed, result.changed);
+      if (result.cursor === undefined) break;
+      after = result.cursor;
+    }
+    const next = await this.nextTargets(manager, changed);
+    if (next.length && hops >= MAX_PROPAGATION_HOPS) {
+      this.logger.warn(`Propagation stopped after ${hops} hops at ${next[0].reference}: check for a cycle without a depth limit`);
+      return changed;
+    }
+    for (const target of next) mergeChanged(changed, await this.contentChanged(manager, target, hops + 1));
+    return changed;
+  }
+
+  private groupByTypeAndField(rows: ReferenceEntry[]) {
+    const result = new Map<ReferenceType, Map<string, { field: string; targets: Array<{ id: string; path: JsonPath; inline: boolean }> }>>();
+    for (const row of rows) {
+      const type = this.registry.forName(row.referrerType);
+      if (!type) continue;
+      const path = parsePath(row.path);
+      const field = String(path[0]);
+      const byField = result.get(type) ?? result.set(type, new Map()).get(type)!;
+      const group = byField.get(field) ?? byField.set(field, { field, targets: [] }).get(field)!;
+      group.targets.push({ id: row.referrerId, path, inline: row.inline });
+    }
+    return result;
+  }
+
+  private async notify(manager: EntityManager, reference: string, changed: ChangedReferrers) {
+    for (const [type, ids] of changed) {
+      await this.notifier.record(manager, { reference, referrerType: type.name, referrerIds: [...ids] });
+    }
+  }
+
+  async load(manager: EntityManager, type: ReferenceType, id: string): Promise<object | null> {
+    return (await this.loadMany(manager, type, [id]))[0] ?? null;
+  }
+
+  private async loadMany(manager: EntityManager, type: ReferenceType, ids: string[]): Promise<object[]> {
+    const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
+    return manager.find(type.entity as any, { where: { [idProperty]: In(ids) } }) as Promise<object[]>;
+  }
+}
+
+function addChanged(changed: ChangedReferrers, type: ReferenceType, ids: Iterable<string>) {
+  const set = changed.get(type) ?? changed.set(type, new Set()).get(type)!;
+  for (const id of ids) set.add(id);
+}
+
+export function mergeChanged(into: ChangedReferrers, from: ChangedReferrers) {
+  for (const [type, ids] of from) addChanged(into, type, ids);
+}

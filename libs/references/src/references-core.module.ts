@@ -1,0 +1,84 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { ReferencesEngine } from './engine/references.engine.js';
+import { ReferencesConfigurationError } from './errors/references.errors.js';
+import type {
+  ReferencesModuleAsyncOptions,
+  ReferencesModuleOptions,
+  ReferencesOptionsFactory,
+} from './interfaces/references-module-options.interface.js';
+import { REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import { ReferencesService } from './references.service.js';
+import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
+
+/** Owns the options token and the library's providers; global, so that `ReferencesService` is injectable anywhere. */
+@Global()
+@Module({})
+export class ReferencesCoreModule {
+  static forRoot(options: ReferencesModuleOptions): DynamicModule {
+    return this.build([{ provide: REFERENCES_MODULE_OPTIONS, useValue: validate(options) }], options.dataSource);
+  }
+
+  static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
+    return { ...this.build(this.asyncProviders(options), options.dataSource), imports: options.imports ?? [] };
+  }
+
+  private static build(optionProviders: Provider[], dataSource?: string): DynamicModule {
+    return {
+      module: ReferencesCoreModule,
+      providers: [
+        ...optionProviders,
+        { provide: REFERENCES_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) },
+        ReferenceTypesRegistry,
+        ReferencesEngine,
+        ReferencesSubscriber,
+        ReferencesService,
+      ],
+      exports: [REFERENCES_MODULE_OPTIONS, REFERENCES_DATA_SOURCE, ReferencesEngine, ReferencesService],
+    };
+  }
+
+  private static asyncProviders(options: ReferencesModuleAsyncOptions): Provider[] {
+    if (options.useFactory) {
+      return [
+        {
+          provide: REFERENCES_MODULE_OPTIONS,
+          useFactory: async (...args: any[]) => validate(await options.useFactory!(...args)),
+          inject: options.inject ?? [],
+        },
+      ];
+    }
+    const factoryClass = options.useClass ?? options.useExisting;
+    if (!factoryClass) {
+      throw new ReferencesConfigurationError('ReferencesModule.forRootAsync() needs useFactory, useClass or useExisting');
+    }
+    return [
+      ...(options.useClass ? [{ provide: options.useClass, useClass: options.useClass }] : []),
+      {
+        provide: REFERENCES_MODULE_OPTIONS,
+        useFactory: async (factory: ReferencesOptionsFactory) => validate(await factory.createReferencesOptions()),
+        inject: [factoryClass],
+      },
+    ];
+  }
+}
+
+function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
+  let url: URL | undefined;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ReferencesConfigurationError(`ReferencesModule: baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
+  }
+  if (options.propagation && options.propagation !== 'sync' && options.propagation !== 'queue') {
+    throw new ReferencesConfigurationError(`ReferencesModule: propagation must be 'sync' or 'queue', got "${options.propagation}"`);
+  }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+    throw new ReferencesConfigurationError(`ReferencesModule: batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+  return { propagation: 'sync', strict: false, ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+}

@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReferenceEntry } from './index/reference-entry.entity.js';
+import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
+import { ReferencesCoreModule } from './references-core.module.js';
+
+/**
+ * Tracks the references between reference-enabled records and keeps them consistent.
+ *
+ * @example
+ * TypeOrmModule.forRoot({ ..., autoLoadEntities: true }),
+ * ReferencesModule.forRoot({ baseUrl: 'https://catalogue.example.org', strict: true }),
+ */
+@Module({})
+export class ReferencesModule {
+  static forRoot(options: ReferencesModuleOptions): DynamicModule {
+    return {
+      module: ReferencesModule,
+      imports: [ReferencesCoreModule.forRoot(options), TypeOrmModule.forFeature([ReferenceEntry], options.dataSource)],
+    };
+  }
+
+  static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
+    return {
+      module: ReferencesModule,
+      imports: [ReferencesCoreModule.forRootAsync(options), TypeOrmModule.forFeature([ReferenceEntry], options.dataSource)],
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ReferencesEngine } from './engine/references.engine.js';
+import { ReferencesConfigurationError } from './errors/references.errors.js';
+import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
+import type {
+  ReferencesStatus,
+  ReferrerKey,
+  SynchronizeOptions,
+  SynchronizeResult,
+  VerifyReport,
+} from './interfaces/references-reports.interface.js';
+import { synchronizeIndex } from './maintenance/index-synchronizer.js';
+import { verifyIndex } from './maintenance/index-verifier.js';
+import type { ChangedReferrers } from './propagation/propagator.js';
+import type { ReferenceType } from './registry/reference-type.js';
+
+/** Options of the service's writing methods. */
+export interface TransactionOptions {
+  /** Run inside this transaction instead of a new one. */
+  manager?: EntityManager;
+}
+
+/**
+ * The public API of the library (the seed's `current_references`). Everything that happens on `save()`
+ * and `remove()` happens by itself; these methods are for queries, for targets outside the database
+ * (external URLs), and for maintenance.
+ */
+@Injectable()
+export class ReferencesService {
+  constructor(private readonly engine: ReferencesEngine) {}
+
+  /**
+   * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
+   * `…/terms/1` never matches `…/terms/10`. A prefix is matched literally: `%`, `_` and `\` are not wildcards.
+   */
+  getReferrers(reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
+    return this.engine.index.referrers(this.engine.dataSource.manager, reference, options);
+  }
+
+  /** How many index rows `getReferrers()` would return without `limit`. */
+  countReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
+    return this.engine.index.countReferrers(this.engine.dataSource.manager, reference, options);
+  }
+
+  /** The outgoing references of a reference-enabled record. */
+  getReferences(record: object): Promise<ReferenceRow[]> {
+    const type = this.typeOf(record);
+    return this.engine.index.references(this.engine.dataSource.manager, type.name, type.idOf(record));
+  }
+
+  /** The canonical URL of a reference-enabled record. */
+  canonicalUrl(record: object): string {
+    return this.typeOf(record).canonicalUrl(record);
+  }
+
+  /** `{ ...metadata, id, links: { self } }`: what other records inline of `record`. */
+  representationOf(record: object): Record<string, any> {
+    return this.typeOf(record).representationOf(record);
+  }
+
+  /**
+   * The target at `url` has new content: refresh every inline copy of it (the seed's
+   * `reference_content_changed`). For local records this happens on `save()` by itself; call it for
+   * targets that live elsewhere. Returns the referrers updated (none yet in queue mode).
+   */
+  async referenceContentChanged(content: Record<string, any>, target: { url: string; uuid?: string }, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    const representation = target.uuid === undefined ? content : { ...content, id: target.uuid };
+    const type = this.engine.registry.resolve(target.url)?.type;
+    return this.inTransaction(options, (manager) =>
+      this.engine.strategy.contentChanged(manager, { reference: target.url, representation, type }),
+    );
+  }
+
+  /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies (the seed's `reference_changed`). */
+  async referenceChanged(oldUrl: string, newUrl: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    return this.inTransaction(options, (manager) => this.engine.strategy.referenceChanged(manager, oldUrl, newUrl));
+  }
+
+  /** Removes the outgoing index rows of a record (the seed's `delete_references_record`). */
+  async deleteReferences(record: object, options: TransactionOptions = {}): Promise<void> {
+    const type = this.typeOf(record);
+    await this.inTransaction(options, async (manager) => {
+      await this.engine.index.removeReferrer(manager, type.name, [type.idOf(record)]);
+      return new Map();
+    });
+  }
+
+  /**
+   * Hands every referrer of `reference` to the `ReferrerIndexer` and the `references.referrers-updated`
+   * event, a batch at a time. Returns how many referrers it reported.
+   */
+  async reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
+    const manager = this.engine.dataSource.manager;
+    const size = this.engine.batchSize;
+    let count = 0;
+    for (let offset = 0; ; offset += size) {
+      const rows = await this.engine.index.referrers(manager, reference, { ...options, limit: size, offset });
+      const byType = new Map<string, Set<string>>();
+      for (const row of rows) (byType.get(row.referrerType) ?? byType.set(row.referrerType, new Set()).get(row.referrerType)!).add(row.referrerId);
+      await this.engine.notifier.deliver(
+        [...byType].map(([referrerType, ids]) => ({ reference, referrerType, referrerIds: [...ids] })),
+      );
+      count += rows.length;
+      if (rows.length < size) return count;
+    }
+  }
+
+  /** Rebuilds the index from all reference-enabled records (the seed's `references synchronize [--clear]`). */
+  synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
+    return synchronizeIndex(this.engine.dataSource, this.engine.registry, this.engine.index, {
+      ...options,
+      batchSize: options.batchSize ?? this.engine.batchSize,
+    });
+  }
+
+  /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
+  verify(): Promise<VerifyReport> {
+    return verifyIndex(this.engine.dataSource, this.engine.registry, this.engine.copies, this.engine.batchSize);
+  }
+
+  /** Pending, running and failed propagations (queue mode; all zero in sync mode). */
+  async status(): Promise<ReferencesStatus> {
+    return { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+  }
+
+  /** Resolves when no propagation is pending or running (immediately in sync mode). */
+  async waitForIdle(_timeoutMs = 30_000): Promise<void> {}
+
+  private typeOf(record: object): ReferenceType {
+    const type = this.engine.registry.forEntity(record.constructor);
+    if (!type) throw new ReferencesConfigurationError(`${record.constructor.name} is not a @ReferenceEnabled() entity`);
+    return type;
+  }
+
+  private async inTransaction(options: TransactionOptions, work: (manager: EntityManager) => Promise<ChangedReferrers>): Promise<ReferrerKey[]> {
+    const changed = options.manager ? await work(options.manager) : await this.engine.dataSource.transaction(work);
+    return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
+  }
+}

@@ -1,0 +1,38 @@
+import type { Type } from '@nestjs/common';
+import type { EntityMetadata } from 'typeorm';
+import type { ReferenceEnabledOptions, ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+
+/** Everything the library knows about one `@ReferenceEnabled()` entity, resolved once at start-up. */
+export interface ReferenceType {
+  /** `route`, also the `referrerType` of its index rows. */
+  readonly name: string;
+  readonly entity: Function;
+  readonly options: ReferenceEnabledOptions;
+  readonly schema: Type<object>;
+  readonly fields: ReferenceFieldMetadata[];
+  readonly entityMetadata: EntityMetadata;
+  /** The entity property holding the JSON metadata. */
+  readonly metadataProperty: string;
+  /** Quoted SQL names, ready to put into a statement. */
+  readonly sql: {
+    table: string;
+    id: string;
+    idType: string;
+    metadata: string;
+    metadataType: string;
+    version?: string;
+    updatedAt?: string;
+  };
+  /** The record's id as a string. */
+  idOf(record: object): string;
+  metadataOf(record: object): Record<string, any>;
+  canonicalUrl(record: object): string;
+  /** The canonical URL from the id alone; set when `canonicalUrl` is the default (saves loading records). */
+  urlForId?: (id: string) => string;
+  /** The id named by `url` when it is a record of this type. */
+  resolve(url: string): string | undefined;
+  /** Whether `id` can be a primary key of this table (a malformed id names no record). */
+  isValidId(id: string): boolean;
+  /** `{ ...metadata, id, links: { self } }`: what other records inline. */
+  representationOf(record: object): Record<string, any>;
+}

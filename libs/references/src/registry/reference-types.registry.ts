@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityMetadata } from 'typeorm';
+import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
+import { ReferencesConfigurationError } from '../errors/references.errors.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import type { ReferenceType } from './reference-type.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The `@ReferenceEnabled()` entities of the data source, discovered from TypeORM's own entity metadata
+ * (so entities loaded by `autoLoadEntities` or listed by hand are found alike).
+ */
+@Injectable()
+export class ReferenceTypesRegistry {
+  private byName?: Map<string, ReferenceType>;
+  private byEntity?: Map<Function, ReferenceType>;
+
+  constructor(
+    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  get types(): ReferenceType[] {
+    return [...this.load().byName.values()];
+  }
+
+  forName(name: string): ReferenceType | undefined {
+    return this.load().byName.get(name);
+  }
+
+  forEntity(entity: Function): ReferenceType | undefined {
+    return this.load().byEntity.get(entity);
+  }
+
+  /** The local record a URL names, if any. */
+  resolve(url: string): { type: ReferenceType; id: string } | undefined {
+    for (const type of this.load().byName.values()) {
+      const id = type.resolve(url);
+      if (id !== undefined && type.isValidId(id)) return { type, id };
+    }
+    return undefined;
+  }
+
+  private load() {
+    if (!this.byName || !this.byEntity) {
+      const types = this.dataSource.entityMetadatas
+        .filter((m) => typeof m.target === 'function' && ReferencesMetadataAccessor.getEntityOptions(m.target))
+        .map((m) => this.describe(m));
+      this.byName = new Map();
+      for (const type of types) {
+        if (this.byName.has(type.name)) {
+          throw new ReferencesConfigurationError(`Two reference-enabled entities share the route "${type.name}"`);
+        }
+        this.byName.set(type.name, type);
+      }
+      this.byEntity = new Map(types.map((t) => [t.entity, t]));
+    }
+    return { byName: this.byName, byEntity: this.byEntity! };
+  }
+
+  private describe(metadata: EntityMetadata): ReferenceType {
+    const entity = metadata.target as Function;
+    const options = ReferencesMetadataAccessor.getEntityOptions(entity)!;
+    const driver = this.dataSource.driver;
+    const quote = (name: string) => driver.escape(name);
+    const [primary, ...more] = metadata.primaryColumns;
+    if (!primary || more.length) {
+      throw new ReferencesConfigurationError(`${metadata.name}: a reference-enabled entity needs exactly one primary column`);
+    }
+    const metadataColumn = metadata.findColumnWithPropertyName(options.metadata!);
+    if (!metadataColumn) {
+      throw new ReferencesConfigurationError(`${metadata.name}: no column for the metadata property "${options.metadata}"`);
+    }
+    const baseUrl = this.options.baseUrl.replace(/\/+$/, '');
+    const route = options.route;
+    const prefix = `${baseUrl}/${route}/`;
+    const idOf = (record: object) => String(primary.getEntityValue(record));
+    const metadataOf = (record: object) => (metadataColumn.getEntityValue(record) ?? {}) as Record<string, any>;
+    const canonicalUrl = options.canonicalUrl
+      ? (record: object) => options.canonicalUrl!(record, baseUrl)
+      : (record: object) => prefix + encodeURIComponent(idOf(record));
+    const resolve = options.resolve
+      ? (url: string) => options.resolve!(url, baseUrl)
+      : (url: string) => {
+          if (!url.startsWith(prefix)) return undefined;
+          const rest = url.slice(prefix.length);
+          return rest && !rest.includes('/') && !rest.includes('?') && !rest.includes('#')
+            ? decodeURIComponent(rest)
+            : undefined;
+        };
+    const idType = driver.normalizeType(primary);
+    // NOTE: a URL whose last segment cannot be an id of this table (`…/terms/not-a-uuid`) names no record.
+    const isValidId =
+      idType === 'uuid'
+        ? (id: string) => UUID.test(id)
+        : /int|serial/.test(idType)
+          ? (id: string) => /^-?\d{1,18}$/.test(id)
+          : () => true;
+    const table = metadata.tablePath.split('.').map(quote).join('.');
+    return {
+      name: route,
+      entity,
+      options,
+      schema: options.schema,
+      fields: ReferencesMetadataAccessor.getFields(options.schema),
+      entityMetadata: metadata,
+      metadataProperty: options.metadata!,
+      sql: {
+        table,
+        id: quote(primary.databaseName),
+        idType,
+        metadata: quote(metadataColumn.databaseName),
+        metadataType: driver.normalizeType(metadataColumn),
+        version: metadata.versionColumn ? quote(metadata.versionColumn.databaseName) : undefined,
+        updatedAt: metadata.updateDateColumn ? quote(metadata.updateDateColumn.databaseName) : undefined,
+      },
+      idOf,
+      metadataOf,
+      canonicalUrl,
+      urlForId: options.canonicalUrl ? undefined : (id: string) => prefix + encodeURIComponent(id),
+      resolve,
+      isValidId,
+      representationOf: (record) => ({
+        ...metadataOf(record),
+        id: idOf(record),
+        links: { self: canonicalUrl(record) },
+      }),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import type { DataSource } from 'typeorm';
+import { BASE_URL, TestNode, TestRecord, type NodeMetadata, type RecordMetadata } from './fixtures.js';
+
+export const recordUrl = (id: string) => `${BASE_URL}/records/${id}`;
+export const nodeUrl = (id: string) => `${BASE_URL}/nodes/${id}`;
+
+export function createRecord(dataSource: DataSource, metadata: RecordMetadata): Promise<TestRecord> {
+  return dataSource.getRepository(TestRecord).save(dataSource.getRepository(TestRecord).create({ metadata }));
+}
+
+export function createNode(dataSource: DataSource, metadata: NodeMetadata): Promise<TestNode> {
+  return dataSource.getRepository(TestNode).save(dataSource.getRepository(TestNode).create({ metadata }));
+}
+
+export async function reload<T extends TestNode | TestRecord>(dataSource: DataSource, record: T): Promise<T> {
+  return (await dataSource.getRepository(record.constructor as any).findOneByOrFail({ id: record.id })) as T;
+}
