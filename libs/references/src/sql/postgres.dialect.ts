@@ -15,13 +15,15 @@ export class PostgresDialect implements SqlDialect {
     const back = metadataType === 'jsonb' ? '' : `::${metadataType}`;
     const changed: string[] = [];
     for (const pass of passes(targets)) {
-      const rows: Array<{ id: string }> = await manager.query(
+      const result = await manager.query(
         `UPDATE ${table} AS t SET ${metadata} = jsonb_set(${asJsonb}, v.path::text[], $1::jsonb)${back}${bookkeeping(type)}
          FROM unnest($2::text[], $3::text[]) AS v(id, path)
          WHERE t.${id} = v.id::${idType} AND (${asJsonb} #> v.path::text[]) IS DISTINCT FROM $1::jsonb
          RETURNING t.${id}::text AS id`,
         [valueJson, pass.map((t) => t.id), pass.map((t) => textArray(t.path))],
       );
+      // NOTE: TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount].
+      const rows: Array<{ id: string }> = Array.isArray(result[0]) ? result[0] : result;
       for (const row of rows) changed.push(row.id);
     }
     return changed;
