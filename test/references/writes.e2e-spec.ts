@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ForbiddenKeyError,
+  InvalidReferenceUrlError,
+  MissingReferenceLinkError,
+  ReferencedRecordError,
+  UnknownReferenceError,
+} from 'nestjs-references';
+import { DATABASES } from '../support/databases.js';
+import { BASE_URL, TestNode, TestRecord } from '../support/fixtures.js';
+import { createNode, createRecord, nodeUrl, recordUrl, reload } from '../support/records.js';
+import { bootReferences, type TestContext } from '../support/test-app.js';
+
+const link = (url: string) => ({ links: { self: url } });
+const MISSING = `${BASE_URL}/nodes/00000000-0000-4000-8000-000000000000`;
+
+describe.each(DATABASES)('writes on %s', (kind) => {
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = await bootReferences(kind, { strict: true });
+  });
+  afterAll(() => ctx.close());
+
+  const nodes = () => ctx.dataSource.getRepository(TestNode);
+  const indexRows = () => ctx.dataSource.query('SELECT COUNT(*) AS n FROM reference_index').then((r) => Number(r[0].n));
+
+  describe('dereference on write', () => {
+    it('stores the full copy when the client sends only the link', async () => {
+      const target = await createNode(ctx.dataSource, { title: 'Renaissance' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+      expect((await reload(ctx.dataSource, referrer)).metadata.parent).toEqual({
+        title: 'Renaissance',
+        id: target.id,
+        links: { self: nodeUrl(target.id) },
+      });
+    });
+
+    it('replaces a forged copy by the real one', async () => {
+      const target = await createNode(ctx.dataSource, { title: 'Real' });
+      const referrer = await createNode(ctx.dataSource, {
+        title: 'r',
+        parent: { title: 'Forged', id: 'forged', secret: 'injected', links: { self: nodeUrl(target.id) } },
+      });
+      expect((await reload(ctx.dataSource, referrer)).metadata.parent).toEqual({
+        title: 'Real',
+        id: target.id,
+        links: { self: nodeUrl(target.id) },
+      });
+    });
+
+    it('keeps the content of an external inline reference as sent', async () => {
+      const external = { title: 'Getty AAT', id: '300', links: { self: 'https://vocab.getty.example/aat/300' } };
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: external });
+      expect((await reload(ctx.dataSource, referrer)).metadata.parent).toEqual(external);
+    });
+  });
+
+  describe('strict mode', () => {
+    it('rejects an inline reference to a local record that does not exist, naming URL and path', async () => {
+      const before = await indexRows();
+      const count = await nodes().count();
+      const attempt = createNode(ctx.dataSource, { title: 'r', parent: link(MISSING) });
+      await expect(attempt).rejects.toThrow(UnknownReferenceError);
+      await expect(createNode(ctx.dataSource, { title: 'r', parent: link(MISSING) })).rejects.toThrow(`parent: ${MISSING} does not exist`);
+      expect(await nodes().count()).toBe(count);
+      expect(await indexRows()).toBe(before);
+    });
+
+    it('rejects a link to a local record that does not exist', async () => {
+      await expect(createNode(ctx.dataSource, { title: 'r', seeAlso: [MISSING] })).rejects.toThrow('seeAlso[0]');
+    });
+  });
+
+  describe('bad input changes nothing', () => {
+    const cases: Array<[string, Record<string, any>, Function, string]> = [
+      ['a non-URL link', { title: 'x', primary: 'not a url' }, InvalidReferenceUrlError, 'primary: the reference is not an absolute URL'],
+      ['a non-http link', { title: 'x', seeAlso: ['ftp://files.example/x'] }, InvalidReferenceUrlError, 'seeAlso[0]: the reference must use http or https'],
+      ['a URL over 2,048 characters', { title: 'x', primary: `http://x.example/${'a'.repeat(2048)}` }, InvalidReferenceUrlError, 'longer than 2048'],
+      ['an inline object without a link', { title: 'x', parent: { title: 'no link' } }, MissingReferenceLinkError, 'parent: an inline reference needs links.self'],
+      ['the key __proto__', JSON.parse('{"title":"x","nested":{"__proto__":{"polluted":true}}}'), ForbiddenKeyError, 'nested.__proto__'],
+      ['the key constructor', { title: 'x', constructor: 'x' }, ForbiddenKeyError, 'constructor'],
+      ['the key prototype', { title: 'x', parent: { prototype: 1, links: { self: 'http://a.example/b' } } }, ForbiddenKeyError, 'parent.prototype'],
+    ];
+
+    it.each(cases)('rejects %s with a dedicated error naming the field', async (_name, metadata, errorClass, message) => {
+      const count = await nodes().count();
+      const rows = await indexRows();
+      const attempt = createNode(ctx.dataSource, metadata as any);
+      await expect(attempt).rejects.toThrow(errorClass as any);
+      await expect(createNode(ctx.dataSource, metadata as any)).rejects.toThrow(message);
+      expect(await nodes().count()).toBe(count);
+      expect(await indexRows()).toBe(rows);
+    });
+
+    it('leaves record and index as they were when an update fails', async () => {
+      const target = await createNode(ctx.dataSource, { title: 't' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+      const references = await ctx.references.getReferences(referrer);
+      referrer.metadata = { title: 'changed', parent: link(nodeUrl(target.id)), primary: 'bad' };
+      await expect(nodes().save(referrer)).rejects.toThrow(InvalidReferenceUrlError);
+      expect((await reload(ctx.dataSource, referrer)).metadata.title).toBe('r');
+      expect(await ctx.references.getReferences(referrer)).toEqual(references);
+    });
+
+    it('rolls back the index with the record when the transaction fails after the write', async () => {
+      const rows = await indexRows();
+      const count = await nodes().count();
+      const target = await createNode(ctx.dataSource, { title: 't2' });
+      await expect(
+        ctx.dataSource.transaction(async (manager) => {
+          await manager.save(manager.create(TestNode, { metadata: { title: 'r', parent: link(nodeUrl(target.id)) } }));
+          throw new Error('later failure');
+        }),
+      ).rejects.toThrow('later failure');
+      expect(await nodes().count()).toBe(count + 1);
+      expect(await indexRows()).toBe(rows);
+    });
+  });
+
+  describe('index follows updates', () => {
+    it('tracks the same URL at each path, and writes only the difference on update', async () => {
+      const target = await createRecord(ctx.dataSource, { title: 't' });
+      const referrer = await createRecord(ctx.dataSource, { title: 'r', link: recordUrl(target.id), links: [recordUrl(target.id), recordUrl(target.id)] });
+      expect((await ctx.references.getReferrers(recordUrl(target.id))).map((r) => r.path)).toEqual(['link', 'links[0]', 'links[1]']);
+      referrer.metadata = { title: 'r', links: [recordUrl(target.id)] };
+      await ctx.dataSource.getRepository(TestRecord).save(referrer);
+      expect((await ctx.references.getReferrers(recordUrl(target.id))).map((r) => r.path)).toEqual(['links[0]']);
+    });
+  });
+
+  describe('delete policies', () => {
+    it("restrict: refuses the delete, lists the referrers, and deletes nothing", async () => {
+      const owner = await createNode(ctx.dataSource, { title: 'owner' });
+      const owned = await createNode(ctx.dataSource, { title: 'owned', owner: link(nodeUrl(owner.id)) });
+      const error = await nodes().remove(owner).catch((e) => e);
+      expect(error).toBeInstanceOf(ReferencedRecordError);
+      expect(error.referrers).toEqual([expect.objectContaining({ referrerId: owned.id, path: 'owner' })]);
+      expect(await nodes().findOneBy({ id: owner.id })).not.toBeNull();
+      expect(await ctx.references.getReferences(owner)).toEqual([]);
+      expect(await ctx.references.getReferrers(nodeUrl(owner.id))).toHaveLength(1);
+    });
+
+    it('detach: removes the array element and unsets the single property, reindexing the referrer', async () => {
+      const gone = await createNode(ctx.dataSource, { title: 'gone' });
+      const other = await createNode(ctx.dataSource, { title: 'other' });
+      const referrer = await createNode(ctx.dataSource, {
+        title: 'r',
+        seeAlso: [nodeUrl(gone.id), nodeUrl(other.id), nodeUrl(gone.id)],
+        primary: nodeUrl(gone.id),
+      });
+      await nodes().remove(gone);
+      const stored = (await reload(ctx.dataSource, referrer)).metadata;
+      expect(stored.seeAlso).toEqual([nodeUrl(other.id)]);
+      expect(stored).not.toHaveProperty('primary');
+      expect((await ctx.references.getReferences(referrer)).map((r) => [r.path, r.reference])).toEqual([['seeAlso[0]', nodeUrl(other.id)]]);
+    });
+
+    it('keep: leaves the referrer as it is, and verify() reports it dangling', async () => {
+      const gone = await createNode(ctx.dataSource, { title: 'kept target' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', kept: nodeUrl(gone.id), parent: link(nodeUrl(gone.id)) });
+      const before = (await reload(ctx.dataSource, referrer)).metadata;
+      await nodes().remove(gone);
+      expect((await reload(ctx.dataSource, referrer)).metadata).toEqual(before);
+      const report = await ctx.references.verify();
+      expect(report.dangling.filter((r) => r.referrerId === referrer.id).map((r) => r.path).sort()).toEqual(['kept', 'parent']);
+    });
+
+    it("removes the deleted record's own index rows", async () => {
+      const target = await createNode(ctx.dataSource, { title: 't' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+      const id = referrer.id;
+      await nodes().remove(referrer);
+      expect(await ctx.references.getReferrers(nodeUrl(target.id))).toEqual([]);
+      expect((await ctx.references.verify()).extra.filter((r) => r.referrerId === id)).toEqual([]);
+    });
+  });
+});
