@@ -11,7 +11,7 @@ export class CreateReferenceIndex1764000000000 implements MigrationInterface {
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
     await queryRunner.query(`
       CREATE TABLE "reference_index" (
-        "id" ${postgres ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT'},
+        "id" ${postgres ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL'},
         "referrer_type" varchar(64) NOT NULL,
         "referrer_id" varchar(64) NOT NULL,
         "reference" varchar(2048) ${postgres ? 'COLLATE "C" ' : ''}NOT NULL,
