@@ -1,0 +1,62 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
+import { Artwork } from './artworks/artwork.entity.js';
+import { ArtworksController } from './artworks/artworks.controller.js';
+import { ArtworksService } from './artworks/artworks.service.js';
+import { WriteTokenGuard } from './auth/write-token.guard.js';
+import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
+import { catalogueMigrations } from './database/catalogue-migrations.js';
+import { HomeController } from './home/home.controller.js';
+import { ReferencesController } from './references/references.controller.js';
+import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
+import { Term } from './terms/term.entity.js';
+import { TermsController } from './terms/terms.controller.js';
+import { TermsService } from './terms/terms.service.js';
+
+/**
+ * The catalogue, built from a `CatalogueConfig` (so that tests boot it on the database they choose).
+ *
+ * @example
+ * NestFactory.create(CatalogueModule.forRoot(loadCatalogueConfig()))
+ */
+@Module({})
+export class CatalogueModule {
+  static forRoot(config: CatalogueConfig): DynamicModule {
+    return {
+      module: CatalogueModule,
+      imports: [
+        EventEmitterModule.forRoot(),
+        TypeOrmModule.forRoot({
+          ...config.database,
+          autoLoadEntities: true,
+          migrations: catalogueMigrations,
+          migrationsRun: true,
+          retryAttempts: 2,
+          retryDelay: 1000,
+          logging: false,
+        }),
+        // NOTE: autoLoadEntities picks up the entities registered here.
+        TypeOrmModule.forFeature([Term, Artwork]),
+        // NOTE: the library has no queue mode yet, so REDIS_URL does not change propagation (see README).
+        ReferencesModule.forRoot({ baseUrl: config.baseUrl, strict: true, propagation: 'sync' }),
+      ],
+      controllers: [HomeController, TermsController, ArtworksController, ReferencesController],
+      providers: [
+        { provide: CATALOGUE_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+        WriteTokenGuard,
+        TermsService,
+        ArtworksService,
+        ReferrersUpdatedListener,
+      ],
+      exports: [TermsService, ArtworksService],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { WriteAccess } from '../auth/write-access.decorator.js';
+import { PageQuery } from '../common/page-query.dto.js';
+import type { Page, Representation } from '../common/record-store.js';
+import { ArtworkMetadata } from './artwork-metadata.dto.js';
+import { ArtworksService } from './artworks.service.js';
+
+/** `/artworks`: artworks, answered as `{ ...metadata, id, links: { self } }`. */
+@ApiTags('artworks')
+@Controller('artworks')
+export class ArtworksController {
+  constructor(private readonly artworks: ArtworksService) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'A page of artworks: { items, total }' })
+  list(@Query() page: PageQuery): Promise<Page> {
+    return this.artworks.list(page);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The artwork' })
+  @ApiNotFoundResponse({ description: 'No artwork has this id' })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid' })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<Representation> {
+    return this.artworks.get(id);
+  }
+
+  @Post()
+  @WriteAccess()
+  @ApiCreatedResponse({ description: 'The new artwork' })
+  @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
+  @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })
+  create(@Body() metadata: ArtworkMetadata): Promise<Representation> {
+    return this.artworks.create(metadata);
+  }
+
+  @Put(':id')
+  @WriteAccess()
+  @ApiOkResponse({ description: 'The artwork with its new metadata; every referrer is already updated' })
+  @ApiNotFoundResponse({ description: 'No artwork has this id' })
+  @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
+  @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })
+  replace(@Param('id', ParseUUIDPipe) id: string, @Body() metadata: ArtworkMetadata): Promise<Representation> {
+    return this.artworks.replace(id, metadata);
+  }
+
+  @Delete(':id')
+  @WriteAccess()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No artwork has this id' })
+  @ApiConflictResponse({ description: 'Referrers restrict the delete: { message, referrers }; nothing was deleted' })
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.artworks.remove(id);
+  }
+}

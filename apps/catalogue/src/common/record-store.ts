@@ -1,0 +1,88 @@
+import { NotFoundException, type Type } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ReferencesService } from 'nestjs-references';
+import type { PageQuery } from './page-query.dto.js';
+
+/** A reference-enabled entity of the catalogue: a uuid and its JSON metadata. */
+export interface CatalogueRecord<M extends object> {
+  id: string;
+  metadata: M;
+}
+
+/** The public representation `{ ...metadata, id, links: { self } }`. */
+export type Representation = Record<string, any>;
+
+/** One page of a list endpoint. */
+export interface Page {
+  items: Representation[];
+  total: number;
+}
+
+/**
+ * Reads and writes of one record type. Every write goes through `save()` / `remove()` inside a
+ * transaction, because that is where the library's subscriber keeps the reverse index, dereferences
+ * inline copies and propagates changes to referrers.
+ */
+export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>> {
+  protected constructor(
+    protected readonly dataSource: DataSource,
+    protected readonly references: ReferencesService,
+    private readonly entity: Type<E>,
+    private readonly label: string,
+  ) {}
+
+  async list(page: PageQuery): Promise<Page> {
+    const [records, total] = await this.dataSource.getRepository(this.entity).findAndCount({
+      order: { id: 'ASC' } as any,
+      take: page.limit,
+      skip: page.offset,
+    });
+    return { items: records.map((r) => this.represent(r)), total };
+  }
+
+  async get(id: string): Promise<Representation> {
+    return this.represent(await this.find(this.dataSource.manager, id));
+  }
+
+  async count(): Promise<number> {
+    return this.dataSource.getRepository(this.entity).count();
+  }
+
+  async create(metadata: M): Promise<Representation> {
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(this.entity);
+      return repository.save(repository.create({ metadata: plain(metadata) } as any) as unknown as E);
+    });
+    return this.represent(saved);
+  }
+
+  async replace(id: string, metadata: M): Promise<Representation> {
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const record = await this.find(manager, id);
+      record.metadata = plain(metadata);
+      return manager.getRepository(this.entity).save(record);
+    });
+    return this.represent(saved);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(this.entity).remove(await this.find(manager, id));
+    });
+  }
+
+  private async find(manager: EntityManager, id: string): Promise<E> {
+    const record = await manager.getRepository(this.entity).findOneBy({ id } as any);
+    if (!record) throw new NotFoundException(`${this.label} ${id} does not exist`);
+    return record;
+  }
+
+  private represent(record: E): Representation {
+    return this.references.representationOf(record);
+  }
+}
+
+// NOTE: the ValidationPipe hands over a DTO instance; store a plain JSON document instead.
+function plain<M>(metadata: M): M {
+  return JSON.parse(JSON.stringify(metadata));
+}

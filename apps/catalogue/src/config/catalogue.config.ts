@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+
+/** Where the catalogue keeps its records: TypeORM connection options for one of the two supported databases. */
+export type CatalogueDatabase =
+  | { type: 'postgres'; url: string; dropSchema?: boolean }
+  | { type: 'better-sqlite3'; database: string };
+
+/** Everything the catalogue reads from its environment, resolved once at start-up. */
+export interface CatalogueConfig {
+  database: CatalogueDatabase;
+  /** Set → queue mode is asked for (see README "Sync and queue modes"). */
+  redisUrl?: string;
+  /** @default 3000 */
+  port: number;
+  /** The base of every canonical URL. @default `http://localhost:${port}` */
+  baseUrl: string;
+  /** The Bearer token that POST, PUT and DELETE require. */
+  token: string;
+  /** `true` when no `CATALOGUE_TOKEN` was given and `token` was generated at start. */
+  tokenGenerated: boolean;
+  /** Load the demo records into an empty database. @default true (`--no-demo` turns it off) */
+  demo: boolean;
+}
+
+/** The SQLite file used when `DATABASE_URL` is unset, relative to the working directory. */
+export const DEFAULT_SQLITE_FILE = 'data/catalogue.sqlite';
+
+/** Injection token of the `CatalogueConfig`. */
+export const CATALOGUE_CONFIG = 'catalogue:config';
+
+/** A bad environment variable or argument: its message is the one line the user sees. */
+export class CatalogueConfigError extends Error {
+  override readonly name = 'CatalogueConfigError';
+}
+
+/** Reads the configuration from `env` and the command-line `args`; throws a `CatalogueConfigError` on a bad value. */
+export function loadCatalogueConfig(
+  env: Record<string, string | undefined> = process.env,
+  args: string[] = process.argv.slice(2),
+): CatalogueConfig {
+  let demo = true;
+  for (const arg of args) {
+    if (arg === '--no-demo') demo = false;
+    else throw new CatalogueConfigError(`unknown argument "${arg}" (the only option is --no-demo)`);
+  }
+  const port = parsePort(env.PORT);
+  const baseUrl = parseBaseUrl(env.BASE_URL, port);
+  const token = parseToken(env.CATALOGUE_TOKEN);
+  return {
+    database: parseDatabase(env.DATABASE_URL),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    port,
+    baseUrl,
+    token: token ?? randomBytes(24).toString('base64url'),
+    tokenGenerated: token === undefined,
+    demo,
+  };
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new CatalogueConfigError(`PORT must be a whole number from 1 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseBaseUrl(value: string | undefined, port: number): string {
+  if (value === undefined || value === '') return `http://localhost:${port}`;
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new CatalogueConfigError(`BASE_URL must be an absolute http(s) URL without query or fragment, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function parseDatabase(value: string | undefined): CatalogueDatabase {
+  if (value === undefined || value === '') return { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE };
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+    throw new CatalogueConfigError(
+      `DATABASE_URL must be a PostgreSQL URL like postgres://user@host:5432/db (unset it to use SQLite), got "${redact(value)}"`,
+    );
+  }
+  return { type: 'postgres', url: value };
+}
+
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    throw new CatalogueConfigError(`REDIS_URL must be a URL like redis://host:6379, got "${redact(value)}"`);
+  }
+  return value;
+}
+
+function parseToken(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length < 8 || /\s/.test(value)) {
+    throw new CatalogueConfigError('CATALOGUE_TOKEN must be at least 8 characters without spaces (unset it to get a random one)');
+  }
+  return value;
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// NOTE: a connection URL may carry a password; never echo it back.
+function redact(value: string): string {
+  return value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,23 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Creates the `term` and `artwork` tables, for PostgreSQL and SQLite. */
+export class CreateCatalogueTables1764100000000 implements MigrationInterface {
+  name = 'CreateCatalogueTables1764100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const postgres = queryRunner.connection.driver.options.type === 'postgres';
+    // NOTE: on SQLite the uuid is made by TypeORM on insert; PostgreSQL makes its own.
+    const id = postgres ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL';
+    const json = postgres ? 'jsonb' : 'text';
+    for (const table of ['term', 'artwork']) {
+      await queryRunner.query(
+        `CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`,
+      );
+    }
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "artwork"`);
+    await queryRunner.query(`DROP TABLE "term"`);
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
+
+/** `GET /`: where things are. */
+@ApiTags('home')
+@Controller()
+export class HomeController {
+  constructor(@Inject(CATALOGUE_CONFIG) private readonly config: CatalogueConfig) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Links to the collections, the reverse index and the documentation' })
+  index() {
+    const base = this.config.baseUrl;
+    return {
+      name: 'catalogue',
+      description: 'A museum catalogue: artworks inline taxonomy terms and link each other (nestjs-references sample)',
+      links: {
+        self: `${base}/`,
+        terms: `${base}/terms`,
+        artworks: `${base}/artworks`,
+        references: `${base}/references?target={url}&match={exact|prefix}&limit={limit}&offset={offset}`,
+        docs: `${base}/docs`,
+        openapi: `${base}/docs-json`,
+      },
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { InlineReference } from 'nestjs-references';
+
+/** The metadata of a taxonomy term: what a client sends to `POST /terms` and `PUT /terms/:id`. */
+export class TermMetadata {
+  @ApiProperty({ example: 'baroque' })
+  @IsString()
+  @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'slug must be lower-case letters and digits joined by hyphens' })
+  @MaxLength(100)
+  slug: string;
+
+  @ApiProperty({ example: 'Baroque' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  title: string;
+
+  @ApiPropertyOptional({ example: 2, description: 'Depth in the hierarchy, 1 for a root term' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  level?: number;
+
+  @ApiPropertyOptional({ example: 1600 })
+  @IsOptional()
+  @IsInt()
+  startYear?: number;
+
+  /** The broader term, inlined: send `{ links: { self: url } }`. */
+  @InlineReference()
+  @IsOptional()
+  parent?: Record<string, any>;
+}

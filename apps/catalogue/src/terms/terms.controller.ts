@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { WriteAccess } from '../auth/write-access.decorator.js';
+import { PageQuery } from '../common/page-query.dto.js';
+import type { Page, Representation } from '../common/record-store.js';
+import { TermMetadata } from './term-metadata.dto.js';
+import { TermsService } from './terms.service.js';
+
+/** `/terms`: terms, answered as `{ ...metadata, id, links: { self } }`. */
+@ApiTags('terms')
+@Controller('terms')
+export class TermsController {
+  constructor(private readonly terms: TermsService) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'A page of terms: { items, total }' })
+  list(@Query() page: PageQuery): Promise<Page> {
+    return this.terms.list(page);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The term' })
+  @ApiNotFoundResponse({ description: 'No term has this id' })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid' })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<Representation> {
+    return this.terms.get(id);
+  }
+
+  @Post()
+  @WriteAccess()
+  @ApiCreatedResponse({ description: 'The new term' })
+  @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
+  @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })
+  create(@Body() metadata: TermMetadata): Promise<Representation> {
+    return this.terms.create(metadata);
+  }
+
+  @Put(':id')
+  @WriteAccess()
+  @ApiOkResponse({ description: 'The term with its new metadata; every referrer is already updated' })
+  @ApiNotFoundResponse({ description: 'No term has this id' })
+  @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
+  @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })
+  replace(@Param('id', ParseUUIDPipe) id: string, @Body() metadata: TermMetadata): Promise<Representation> {
+    return this.terms.replace(id, metadata);
+  }
+
+  @Delete(':id')
+  @WriteAccess()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No term has this id' })
+  @ApiConflictResponse({ description: 'Referrers restrict the delete: { message, referrers }; nothing was deleted' })
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.terms.remove(id);
+  }
+}
