@@ -4,7 +4,8 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
-import { connectionOptions, type DatabaseKind } from './databases.js';
+import { randomUUID } from 'node:crypto';
+import { REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from './fixtures.js';
 
 export interface TestContext {
@@ -12,7 +13,13 @@ export interface TestContext {
   dataSource: DataSource;
   references: ReferencesService;
   close(): Promise<void>;
+  /** Waits until propagation has settled (at once in sync mode). */
+  settle(): Promise<void>;
 }
+
+/** The propagation modes the shared scenarios run in. */
+export const MODES = ['sync', 'queue'] as const;
+export const DATABASES_AND_MODES = (['sqlite', 'postgres'] as const).flatMap((db) => MODES.map((mode) => [db, mode] as const));
 
 /** Boots the library on a fresh database with the fixture entities. */
 export async function bootReferences(
@@ -31,7 +38,12 @@ export async function bootReferences(
         migrationsRun: true,
         logging: false,
       } as any),
-      ReferencesModule.forRoot({ baseUrl: BASE_URL, ...options }),
+      ReferencesModule.forRoot({
+        baseUrl: BASE_URL,
+        ...options,
+        // Each app gets a queue of its own, so that suites never see each other's jobs.
+        queue: { bull: { redis: REDIS_URL, prefix: `test-${randomUUID()}` }, sweepIntervalMs: 250, ...options.queue },
+      }),
     ],
     providers,
   }).compile();
@@ -42,5 +54,6 @@ export async function bootReferences(
     dataSource: app.get<DataSource>(getDataSourceToken()),
     references: app.get(ReferencesService),
     close: () => app.close(),
+    settle: () => app.get(ReferencesService).waitForIdle(30_000),
   };
 }

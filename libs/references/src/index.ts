@@ -5,7 +5,7 @@ export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferenceEntry } from './index/reference-entry.entity.js';
-export { CreateReferenceIndex1764000000000 } from './index/migrations/1764000000000-create-reference-index.js';
+export { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
 export { referencesMigrations } from './index/migrations/index.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {
@@ -17,6 +17,7 @@ export {
   ReferencedRecordError,
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
+  PropagationTimeoutError,
 } from './errors/references.errors.js';
 export { REFERRERS_UPDATED_EVENT, REFERRER_INDEXER, REFERENCES_QUEUE } from './references.constants.js';
 export type * from './interfaces/reference-options.interface.js';

@@ -1,8 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferenceEntry } from './index/reference-entry.entity.js';
+import { ReferencesQueueModule } from './queue/references-queue.module.js';
+import { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferencesCoreModule } from './references-core.module.js';
+
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent.
@@ -16,14 +20,22 @@ export class ReferencesModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
     return {
       module: ReferencesModule,
-      imports: [ReferencesCoreModule.forRoot(options), TypeOrmModule.forFeature([ReferenceEntry], options.dataSource)],
+      imports: [
+        ReferencesCoreModule.forRoot(options),
+        TypeOrmModule.forFeature(ENTITIES, options.dataSource),
+        ...(options.propagation === 'queue' ? [ReferencesQueueModule.register()] : []),
+      ],
     };
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
     return {
       module: ReferencesModule,
-      imports: [ReferencesCoreModule.forRootAsync(options), TypeOrmModule.forFeature([ReferenceEntry], options.dataSource)],
+      imports: [
+        ReferencesCoreModule.forRootAsync(options),
+        TypeOrmModule.forFeature(ENTITIES, options.dataSource),
+        ...(options.propagation === 'queue' ? [ReferencesQueueModule.register()] : []),
+      ],
     };
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ReferencesEngine } from './engine/references.engine.js';
-import { ReferencesConfigurationError } from './errors/references.errors.js';
+import { PropagationTimeoutError, ReferencesConfigurationError } from './errors/references.errors.js';
+import { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
   ReferencesStatus,
@@ -119,13 +120,37 @@ export class ReferencesService {
     return verifyIndex(this.engine.dataSource, this.engine.registry, this.engine.copies, this.engine.batchSize);
   }
 
-  /** Pending, running and failed propagations (queue mode; all zero in sync mode). */
+  /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
   async status(): Promise<ReferencesStatus> {
-    return { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+    const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+    if (this.engine.options.propagation !== 'queue') return status;
+    const outbox = this.engine.dataSource.getRepository(ReferenceOutboxEntry);
+    const counts: Array<{ status: string; n: string }> = await outbox
+      .createQueryBuilder('o')
+      .select('o.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('o.status IN (:...open)', { open: ['pending', 'running', 'failed'] })
+      .groupBy('o.status')
+      .getRawMany();
+    for (const row of counts) status[row.status as 'pending' | 'running' | 'failed'] = Number(row.n);
+    const oldest = await outbox.findOne({ where: { status: 'pending' }, order: { id: 'ASC' } });
+    if (oldest) status.oldestPendingMs = Math.max(0, Date.now() - oldest.createdAt.getTime());
+    return status;
   }
 
-  /** Resolves when no propagation is pending or running (immediately in sync mode). */
-  async waitForIdle(_timeoutMs = 30_000): Promise<void> {}
+  /**
+   * Resolves when no propagation is pending or running (at once in sync mode); rejects with a
+   * `PropagationTimeoutError` after `timeoutMs`. Tests and scripts wait with it instead of sleeping.
+   */
+  async waitForIdle(timeoutMs = 30_000, pollMs = 50): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status();
+      if (status.pending === 0 && status.running === 0) return;
+      if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
 
   private typeOf(record: object): ReferenceType {
     const type = this.engine.registry.forEntity(record.constructor);

@@ -36,6 +36,8 @@ export class ReferencesEngine implements OnModuleInit {
   readonly propagator: Propagator;
   /** Sync by default; the queue module replaces it with the outbox in queue mode. */
   strategy: PropagationStrategy;
+  /** Called after each commit of a transaction (queue mode dispatches the outbox there). */
+  afterCommit: () => void = () => {};
 
   constructor(
     @Inject(REFERENCES_MODULE_OPTIONS) readonly options: ReferencesModuleOptions,

@@ -82,3 +82,14 @@ export class InlineCreateForbiddenError extends ReferencesError {
 export class ReferencesConfigurationError extends ReferencesError {
   readonly status = 500;
 }
+
+/** `waitForIdle()` ran out of time with propagations still pending or running. */
+export class PropagationTimeoutError extends ReferencesError {
+  readonly status = 503;
+  constructor(
+    readonly timeoutMs: number,
+    readonly state: { pending: number; running: number; failed: number },
+  ) {
+    super(`Propagation not idle after ${timeoutMs} ms: ${state.pending} pending, ${state.running} running, ${state.failed} failed`);
+  }
+}

@@ -66,6 +66,7 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
 
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     await this.engine.notifier.committed(event.queryRunner);
+    this.engine.afterCommit();
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {

@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LessThan } from 'typeorm';
+import type { ReferencesEngine } from '../engine/references.engine.js';
+import type { BatchResult, TargetState } from '../propagation/propagator.js';
+import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
+import type { OutboxStrategy } from './outbox.strategy.js';
+import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
+
+/**
+ * Runs one outbox row: a batch at a time, each batch in its own transaction together with the row's cursor,
+ * so that a worker killed at any point resumes where the last commit left off. Local targets are read
+ * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content.
+ */
+export class OutboxProcessor {
+  private readonly logger = new Logger('ReferencesOutboxProcessor');
+
+  constructor(
+    private readonly engine: ReferencesEngine,
+    private readonly outbox: OutboxStrategy,
+    private readonly afterBatch: () => void,
+  ) {}
+
+  private get dataSource(): DataSource {
+    return this.engine.dataSource;
+  }
+
+  async process(job: Job<{ outboxId: number }>): Promise<void> {
+    const rows = this.dataSource.getRepository(ReferenceOutboxEntry);
+    const row = await rows.findOneBy({ id: job.data.outboxId });
+    if (!row || row.status === 'done' || row.status === 'failed') return;
+    await rows.update({ id: row.id }, { status: 'running' });
+    if (row.kind === 'content') {
+      // Older pending changes of the same target are covered by this run, which reads the newest content.
+      await rows.update({ kind: 'content', reference: row.reference, status: 'pending', id: LessThan(row.id) }, { status: 'done' });
+    }
+    let handled = 0;
+    for (;;) {
+      const result = await this.dataSource.transaction((manager) => this.batch(manager, row));
+      this.afterBatch();
+      if (result.cursor === undefined) break;
+      handled += [...result.changed.values()].reduce((n, ids) => n + ids.size, 0);
+      row.cursor = result.cursor;
+      await job.progress({ cursor: row.cursor, updated: handled });
+    }
+    if (row.kind === 'rename') await this.finishRename(row);
+    await rows.update({ id: row.id }, { status: 'done', error: null });
+    this.afterBatch();
+  }
+
+  /** Records a row whose job ran out of attempts; the other rows go on. */
+  async failed(job: Job<{ outboxId: number }>, error: Error): Promise<void> {
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    this.logger.error(`Propagation ${job.data.outboxId} failed after ${job.attemptsMade} attempts: ${error.message}`);
+    await this.dataSource
+      .getRepository(ReferenceOutboxEntry)
+      .update({ id: job.data.outboxId }, { status: 'failed', error: error.message.slice(0, 2000) });
+  }
+
+  private async batch(manager: EntityManager, row: ReferenceOutboxEntry): Promise<BatchResult> {
+    const propagator = this.engine.propagator;
+    let result: BatchResult;
+    if (row.kind === 'content') {
+      const target = await this.target(manager, row);
+      if (!target) return { cursor: undefined, changed: new Map() };
+      result = await propagator.refreshBatch(manager, target, row.cursor);
+    } else if (row.kind === 'rename') {
+      result = await propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
+    } else {
+      result = await propagator.detachBatch(manager, row.reference, row.cursor);
+    }
+    // Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in this transaction.
+    if (row.hops < MAX_PROPAGATION_HOPS) {
+      for (const next of await propagator.nextTargets(manager, result.changed)) {
+        await this.outbox.add(manager, 'content', next.reference, { hops: row.hops + 1 });
+      }
+    }
+    if (result.cursor !== undefined) {
+      await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor: result.cursor });
+    }
+    return result;
+  }
+
+  /** The target's current state: read now, never taken from the job. */
+  private async target(manager: EntityManager, row: ReferenceOutboxEntry): Promise<TargetState | undefined> {
+    const local = this.engine.registry.resolve(row.reference);
+    if (!local) {
+      return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload) } : undefined;
+    }
+    const idProperty = local.type.entityMetadata.primaryColumns[0].propertyName;
+    const record = await manager.findOne(local.type.entity as any, {
+      where: { [idProperty]: local.id },
+      // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
+      ...(this.dataSource.options.type === 'postgres' ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
+    return record
+      ? { reference: row.reference, representation: local.type.representationOf(record as object), type: local.type }
+      : undefined;
+  }
+
+  private async finishRename(row: ReferenceOutboxEntry): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.engine.index.renameReference(manager, row.reference, row.newReference!);
+      if (this.engine.registry.resolve(row.newReference!)) await this.outbox.add(manager, 'content', row.newReference!);
+    });
+  }
+}

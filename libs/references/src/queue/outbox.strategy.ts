@@ -1,0 +1,45 @@
+import type { EntityManager } from 'typeorm';
+import type { ReferenceIndex } from '../index/reference-index.js';
+import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
+import type { ChangedReferrers, TargetState } from '../propagation/propagator.js';
+import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity.js';
+
+/**
+ * Queue mode, as the writer sees it: a change that has referrers becomes an outbox row in the writer's own
+ * transaction, and the write returns at once. Workers do the fan-out.
+ */
+export class OutboxStrategy implements PropagationStrategy {
+  constructor(private readonly index: ReferenceIndex) {}
+
+  async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
+    if (await this.hasReferrers(manager, target.reference, { inline: true })) {
+      await this.add(manager, 'content', target.reference, {
+        payload: target.type ? null : JSON.stringify(target.representation),
+      });
+    }
+    return new Map();
+  }
+
+  async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string): Promise<ChangedReferrers> {
+    await this.add(manager, 'rename', oldUrl, { newReference: newUrl });
+    return new Map();
+  }
+
+  async targetDeleted(manager: EntityManager, reference: string): Promise<ChangedReferrers> {
+    if (await this.hasReferrers(manager, reference, { onDelete: 'detach' })) await this.add(manager, 'detach', reference);
+    return new Map();
+  }
+
+  async add(
+    manager: EntityManager,
+    kind: OutboxKind,
+    reference: string,
+    extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops'>> = {},
+  ): Promise<void> {
+    await manager.getRepository(ReferenceOutboxEntry).insert({ kind, reference, status: 'pending', ...extra });
+  }
+
+  private async hasReferrers(manager: EntityManager, reference: string, filter: { inline?: boolean; onDelete?: string }) {
+    return (await this.index.batchAfter(manager, reference, 0, 1, filter)).length > 0;
+  }
+}

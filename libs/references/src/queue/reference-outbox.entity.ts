@@ -1,0 +1,49 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** What a queued propagation does. */
+export type OutboxKind = 'content' | 'rename' | 'detach';
+
+/** Where a queued propagation stands. */
+export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed';
+
+/**
+ * One propagation to run (queue mode), written in the transaction of the change that causes it, so that a
+ * crash between commit and enqueue loses nothing: the dispatcher's sweep enqueues what was never enqueued.
+ */
+@Entity('reference_outbox')
+@Index('IDX_reference_outbox_status', ['status', 'id'])
+export class ReferenceOutboxEntry {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 8 })
+  kind: OutboxKind;
+
+  @Column({ type: 'varchar', length: 2048 })
+  reference: string;
+
+  /** The new URL of a rename. */
+  @Column({ name: 'new_reference', type: 'varchar', length: 2048, nullable: true })
+  newReference: string | null;
+
+  /** The content of an external target (local targets are read at run time, so a late job never writes old content). */
+  @Column({ type: 'text', nullable: true })
+  payload: string | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'pending' })
+  status: OutboxStatus;
+
+  /** The last index row handled: a re-run resumes after it. */
+  @Column({ type: 'integer', default: 0 })
+  cursor: number;
+
+  /** Propagation hops from the original change (transitive rows), bounded like sync mode. */
+  @Column({ type: 'integer', default: 0 })
+  hops: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt: Date;
+}

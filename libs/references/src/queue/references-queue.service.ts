@@ -1,0 +1,44 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { ReferencesEngine } from '../engine/references.engine.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE } from '../references.constants.js';
+import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
+import { OutboxProcessor } from './outbox.processor.js';
+import { OutboxStrategy } from './outbox.strategy.js';
+
+/**
+ * Queue mode: switches the engine to the outbox, dispatches outbox rows to the Bull queue and, in a worker,
+ * processes them. Which roles a process plays is set by `queue.worker` and `queue.dispatcher`.
+ */
+@Injectable()
+export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly dispatcher: OutboxDispatcher;
+  private readonly processor: OutboxProcessor;
+
+  constructor(
+    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
+    @InjectQueue(REFERENCES_QUEUE) private readonly queue: Queue,
+    engine: ReferencesEngine,
+  ) {
+    const strategy = new OutboxStrategy(engine.index);
+    engine.strategy = strategy;
+    this.dispatcher = new OutboxDispatcher(engine.dataSource, queue, { attempts: options.queue?.attempts ?? 5 });
+    engine.afterCommit = () => void this.dispatcher.dispatch();
+    this.processor = new OutboxProcessor(engine, strategy, () => void this.dispatcher.dispatch());
+  }
+
+  onApplicationBootstrap(): void {
+    const queue = this.options.queue ?? {};
+    if (queue.worker !== false) {
+      this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job));
+      this.queue.on('failed', (job, error) => void this.processor.failed(job, error));
+    }
+    if (queue.dispatcher !== false) this.dispatcher.start(queue.sweepIntervalMs ?? 5000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.dispatcher.stop();
+  }
+}
