@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { ReferenceOutboxEntry } from 'nestjs-references';
+import { TestNode } from '../support/fixtures.js';
+import { createNode, nodeUrl } from '../support/records.js';
+import { bootReferences, type TestContext } from '../support/test-app.js';
+import { buildWorker, kill, startWorker, until } from '../support/worker-process.js';
+
+const link = (url: string) => ({ links: { self: url } });
+const REFERRERS = 20_000;
+
+/** Inserts `count` referrers of `target` with SQL, then indexes them with synchronize(): fast set-up. */
+async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
+  const copy = JSON.stringify({ parent: { ...target.metadata, id: target.id, links: { self: nodeUrl(target.id) } } });
+  await ctx.dataSource.query(
+    `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
+    [copy, count],
+  );
+  await ctx.references.synchronize();
+}
+
+async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
+  const [row] = await ctx.dataSource.query(
+    `SELECT COUNT(*)::int AS n FROM test_node WHERE metadata #>> '{parent,title}' = $1 AND metadata #>> '{parent,id}' = $2`,
+    [title, target.id],
+  );
+  return row.n;
+}
+
+describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', () => {
+  let ctx: TestContext | undefined;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(() => buildWorker());
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => kill(w)));
+    await ctx?.close();
+    ctx = undefined;
+  });
+
+  it('finishes a 20,000-referrer fan-out after its worker is killed mid-way', async () => {
+    const prefix = `crash-${randomUUID()}`;
+    // The API process: writes and dispatches, runs no worker.
+    ctx = await bootReferences('postgres', {
+      propagation: 'queue',
+      queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+    });
+    const target = await createNode(ctx.dataSource, { title: 'before' });
+    await manyReferrers(ctx, target, REFERRERS);
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
+    workers.push(first);
+
+    target.metadata = { title: 'after' };
+    await ctx.dataSource.getRepository(TestNode).save(target);
+    const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
+    await until(async () => ((await outbox.findOneBy({ reference: nodeUrl(target.id) }))?.cursor ?? 0) > 0, 60_000, 'the first batch');
+    await kill(first);
+    const partly = await countWithTitle(ctx, target, 'after');
+    expect(partly).toBeLessThan(REFERRERS);
+
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }));
+    await ctx.references.waitForIdle(120_000);
+    expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
+    expect(await countWithTitle(ctx, target, 'before')).toBe(0);
+  });
+
+  it('finishes a propagation whose writer died between commit and enqueue, on the next sweep', async () => {
+    const prefix = `writer-${randomUUID()}`;
+    const bull = { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    // A writer that commits and never enqueues: what a process killed right after commit leaves behind.
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, dispatcher: false, bull } });
+    const target = await createNode(ctx.dataSource, { title: 'v1' });
+    const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+    target.metadata = { title: 'v2' };
+    await ctx.dataSource.getRepository(TestNode).save(target);
+    expect((await ctx.references.status()).pending).toBe(1);
+
+    workers.push(await startWorker(prefix));
+    await ctx.references.waitForIdle(60_000);
+    const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
+    expect(stored.metadata.parent?.title).toBe('v2');
+  });
+
+  it('ends with the second content when one target changes twice in a row, with two workers', async () => {
+    const prefix = `twice-${randomUUID()}`;
+    ctx = await bootReferences('postgres', {
+      propagation: 'queue',
+      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+    });
+    const target = await createNode(ctx.dataSource, { title: 'first' });
+    await manyReferrers(ctx, target, 2_000);
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }));
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    target.metadata = { title: 'second' };
+    await nodes.save(target);
+    target.metadata = { title: 'third' };
+    await nodes.save(target);
+    await ctx.references.waitForIdle(60_000);
+    expect(await countWithTitle(ctx, target, 'third')).toBe(2_000);
+  });
+});

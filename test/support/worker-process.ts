@@ -1,0 +1,50 @@
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { POSTGRES_URL, REDIS_URL } from './databases.js';
+
+const WORKER_DIR = new URL('./worker/', import.meta.url);
+
+/** Compiles the worker entry (and the library it imports) once per test file. */
+export function buildWorker(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', new URL('tsconfig.json', WORKER_DIR).pathname], {
+    stdio: 'inherit',
+  });
+}
+
+/** Starts a propagation worker in a process of its own, and waits until it is up. */
+export async function startWorker(queuePrefix: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = fork(new URL('dist/worker/main.js', WORKER_DIR).pathname, [], {
+    env: {
+      ...process.env,
+      WORKER_DATABASE_URL: POSTGRES_URL,
+      WORKER_REDIS_URL: REDIS_URL,
+      WORKER_QUEUE_PREFIX: queuePrefix,
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [message] = await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`worker exited with ${code} before it was ready`);
+    }),
+  ]);
+  if (message !== 'ready') throw new Error(`unexpected message from the worker: ${message}`);
+  return child;
+}
+
+export async function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

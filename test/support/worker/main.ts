@@ -1,0 +1,34 @@
+// A propagation worker in a process of its own, for the reliability tests: it connects to the database
+// and Redis given in its environment and processes the references queue until it is killed.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReferencesModule } from 'nestjs-references';
+import { BASE_URL, TestNode, TestRecord } from '../fixtures.js';
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot({ type: 'postgres', url: env('WORKER_DATABASE_URL'), entities: [TestRecord, TestNode], autoLoadEntities: true }),
+    ReferencesModule.forRoot({
+      baseUrl: BASE_URL,
+      propagation: 'queue',
+      batchSize: Number(process.env.WORKER_BATCH_SIZE ?? 1000),
+      queue: {
+        bull: { redis: env('WORKER_REDIS_URL'), prefix: env('WORKER_QUEUE_PREFIX'), settings: { lockDuration: 2000, stalledInterval: 1000 } },
+        sweepIntervalMs: 500,
+      },
+    }),
+  ],
+})
+class WorkerModule {}
+
+const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+app.enableShutdownHooks();
+process.send?.('ready');
