@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
@@ -98,5 +99,78 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     await nodes.save(target);
     await ctx.references.waitForIdle(60_000);
     expect(await countWithTitle(ctx, target, 'third')).toBe(2_000);
+  });
+});
+
+describe('queue mode while Redis is down', () => {
+  const PORT = 6391;
+  let redis: ChildProcess | undefined;
+  let ctx: TestContext | undefined;
+
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await until(() => ping(PORT), 10_000, 'redis-server to answer');
+  };
+
+  afterAll(async () => {
+    await ctx?.close();
+    if (redis) await kill(redis);
+  });
+
+  it('accepts writes, and finishes their propagation once Redis is back', async () => {
+    await startRedis();
+    ctx = await bootReferences('postgres', {
+      propagation: 'queue',
+      queue: { sweepIntervalMs: 200, bull: { redis: `redis://127.0.0.1:${PORT}`, prefix: `down-${randomUUID()}` } },
+    });
+    const target = await createNode(ctx.dataSource, { title: 'up' });
+    const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+    await kill(redis!);
+
+    target.metadata = { title: 'written while Redis was down' };
+    await ctx.dataSource.getRepository(TestNode).save(target);
+    expect((await ctx.references.status()).pending).toBe(1);
+
+    await startRedis();
+    await ctx.references.waitForIdle(60_000);
+    const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
+    expect(stored.metadata.parent?.title).toBe('written while Redis was down');
+  });
+});
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('queue mode with a user editing a referrer during its refresh', () => {
+  let ctx: TestContext | undefined;
+  afterAll(() => ctx?.close());
+
+  it('keeps both the edit and the refreshed copy', async () => {
+    ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100 });
+    const target = await createNode(ctx.dataSource, { title: 'old' });
+    await manyReferrers(ctx, target, 2_000);
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const edited = (await nodes.query(`SELECT id FROM test_node WHERE metadata->>'title' = 'r2000'`))[0].id as string;
+
+    target.metadata = { title: 'new' };
+    await nodes.save(target);
+    const referrer = await nodes.findOneByOrFail({ id: edited });
+    referrer.metadata = { ...referrer.metadata, title: 'edited by a user' };
+    await nodes.save(referrer);
+    await ctx.references.waitForIdle(60_000);
+
+    const stored = await nodes.findOneByOrFail({ id: edited });
+    expect(stored.metadata.title).toBe('edited by a user');
+    expect(stored.metadata.parent?.title).toBe('new');
+    expect(await countWithTitle(ctx, target, 'new')).toBe(2_000);
   });
 });
