@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Bench } from './boot.js';
+import { Artwork, artworkBody, DESCRIPTION, Term } from './entities.js';
+
+export const log = (message: string) => process.stderr.write(`  [${process.argv[2]}] ${message}\n`);
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await work();
+  return { ms: performance.now() - start, value };
+}
+
+export async function createTerm(bench: Bench, title: string): Promise<Term> {
+  const repository = bench.dataSource.getRepository(Term);
+  return repository.save(repository.create({ metadata: { title, scheme: 'style-periods' } }));
+}
+
+/** Inserts `n` artworks that each inline `copy` as `stylePeriod`, straight into the table (no index rows). */
+export async function insertArtworks(bench: Bench, n: number, copy: object): Promise<void> {
+  const chunk = bench.kind === 'postgres' ? 100_000 : 2_000;
+  for (let from = 1; from <= n; from += chunk) {
+    const to = Math.min(n, from + chunk - 1);
+    if (bench.kind === 'postgres') {
+      await bench.dataSource.query(
+        `INSERT INTO artwork (metadata)
+         SELECT jsonb_build_object('title', 'Artwork ' || i, 'inventoryNumber', 'INV-' || i, 'description', $1::text,
+                'dimensions', jsonb_build_object('height', i % 300, 'width', i % 200, 'unit', 'cm'),
+                'tags', '["oil","canvas","portrait"]'::jsonb, 'stylePeriod', $2::jsonb)
+         FROM generate_series($3::int, $4::int) AS i`,
+        [DESCRIPTION, JSON.stringify(copy), from, to],
+      );
+    } else {
+      const rows = [];
+      for (let i = from; i <= to; i++) rows.push([randomUUID(), JSON.stringify({ ...artworkBody(i), stylePeriod: copy })]);
+      await bench.dataSource.query(
+        `INSERT INTO artwork (id, metadata) SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?)`,
+        [JSON.stringify(rows)],
+      );
+    }
+    if (n >= 200_000) log(`inserted ${to} artworks`);
+  }
+}
+
+/** The index rows `synchronize()` would write for those artworks, inserted directly (for the 1M-row runs). */
+export async function insertIndexRows(bench: Bench, reference: string, uuid: string): Promise<void> {
+  await bench.dataSource.query(
+    `INSERT INTO reference_index (referrer_type, referrer_id, reference, reference_uuid, inline, path, on_delete)
+     SELECT 'artworks', id::text, $1, $2, true, 'stylePeriod', 'keep' FROM artwork`,
+    [reference, uuid],
+  );
+}
+
+export async function vacuum(bench: Bench): Promise<void> {
+  if (bench.kind === 'postgres') await bench.dataSource.query('VACUUM ANALYZE artwork, reference_index, term');
+  else await bench.dataSource.query('ANALYZE');
+}
+
+/** How many artworks hold a `stylePeriod` copy with this title. */
+export async function countWithTitle(bench: Bench, title: string): Promise<number> {
+  const sql =
+    bench.kind === 'postgres'
+      ? `SELECT count(*)::int AS n FROM artwork WHERE metadata #>> '{stylePeriod,title}' = $1`
+      : `SELECT count(*) AS n FROM artwork WHERE json_extract(metadata, '$.stylePeriod.title') = ?`;
+  return Number((await bench.dataSource.query(sql, [title]))[0].n);
+}
+
+export async function count(bench: Bench, table: string): Promise<number> {
+  return Number((await bench.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+}
+
+/** Runs `work` with the library's subscriber detached: the same entities and connection, without the module. */
+export async function withoutModule<T>(bench: Bench, work: () => Promise<T>): Promise<T> {
+  const detached = bench.dataSource.subscribers.splice(0);
+  try {
+    return await work();
+  } finally {
+    bench.dataSource.subscribers.push(...detached);
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+export { Artwork, Term };

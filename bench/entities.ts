@@ -1,0 +1,61 @@
+import { IsOptional, IsString } from 'class-validator';
+import { Column, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { InlineReference, ReferenceByLink, ReferenceEnabled } from 'nestjs-references';
+
+export const BASE_URL = 'http://bench.local';
+
+export class TermMetadata {
+  @IsString() title: string;
+  @IsOptional() @IsString() scheme?: string;
+  @InlineReference() @IsOptional() parent?: Record<string, any>;
+}
+
+/** A vocabulary term: the target that artworks copy inline. */
+@Entity('term')
+@ReferenceEnabled({ route: 'terms', schema: TermMetadata })
+export class Term {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'jsonb' }) metadata: TermMetadata;
+  @VersionColumn() version: number;
+}
+
+export class ArtworkMetadata {
+  @IsString() title: string;
+  @InlineReference() @IsOptional() stylePeriod?: Record<string, any>;
+  @InlineReference() @IsOptional() subjects?: Array<Record<string, any>>;
+  @ReferenceByLink() @IsOptional() related?: string[];
+  [key: string]: unknown;
+}
+
+/** The referrer: about 1 KB of JSON metadata. */
+@Entity('artwork')
+@ReferenceEnabled({ route: 'artworks', schema: ArtworkMetadata })
+export class Artwork {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'jsonb' }) metadata: ArtworkMetadata;
+}
+
+export class CreateBenchTables1764000000100 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const pg = queryRunner.connection.driver.options.type === 'postgres';
+    const id = pg ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL';
+    const json = pg ? 'jsonb' : 'text';
+    await queryRunner.query(`CREATE TABLE "term" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
+    await queryRunner.query(`CREATE TABLE "artwork" ("id" ${id}, "metadata" ${json} NOT NULL)`);
+  }
+  async down(): Promise<void> {}
+}
+
+/** About 800 characters of filler, so that an artwork's metadata is about 1 KB. */
+export const DESCRIPTION = 'Oil on canvas, signed lower right; provenance from a private collection, acquired at auction. '.repeat(8);
+
+/** The metadata of artwork number i, apart from its references. */
+export function artworkBody(i: number): Record<string, unknown> {
+  return {
+    title: `Artwork ${i}`,
+    inventoryNumber: `INV-${i}`,
+    description: DESCRIPTION,
+    dimensions: { height: i % 300, width: i % 200, unit: 'cm' },
+    tags: ['oil', 'canvas', 'portrait'],
+  };
+}

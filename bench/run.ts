@@ -1,0 +1,246 @@
+/**
+ * `npm run bench [-- --quick]`: runs every benchmark task in its own process, prints the table and
+ * writes it into BENCHMARKS.md (between the markers of its mode; the rest of the file is kept).
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PG_ADMIN_URL, PG_URL } from './boot.js';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 10 : 1;
+const SIZES = {
+  pgFanout: 100_000 / scale,
+  sqliteFanout: 20_000 / scale,
+  naive: 5_000 / scale,
+  writes: 10_000 / scale,
+  lookupRows: 1_000_000 / scale,
+  lookupQueries: quick ? 1_000 : 2_000,
+  memory: 1_000_000 / scale,
+};
+const TARGETS = { limitRatio: 1.5, naiveRatio: 50, writeRatio: 1.3, exactP99: 2, prefixP99: 10, rssMb: 300, syncRatio: 0.3 };
+
+// NOTE: neither package ships its own types (and @types/* are not dependencies): load them untyped.
+const load = (name: string): Promise<any> => import(name);
+const pg = (await load('pg')).default;
+const Database = (await load('better-sqlite3')).default;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+
+function runTask(name: string, args: object): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'tasks.js'), name, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)));
+      else reject(new Error(`task ${name} exited with ${code}`));
+    });
+  });
+}
+
+async function ensureDatabase(): Promise<string> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const name = new URL(PG_URL).pathname.slice(1);
+  const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (!found.rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  const version = (await admin.query('SHOW server_version')).rows[0].server_version as string;
+  await admin.end();
+  return version;
+}
+
+async function dropBenchTables() {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  await client.end();
+}
+
+const packageVersion = (name: string) => {
+  const file = path.join(root, 'node_modules', name, 'package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).version as string) : '?';
+};
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const rate = (rows: number, ms: number) => fmt((rows / ms) * 1000);
+const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+async function main() {
+  const started = Date.now();
+  const pgVersion = await ensureDatabase();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'references-bench-'));
+  const sqliteFile = path.join(tmp, 'bench.sqlite');
+  const results: Record<string, any> = {};
+  const step = async (key: string, name: string, args: object) => {
+    process.stderr.write(`${key} …\n`);
+    try {
+      results[key] = await runTask(name, args);
+    } catch (error) {
+      results[key] = { error: (error as Error).message };
+    }
+  };
+  try {
+    await step('pgFanout', 'fanout', { kind: 'postgres', n: SIZES.pgFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [1, 2] });
+    await step('sqliteFanout', 'fanout', { kind: 'sqlite', n: SIZES.sqliteFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [], sqliteFile });
+    rmSync(sqliteFile, { force: true });
+    await step('pgWrites', 'writes', { kind: 'postgres', n: SIZES.writes });
+    await step('sqliteWrites', 'writes', { kind: 'sqlite', n: SIZES.writes, sqliteFile });
+    await step('lookups', 'lookups', { rows: SIZES.lookupRows, queries: SIZES.lookupQueries });
+    await step('memory', 'memory', { n: SIZES.memory });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    await dropBenchTables().catch(() => undefined);
+  }
+
+  const sqliteVersion = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  let commit = '?';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {}
+  const cpus = os.cpus();
+  const lines: string[] = [];
+  const out = (line = '') => lines.push(line);
+  out(`Mode: ${quick ? '`--quick` (sizes ÷ 10)' : 'full'}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Run time: ${fmt((Date.now() - started) / 1000)} s.`);
+  out();
+  out(`Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.type()} ${os.release()}.`);
+  out(`Versions: Node ${process.version}, PostgreSQL ${pgVersion}, SQLite ${sqliteVersion}, typeorm ${packageVersion('typeorm')}, ` +
+    `@nestjs/core ${packageVersion('@nestjs/core')}, pg ${packageVersion('pg')}, better-sqlite3 ${packageVersion('better-sqlite3')}, ` +
+    `bull ${packageVersion('bull')}, nestjs-references ${packageVersion('nestjs-references')} (commit ${commit}).`);
+  out();
+
+  // B1 and B5
+  out('### B1 fan-out: one term inlined by N artworks');
+  out();
+  out('| database | N | way | time | rows/s | ÷ L | N-loop ÷ this | target |');
+  out('|---|---|---|---|---|---|---|---|');
+  const targetsMet: string[] = [];
+  for (const key of ['pgFanout', 'sqliteFanout']) {
+    const r = results[key];
+    const db = key === 'pgFanout' ? 'PostgreSQL' : 'SQLite';
+    if (!r || r.error) {
+      out(`| ${db} | | failed: ${r?.error} | | | | | |`);
+      continue;
+    }
+    const l = Math.min(...r.limitMs);
+    const lib = Math.min(...r.libraryMs);
+    const naiveMs = (r.naive.ms / r.naive.count) * r.n;
+    out(`| ${db} | ${fmt(r.n)} | L: one \`UPDATE … FROM reference_index\` | ${fmt(l)} ms | ${rate(r.n, l)} | 1.00 | ${fmt(naiveMs / l, 0)}x | |`);
+    const libOk = lib / l <= TARGETS.limitRatio && naiveMs / lib >= TARGETS.naiveRatio;
+    out(`| ${db} | ${fmt(r.n)} | library, sync (\`save()\` of the term) | ${fmt(lib)} ms | ${rate(r.n, lib)} | ${fmt(lib / l, 2)} | ${fmt(naiveMs / lib, 0)}x | ≤ 1.5 and ≥ 50x: ${mark(libOk)} |`);
+    targetsMet.push(`B1 ${db} sync: ${fmt(lib / l, 2)}x L, N ÷ library ${fmt(naiveMs / lib, 0)}x → ${libOk ? 'met' : 'missed'}`);
+    for (const q of r.queue ?? []) {
+      const label = `library, queue, ${q.workers} worker${q.workers > 1 ? 's' : ''}`;
+      if (!q.available) out(`| ${db} | ${fmt(r.n)} | ${label} | not yet available: ${q.reason} | | | | |`);
+      else {
+        const ok = q.ms / l <= TARGETS.limitRatio && naiveMs / q.ms >= TARGETS.naiveRatio;
+        out(`| ${db} | ${fmt(r.n)} | ${label} | ${fmt(q.ms)} ms (commit after ${fmt(q.committedMs)} ms) | ${rate(r.n, q.ms)} | ${fmt(q.ms / l, 2)} | ${fmt(naiveMs / q.ms, 0)}x | ${mark(ok)} |`);
+        targetsMet.push(`B1 ${db} ${label}: ${fmt(q.ms / l, 2)}x L → ${ok ? 'met' : 'missed'}`);
+      }
+    }
+    if (key === 'pgFanout' && !(r.queue ?? []).length) out(`| ${db} | | library, queue | not measured | | | | |`);
+    out(`| ${db} | ${fmt(r.n)} | N: \`findOneBy\` + \`save\` per artwork (${fmt(r.naive.count)} timed, extrapolated) | ${fmt(naiveMs)} ms | ${rate(r.n, naiveMs)} | ${fmt(naiveMs / l, 1)} | 1x | |`);
+  }
+  out();
+  const pgF = results.pgFanout;
+  if (pgF && !pgF.error) {
+    out(`Times are the best of ${pgF.limitMs.length} alternating runs (L: ${pgF.limitMs.map((m: number) => fmt(m)).join(', ')} ms; ` +
+      `library: ${pgF.libraryMs.map((m: number) => fmt(m)).join(', ')} ms on PostgreSQL), VACUUM ANALYZE between runs. ` +
+      `Artwork metadata: ${fmt(pgF.documentBytes)} bytes of JSON.`);
+    out();
+  }
+
+  out('### B2 write overhead: artworks with 10 references each (5 inline, 5 links), one `save()` each');
+  out();
+  out('| database | artworks | with the module | without | ratio | target ≤ 1.3 |');
+  out('|---|---|---|---|---|---|');
+  for (const key of ['pgWrites', 'sqliteWrites']) {
+    const r = results[key];
+    const db = key === 'pgWrites' ? 'PostgreSQL' : 'SQLite';
+    if (!r || r.error) {
+      out(`| ${db} | failed: ${r?.error} | | | | |`);
+      continue;
+    }
+    const ratio = r.moduleMs / r.plainMs;
+    out(`| ${db} | ${fmt(r.n)} + ${fmt(r.n)} | ${fmt(r.moduleMs)} ms (${rate(r.n, r.moduleMs)}/s) | ${fmt(r.plainMs)} ms (${rate(r.n, r.plainMs)}/s) | ${fmt(ratio, 2)} | ${mark(ratio <= TARGETS.writeRatio)} |`);
+    targetsMet.push(`B2 ${db}: ${fmt(ratio, 2)}x → ${ratio <= TARGETS.writeRatio ? 'met' : 'missed'}`);
+  }
+  out();
+
+  out('### B3 lookups: `ReferencesService.getReferrers()` on PostgreSQL');
+  out();
+  const b3 = results.lookups;
+  if (!b3 || b3.error) out(`failed: ${b3?.error}`);
+  else {
+    out(`Index of ${fmt(b3.rows)} rows (${fmt(b3.rows / 10)} references, 10 referrers each), ${fmt(b3.queries)} queries each, sequential, through the service.`);
+    out();
+    out('| query | rows returned | p50 | p99 | max | target | |');
+    out('|---|---|---|---|---|---|---|');
+    out(`| exact (a random reference) | ${fmt(b3.exact.rowsPerQuery, 1)} | ${fmt(b3.exact.p50, 2)} ms | ${fmt(b3.exact.p99, 2)} ms | ${fmt(b3.exact.max, 2)} ms | p99 ≤ 2 ms | ${mark(b3.exact.p99 <= TARGETS.exactP99)} |`);
+    out(`| prefix (a random 2-hex-digit prefix, \`limit: 100\`) | ${fmt(b3.prefix.rowsPerQuery, 1)} | ${fmt(b3.prefix.p50, 2)} ms | ${fmt(b3.prefix.p99, 2)} ms | ${fmt(b3.prefix.max, 2)} ms | p99 ≤ 10 ms | ${mark(b3.prefix.p99 <= TARGETS.prefixP99)} |`);
+    targetsMet.push(`B3 exact p99 ${fmt(b3.exact.p99, 2)} ms → ${b3.exact.p99 <= TARGETS.exactP99 ? 'met' : 'missed'}; prefix p99 ${fmt(b3.prefix.p99, 2)} ms → ${b3.prefix.p99 <= TARGETS.prefixP99 ? 'met' : 'missed'}`);
+    out();
+    for (const [label, p] of [['exact', b3.exactPlan], ['prefix', b3.prefixPlan], ['prefix of every term (`…/terms/`, limit 100)', b3.broadPrefixPlan]] as const) {
+      out(`${label}:`);
+      out();
+      out('```');
+      out(p.sql.replace(/\s+/g, ' ').trim());
+      out(p.plan);
+      out('```');
+      out();
+    }
+  }
+
+  out('### B4 memory: peak RSS of the writer during a sync fan-out (PostgreSQL)');
+  out();
+  const b4 = results.memory;
+  if (!b4 || b4.error) out(`failed: ${b4?.error}`);
+  else {
+    const peakMb = b4.peakRss / 2 ** 20;
+    out('| referrers | time | rows/s | RSS before | peak RSS | peak heap | target ≤ 300 MB |');
+    out('|---|---|---|---|---|---|---|');
+    out(`| ${fmt(b4.n)} | ${fmt(b4.ms)} ms | ${rate(b4.n, b4.ms)} | ${fmt(b4.baselineRss / 2 ** 20)} MB | ${fmt(peakMb)} MB | ${fmt(b4.peakHeap / 2 ** 20)} MB | ${mark(peakMb <= TARGETS.rssMb)} |`);
+    targetsMet.push(`B4 peak RSS ${fmt(peakMb)} MB at ${fmt(b4.n)} → ${peakMb <= TARGETS.rssMb ? 'met' : 'missed'}`);
+  }
+  out();
+
+  out('### B5 synchronize: `ReferencesService.synchronize({ clear: true })`');
+  out();
+  out('| database | records | plain scan (TypeORM, keyset, 1,000 a batch) | raw `SELECT id, metadata` | synchronize | sync ÷ scan speed | target ≥ 0.3 |');
+  out('|---|---|---|---|---|---|---|');
+  for (const key of ['pgFanout', 'sqliteFanout']) {
+    const r = results[key];
+    if (!r || r.error) continue;
+    const db = key === 'pgFanout' ? 'PostgreSQL' : 'SQLite';
+    const ratio = r.b5.scanMs / r.b5.synchronizeMs;
+    out(`| ${db} | ${fmt(r.b5.records)} | ${fmt(r.b5.scanMs)} ms (${rate(r.b5.records, r.b5.scanMs)}/s) | ${fmt(r.b5.rawScanMs)} ms | ${fmt(r.b5.synchronizeMs)} ms (${rate(r.b5.records, r.b5.synchronizeMs)}/s) | ${fmt(ratio, 2)} | ${mark(ratio >= TARGETS.syncRatio)} |`);
+    targetsMet.push(`B5 ${db}: ${fmt(ratio, 2)} of scan speed → ${ratio >= TARGETS.syncRatio ? 'met' : 'missed'}`);
+  }
+  out();
+  out('Targets: ' + targetsMet.join('; ') + '.');
+
+  const table = lines.join('\n');
+  process.stdout.write(table + '\n');
+  const file = path.join(root, 'BENCHMARKS.md');
+  const begin = `<!-- bench:${quick ? 'quick' : 'full'}:begin -->`;
+  const end = `<!-- bench:${quick ? 'quick' : 'full'}:end -->`;
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const block = `${begin}\n${table}\n${end}`;
+  if (doc.includes(begin) && doc.includes(end)) doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length);
+  else doc = doc.trimEnd() + `\n\n## Results (${quick ? '`npm run bench -- --quick`' : '`npm run bench`'})\n\n${block}\n`;
+  writeFileSync(file, doc);
+  const failed = Object.entries(results).filter(([, r]) => r?.error);
+  if (failed.length) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exit(1);
+});

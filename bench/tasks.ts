@@ -1,0 +1,341 @@
+/**
+ * One benchmark task per process (so that memory and state never leak from one to the next):
+ * `node bench/dist/tasks.js <task> '<json args>'`. Progress goes to stderr, the result is the last
+ * stdout line, `RESULT {json}`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
+import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
+import {
+  count,
+  countWithTitle,
+  createTerm,
+  insertArtworks,
+  insertIndexRows,
+  log,
+  percentile,
+  timed,
+  vacuum,
+  withoutModule,
+} from './data.js';
+
+interface FanoutArgs {
+  kind: Kind;
+  n: number;
+  naive: number;
+  rounds: number;
+  queueWorkers: number[];
+  sqliteFile?: string;
+}
+
+/** B1 (fan-out: library vs L vs N) and B5 (synchronize vs plain scan) on the same data. */
+async function fanout(args: FanoutArgs) {
+  const bench = await boot(args.kind, { fresh: true, sqliteFile: args.sqliteFile });
+  const result: Record<string, any> = { kind: args.kind, n: args.n };
+  try {
+    const terms = bench.dataSource.getRepository(Term);
+    const artworks = bench.dataSource.getRepository(Artwork);
+    let term = await createTerm(bench, 'Baroque v0');
+    const url = bench.references.canonicalUrl(term);
+    await insertArtworks(bench, args.n, bench.references.representationOf(term));
+    await vacuum(bench);
+    const sample = await artworks.findOneByOrFail({});
+    result.documentBytes = Buffer.byteLength(JSON.stringify(sample.metadata));
+    log(`${args.n} artworks inserted (${result.documentBytes} B of metadata each)`);
+
+    // B5: a plain keyset scan of the table (what synchronize() must read) against synchronize({ clear: true }).
+    const scan = await timed(async () => {
+      let rows = 0;
+      let last: string | undefined;
+      for (;;) {
+        const query = artworks.createQueryBuilder('r').orderBy('r.id', 'ASC').take(1000);
+        if (last !== undefined) query.where('r.id > :last', { last });
+        const batch = await query.getMany();
+        if (!batch.length) break;
+        rows += batch.length;
+        last = batch.at(-1)!.id;
+      }
+      return rows;
+    });
+    const rawScan = await timed(async () => (await bench.dataSource.query('SELECT id, metadata FROM artwork')).length);
+    const sync = await timed(() => bench.references.synchronize({ clear: true }));
+    const indexRows = await count(bench, 'reference_index');
+    if (sync.value.records !== args.n + 1 || indexRows !== args.n) {
+      throw new Error(`synchronize: ${JSON.stringify(sync.value)}, ${indexRows} index rows, expected ${args.n}`);
+    }
+    result.b5 = { records: sync.value.records, scanMs: scan.ms, rawScanMs: rawScan.ms, synchronizeMs: sync.ms };
+    log(`B5 scan ${scan.ms.toFixed(0)} ms, raw scan ${rawScan.ms.toFixed(0)} ms, synchronize ${sync.ms.toFixed(0)} ms`);
+    await vacuum(bench);
+
+    // B1: alternate L and the library, VACUUM between runs, same data.
+    const limitSql =
+      args.kind === 'postgres'
+        ? `UPDATE artwork AS a SET metadata = jsonb_set(a.metadata, ARRAY[ri.path], $1::jsonb)
+           FROM reference_index AS ri WHERE ri.reference = $2 AND ri.inline AND a.id = ri.referrer_id::uuid`
+        : `UPDATE artwork SET metadata = json_set(metadata, '$.' || ri.path, json(?))
+           FROM reference_index AS ri WHERE ri.reference = ? AND ri.inline AND artwork.id = ri.referrer_id`;
+    result.limitMs = [];
+    result.libraryMs = [];
+    for (let round = 1; round <= args.rounds; round++) {
+      const lTitle = `Baroque L${round}`;
+      // NOTE: representationOf() needs an entity instance: build one with the new title.
+      const instance = Object.assign(new Term(), term, { metadata: { ...term.metadata, title: lTitle } });
+      const limit = await timed(() => bench.dataSource.query(limitSql, [JSON.stringify(bench.references.representationOf(instance)), url]));
+      const lCount = await countWithTitle(bench, lTitle);
+      if (lCount !== args.n) throw new Error(`L updated ${lCount} of ${args.n}`);
+      result.limitMs.push(limit.ms);
+      await vacuum(bench);
+
+      const sTitle = `Baroque S${round}`;
+      term.metadata = { ...term.metadata, title: sTitle };
+      const library = await timed(() => terms.save(term));
+      term = library.value;
+      const sCount = await countWithTitle(bench, sTitle);
+      if (sCount !== args.n) throw new Error(`the library updated ${sCount} of ${args.n}`);
+      result.libraryMs.push(library.ms);
+      await vacuum(bench);
+      log(`B1 round ${round}: L ${limit.ms.toFixed(0)} ms, library (sync) ${library.ms.toFixed(0)} ms`);
+    }
+
+    // N: the loop a user writes by hand, without the module: load, change, save, one referrer at a time.
+    const nTitle = 'Baroque N';
+    const nCopy = bench.references.representationOf(Object.assign(new Term(), term, { metadata: { ...term.metadata, title: nTitle } }));
+    const naive = await withoutModule(bench, () =>
+      timed(async () => {
+        const rows: Array<{ referrer_id: string }> = await bench.dataSource.query(
+          `SELECT referrer_id FROM reference_index WHERE reference = ${args.kind === 'postgres' ? '$1' : '?'} ORDER BY id LIMIT ${args.naive}`,
+          [url],
+        );
+        for (const row of rows) {
+          const artwork = await artworks.findOneByOrFail({ id: row.referrer_id });
+          artwork.metadata = { ...artwork.metadata, stylePeriod: nCopy };
+          await artworks.save(artwork);
+        }
+      }),
+    );
+    const nCount = await countWithTitle(bench, nTitle);
+    if (nCount !== args.naive) throw new Error(`the naive loop updated ${nCount} of ${args.naive}`);
+    result.naive = { count: args.naive, ms: naive.ms };
+    log(`N: ${args.naive} in ${naive.ms.toFixed(0)} ms`);
+    await vacuum(bench);
+
+    result.queue = [];
+    for (const workers of args.queueWorkers) result.queue.push(await queueRun(args, workers, Math.min(...result.libraryMs)));
+  } finally {
+    await bench.close();
+  }
+  return result;
+}
+
+/** B1 in queue mode: a writer that only dispatches, and `workers` worker processes. */
+async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
+  const children: ChildProcess[] = [];
+  let writer: Bench | undefined;
+  try {
+    writer = await boot(args.kind, {
+      fresh: false,
+      sqliteFile: args.sqliteFile,
+      references: { propagation: 'queue', queue: { worker: false } } as any,
+    });
+    for (let i = 0; i < workers; i++) children.push(await startWorker(args));
+    const terms = writer.dataSource.getRepository(Term);
+    const term = (await terms.find())[0];
+    const title = `Baroque Q${workers}`;
+    term.metadata = { ...term.metadata, title };
+    const start = performance.now();
+    await terms.save(term);
+    const committedMs = performance.now() - start;
+    const atCommit = await countWithTitle(writer, title);
+    if (atCommit === args.n) {
+      return { workers, available: false, reason: "propagation: 'queue' still refreshes every referrer inside save() (no outbox, no workers)" };
+    }
+    const deadline = start + Math.max(120_000, 20 * syncMs);
+    for (;;) {
+      const done = await countWithTitle(writer, title);
+      if (done === args.n) return { workers, available: true, ms: performance.now() - start, committedMs };
+      if (performance.now() > deadline) return { workers, available: false, reason: `${done} of ${args.n} updated after ${((performance.now() - start) / 1000).toFixed(0)} s` };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    return { workers, available: false, reason: `queue mode failed: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await writer?.close().catch(() => undefined);
+  }
+}
+
+function startWorker(args: FanoutArgs): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'queue-worker', JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('READY')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`queue worker exited with ${code}`)));
+  });
+}
+
+async function queueWorker(args: FanoutArgs) {
+  await boot(args.kind, {
+    fresh: false,
+    sqliteFile: args.sqliteFile,
+    references: { propagation: 'queue', queue: { worker: true, dispatcher: false } } as any,
+  });
+  process.stdout.write('READY\n');
+  await new Promise(() => undefined);
+}
+
+/** B2: inserting artworks with 10 references each (5 inline, 5 links), with and without the module. */
+async function writes(args: { kind: Kind; n: number; sqliteFile?: string }) {
+  const bench = await boot(args.kind, { fresh: true, sqliteFile: args.sqliteFile });
+  try {
+    const targets: Term[] = [];
+    for (let i = 0; i < 10; i++) targets.push(await createTerm(bench, `Term ${i}`));
+    const copies = targets.map((t) => bench.references.representationOf(t));
+    const urls = targets.map((t) => bench.references.canonicalUrl(t));
+    const metadata = (i: number) => ({
+      ...artworkBody(i),
+      stylePeriod: copies[0],
+      subjects: copies.slice(1, 5),
+      related: urls.slice(5, 10),
+    });
+    const artworks = bench.dataSource.getRepository(Artwork);
+    let i = 0;
+    const insert = async (k: number) => {
+      for (let j = 0; j < k; j++) await artworks.save(artworks.create({ metadata: metadata(i++) as any }));
+    };
+    await insert(50);
+    await withoutModule(bench, () => insert(50));
+    const quarter = Math.ceil(args.n / 4);
+    let moduleMs = 0;
+    let plainMs = 0;
+    // A B B A, so that a table that grows or a cache that warms favours neither side.
+    moduleMs += (await timed(() => insert(quarter))).ms;
+    plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
+    plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
+    moduleMs += (await timed(() => insert(quarter))).ms;
+    const indexRows = await count(bench, 'reference_index');
+    const expected = (50 + 2 * quarter) * 10 + 0;
+    if (indexRows !== expected) throw new Error(`index rows ${indexRows}, expected ${expected}`);
+    log(`B2 module ${moduleMs.toFixed(0)} ms, plain ${plainMs.toFixed(0)} ms for ${2 * quarter} each`);
+    return { kind: args.kind, n: 2 * quarter, moduleMs, plainMs };
+  } finally {
+    await bench.close();
+  }
+}
+
+const uuidOf = (i: number) => {
+  const h = createHash('md5').update(String(i)).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+/** B3: getReferrers() on an index of `rows` rows (10 referrers per reference). */
+async function lookups(args: { rows: number; queries: number }) {
+  const logger = new CapturingLogger();
+  const bench = await boot('postgres', { fresh: true, logger });
+  try {
+    const distinct = Math.floor(args.rows / 10);
+    await bench.dataSource.query(
+      `INSERT INTO reference_index (referrer_type, referrer_id, reference, reference_uuid, inline, path, on_delete)
+       SELECT 'artworks', md5('a' || i)::uuid::text, $2 || md5((i % $3)::text)::uuid::text, md5((i % $3)::text)::uuid::text,
+              i % 2 = 0, CASE WHEN i % 2 = 0 THEN 'stylePeriod' ELSE 'related[0]' END, 'keep'
+       FROM generate_series(1, $1::int) AS i`,
+      [args.rows, `${BASE_URL}/terms/`, distinct],
+    );
+    await bench.dataSource.query('VACUUM ANALYZE reference_index');
+    const random = () => Math.floor(Math.random() * distinct);
+    const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
+    const exact = () => bench.references.getReferrers(`${BASE_URL}/terms/${uuidOf(random())}`);
+    const prefix = () => bench.references.getReferrers(`${BASE_URL}/terms/${hex()}`, { match: 'prefix', limit: 100 });
+    for (let i = 0; i < 300; i++) {
+      await exact();
+      await prefix();
+    }
+    const measure = async (query: () => Promise<unknown[]>) => {
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < args.queries; i++) {
+        const start = performance.now();
+        rows += (await query()).length;
+        times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times.at(-1)!, rowsPerQuery: rows / args.queries };
+    };
+    const exactTimes = await measure(exact);
+    const prefixTimes = await measure(prefix);
+    log(`B3 exact p99 ${exactTimes.p99.toFixed(2)} ms, prefix p99 ${prefixTimes.p99.toFixed(2)} ms`);
+    const plan = async (query: () => Promise<unknown>) => {
+      logger.queries = [];
+      logger.capturing = true;
+      await query();
+      logger.capturing = false;
+      const statement = logger.queries.find((q) => q.query.includes('reference_index'))!;
+      const lines: Array<{ 'QUERY PLAN': string }> = await bench.dataSource.query(
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.query}`,
+        statement.parameters,
+      );
+      return { sql: statement.query, plan: lines.map((l) => l['QUERY PLAN']).join('\n') };
+    };
+    return {
+      rows: await count(bench, 'reference_index'),
+      queries: args.queries,
+      exact: exactTimes,
+      prefix: prefixTimes,
+      exactPlan: await plan(exact),
+      prefixPlan: await plan(prefix),
+      broadPrefixPlan: await plan(() => bench.references.getReferrers(`${BASE_URL}/terms/`, { match: 'prefix', limit: 100 })),
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** B4: peak RSS of the writer process during a sync fan-out to `n` referrers. */
+async function memory(args: { n: number }) {
+  const bench = await boot('postgres', { fresh: true });
+  try {
+    let term = await createTerm(bench, 'Baroque v0');
+    const url = bench.references.canonicalUrl(term);
+    await insertArtworks(bench, args.n, bench.references.representationOf(term));
+    await insertIndexRows(bench, url, term.id);
+    await vacuum(bench);
+    log(`B4: ${args.n} artworks and index rows ready`);
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    let peakHeap = process.memoryUsage().heapUsed;
+    const sampler = setInterval(() => {
+      const usage = process.memoryUsage();
+      peak = Math.max(peak, usage.rss);
+      peakHeap = Math.max(peakHeap, usage.heapUsed);
+    }, 20);
+    term.metadata = { ...term.metadata, title: 'Baroque M' };
+    const fan = await timed(() => bench.dataSource.getRepository(Term).save(term));
+    clearInterval(sampler);
+    peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+    const done = await countWithTitle(bench, 'Baroque M');
+    if (done !== args.n) throw new Error(`updated ${done} of ${args.n}`);
+    log(`B4: ${fan.ms.toFixed(0)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB (baseline ${(baseline / 2 ** 20).toFixed(0)} MB)`);
+    return { n: args.n, ms: fan.ms, baselineRss: baseline, peakRss: peak, peakHeap };
+  } finally {
+    await bench.close();
+  }
+}
+
+const tasks: Record<string, (args: any) => Promise<unknown>> = { fanout, writes, lookups, memory, 'queue-worker': queueWorker };
+
+const [name, json] = process.argv.slice(2);
+tasks[name](JSON.parse(json ?? '{}')).then(
+  (result) => {
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (error) => {
+    process.stderr.write(`${name} failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
