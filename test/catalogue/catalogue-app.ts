@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { CatalogueModule } from '../../apps/catalogue/src/app.module.js';
+import { setupCatalogue } from '../../apps/catalogue/src/app.setup.js';
+import type { CatalogueConfig, CatalogueDatabase } from '../../apps/catalogue/src/config/catalogue.config.js';
+import { connectionOptions, type DatabaseKind } from '../support/databases.js';
+
+export const BASE_URL = 'http://catalogue.test';
+export const TOKEN = 'test-token-0123456789';
+export const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+export const termUrl = (id: string) => `${BASE_URL}/terms/${id}`;
+export const artworkUrl = (id: string) => `${BASE_URL}/artworks/${id}`;
+export const linkTo = (url: string) => ({ links: { self: url } });
+
+/** The catalogue booted on a fresh, empty database of the given kind, as `main.ts` boots it. */
+export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<CatalogueConfig> = {}): Promise<INestApplication> {
+  const config: CatalogueConfig = {
+    database: connectionOptions(kind) as CatalogueDatabase,
+    port: 0,
+    baseUrl: BASE_URL,
+    token: TOKEN,
+    tokenGenerated: false,
+    demo: false,
+    ...overrides,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [CatalogueModule.forRoot(config)] }).compile();
+  const app = setupCatalogue(moduleRef.createNestApplication({ logger: false }));
+  await app.init();
+  return app;
+}
+
+/** A client for one booted app: reads are open, writes carry the token. */
+export function client(app: INestApplication) {
+  const http = () => request(app.getHttpServer());
+  return {
+    get: (path: string) => http().get(path),
+    post: (path: string, body: object) => http().post(path).set(AUTH).send(body),
+    put: (path: string, body: object) => http().put(path).set(AUTH).send(body),
+    delete: (path: string) => http().delete(path).set(AUTH),
+    anonymous: http,
+    /** POST that must succeed: returns the created representation. */
+    async create(route: 'terms' | 'artworks', body: object): Promise<Record<string, any>> {
+      const response = await http().post(`/${route}`).set(AUTH).send(body);
+      if (response.status !== 201) throw new Error(`POST /${route} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return response.body;
+    },
+  };
+}
