@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { CatalogueConfigError, DEFAULT_SQLITE_FILE, loadCatalogueConfig } from './catalogue.config.js';
+
+describe('loadCatalogueConfig', () => {
+  it('defaults to SQLite on port 3000, a localhost base URL, a random token and the demo set', () => {
+    const config = loadCatalogueConfig({}, []);
+    expect(config).toEqual({
+      database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
+      redisUrl: undefined,
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      tokenGenerated: true,
+      demo: true,
+    });
+    expect(loadCatalogueConfig({}, []).token).not.toBe(config.token);
+  });
+
+  it('reads every variable', () => {
+    const config = loadCatalogueConfig(
+      {
+        DATABASE_URL: 'postgres://catalogue@db:5432/catalogue',
+        REDIS_URL: 'redis://cache:6379',
+        PORT: '8080',
+        BASE_URL: 'https://catalogue.example.org/',
+        CATALOGUE_TOKEN: 'a-long-enough-token',
+      },
+      ['--no-demo'],
+    );
+    expect(config).toEqual({
+      database: { type: 'postgres', url: 'postgres://catalogue@db:5432/catalogue' },
+      redisUrl: 'redis://cache:6379',
+      port: 8080,
+      baseUrl: 'https://catalogue.example.org',
+      token: 'a-long-enough-token',
+      tokenGenerated: false,
+      demo: false,
+    });
+  });
+
+  it('derives BASE_URL from PORT', () => {
+    expect(loadCatalogueConfig({ PORT: '4000' }, []).baseUrl).toBe('http://localhost:4000');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT must be a whole number/],
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ BASE_URL: 'catalogue.example.org' }, /^BASE_URL must be an absolute http\(s\) URL/],
+    [{ DATABASE_URL: 'mysql://root@db/catalogue' }, /^DATABASE_URL must be a PostgreSQL URL/],
+    [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a URL like redis:\/\/host:6379/],
+    [{ CATALOGUE_TOKEN: 'short' }, /^CATALOGUE_TOKEN must be at least 8 characters/],
+  ])('refuses %j with one line', (env, message) => {
+    expect(() => loadCatalogueConfig(env, [])).toThrow(CatalogueConfigError);
+    expect(() => loadCatalogueConfig(env, [])).toThrow(message);
+  });
+
+  it('refuses an unknown argument', () => {
+    expect(() => loadCatalogueConfig({}, ['--demo=no'])).toThrow('unknown argument "--demo=no" (the only option is --no-demo)');
+  });
+
+  it('never echoes a password from a connection URL', () => {
+    expect(() => loadCatalogueConfig({ DATABASE_URL: 'mysql://root:hunter2@db/catalogue' }, [])).toThrow(
+      'got "mysql://root:***@db/catalogue"',
+    );
+  });
+});
