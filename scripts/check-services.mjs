@@ -1,0 +1,70 @@
+// Before the test suite: PostgreSQL and Redis must answer, or we stop at once with one line saying which.
+import net from 'node:net';
+import pg from 'pg';
+
+const TIMEOUT_MS = 2000;
+const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+
+async function checkPostgres() {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: TIMEOUT_MS });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function checkRedis() {
+  const url = new URL(redisUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: url.hostname || '127.0.0.1', port: Number(url.port || 6379) });
+    const fail = (error) => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.setTimeout(TIMEOUT_MS, () => fail(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+    socket.on('error', fail);
+    socket.on('connect', () => {
+      const password = decodeURIComponent(url.password);
+      if (password) socket.write(`AUTH ${decodeURIComponent(url.username) || 'default'} ${password}\r\n`);
+      socket.write('PING\r\n');
+    });
+    let answer = '';
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.includes('+PONG')) {
+        socket.end();
+        resolve();
+      } else if (answer.startsWith('-') && answer.includes('\r\n')) fail(new Error(answer.trim()));
+    });
+  });
+}
+
+// NOTE: never print the URLs themselves, they may carry a password.
+const redact = (url) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+
+const checks = [
+  [
+    'PostgreSQL',
+    postgresUrl,
+    'TEST_DATABASE_URL',
+    checkPostgres,
+    'sudo pg_ctlcluster $(ls /etc/postgresql) main start` or `docker compose up -d postgres',
+  ],
+  ['Redis', redisUrl, 'TEST_REDIS_URL', checkRedis, 'redis-server --daemonize yes` or `docker compose up -d redis'],
+];
+const results = await Promise.allSettled(checks.map(([, , , check]) => check()));
+let failed = false;
+results.forEach((result, i) => {
+  if (result.status === 'fulfilled') return;
+  const [name, url, variable, , start] = checks[i];
+  failed = true;
+  console.error(
+    `${name} does not answer at ${redact(url)} (${result.reason?.message ?? result.reason}): ` +
+      `start it with \`${start}\`, or point ${variable} at yours (README, "Running the tests").`,
+  );
+});
+process.exit(failed ? 1 : 0);
