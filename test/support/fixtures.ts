@@ -31,6 +31,10 @@ export class NodeMetadata {
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() seeAlso?: string[];
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() primary?: string;
   @ReferenceByLink() @IsOptional() kept?: string;
+  /** Created on the fly when sent without a link; creating one titled "forbidden" is refused. */
+  @InlineReference({ create: { target: () => TestNode, authorize: (value) => value.title !== 'forbidden' } })
+  @IsOptional()
+  tags?: Array<Record<string, any>>;
 }
 
 @Entity('test_node')

@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { plainToInstance } from 'class-transformer';
+import { IsOptional, IsString, MaxLength, validate } from 'class-validator';
+import { InlineReference } from './inline-reference.decorator.js';
+import { ReferenceByLink } from './reference-by-link.decorator.js';
+import { ReferencesMetadataAccessor } from './references-metadata.accessor.js';
+
+class Dto {
+  @IsString() title: string;
+  @ReferenceByLink() @MaxLength(40) @IsOptional() homepage?: string;
+  @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() related?: string[];
+  @InlineReference({ onDelete: 'restrict', fields: ['title'] }) @IsOptional() stylePeriod?: object;
+  @InlineReference({ create: { target: () => Object } }) @IsOptional() styles?: object[];
+}
+
+async function messages(plain: object): Promise<string[]> {
+  const errors = await validate(plainToInstance(Dto, plain));
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}));
+}
+
+describe('reference decorators as class-validator rules', () => {
+  it('accept valid references', async () => {
+    expect(
+      await messages({
+        title: 't',
+        homepage: 'https://a.example/x',
+        related: ['http://a.example/1'],
+        stylePeriod: { links: { self: 'http://a.example/terms/1' } },
+        styles: [{ title: 'to be created' }],
+      }),
+    ).toEqual([]);
+  });
+
+  it('name the property of a bad link', async () => {
+    expect(await messages({ title: 't', homepage: 'ftp://x' })).toEqual([
+      'homepage must be an absolute http(s) URL of at most 2048 characters',
+    ]);
+  });
+
+  it('name each element of a bad array', async () => {
+    expect(await messages({ title: 't', related: ['http://ok.example', 'nope'] })).toEqual([
+      'each value in related must be an absolute http(s) URL of at most 2048 characters',
+    ]);
+  });
+
+  it('compose with other validators', async () => {
+    expect(await messages({ title: 't', homepage: `https://a.example/${'x'.repeat(40)}` })).toEqual([
+      'homepage must be shorter than or equal to 40 characters',
+    ]);
+  });
+
+  it('require links.self in an inline object unless it may be created', async () => {
+    expect(await messages({ title: 't', stylePeriod: { title: 'no link' } })).toEqual([
+      'stylePeriod must be an object whose links.self is an absolute http(s) URL',
+    ]);
+  });
+
+  it('record their options for the library', () => {
+    const fields = ReferencesMetadataAccessor.getFields(Dto);
+    expect(fields.map((f) => [f.propertyKey, f.kind, f.onDelete])).toEqual([
+      ['homepage', 'link', 'keep'],
+      ['related', 'link', 'detach'],
+      ['stylePeriod', 'inline', 'restrict'],
+      ['styles', 'inline', 'keep'],
+    ]);
+    expect(fields[2].fields).toEqual(['title']);
+    expect(fields[2].depth).toBe(2);
+  });
+});
