@@ -174,3 +174,36 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
     expect(await countWithTitle(ctx, target, 'new')).toBe(2_000);
   });
 });
+
+describe('queue mode with a repeated job', () => {
+  let ctx: TestContext | undefined;
+  afterAll(() => ctx?.close());
+
+  it('skips referrers already synced to its version, and a newer change still reaches them', async () => {
+    ctx = await bootReferences('postgres', { propagation: 'queue' });
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
+    const target = await createNode(ctx.dataSource, { title: 'v1' });
+    const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
+    target.metadata = { title: 'v2' };
+    await nodes.save(target);
+    await ctx.references.waitForIdle(30_000);
+    const [done] = await outbox.find({ where: { reference: nodeUrl(target.id) }, order: { id: 'DESC' }, take: 1 });
+    expect(done.status).toBe('done');
+
+    // A marker written behind the library's back shows whether the repeated job touches the referrer.
+    await ctx.dataSource.query(`UPDATE test_node SET metadata = jsonb_set(metadata, '{parent,marker}', '"untouched"') WHERE id = $1`, [referrer.id]);
+    await outbox.update({ id: done.id }, { status: 'pending', cursor: 0 });
+    await ctx.references.waitForIdle(30_000);
+    expect((await nodes.findOneByOrFail({ id: referrer.id })).metadata.parent?.marker).toBe('untouched');
+
+    target.metadata = { title: 'v3' };
+    await nodes.save(target);
+    await ctx.references.waitForIdle(30_000);
+    expect((await nodes.findOneByOrFail({ id: referrer.id })).metadata.parent).toEqual({
+      title: 'v3',
+      id: target.id,
+      links: { self: nodeUrl(target.id) },
+    });
+  });
+});

@@ -80,7 +80,7 @@ export class ReferenceIndex {
     reference: string,
     after: number,
     limit: number,
-    filter: { inline?: boolean; onDelete?: string } = {},
+    filter: { inline?: boolean; onDelete?: string; olderThan?: number } = {},
   ): Promise<ReferenceEntry[]> {
     const query = manager
       .getRepository(ReferenceEntry)
@@ -90,7 +90,15 @@ export class ReferenceIndex {
       .limit(limit);
     if (filter.inline !== undefined) query.andWhere('e.inline = :inline', { inline: filter.inline });
     if (filter.onDelete !== undefined) query.andWhere('e.onDelete = :onDelete', { onDelete: filter.onDelete });
+    if (filter.olderThan !== undefined) {
+      query.andWhere('(e.syncedVersion IS NULL OR e.syncedVersion < :version)', { version: filter.olderThan });
+    }
     return query.getMany();
+  }
+
+  /** Records that these rows' inline copies were synced to a target version. */
+  async markSynced(manager: EntityManager, rowIds: number[], version: number): Promise<void> {
+    if (rowIds.length) await manager.getRepository(ReferenceEntry).update({ id: In(rowIds) }, { syncedVersion: version });
   }
 
   /** Those of `urls` that some record holds an inline copy of. */

@@ -49,9 +49,19 @@ export class Propagator {
     private readonly batchSize: number,
   ) {}
 
-  /** Refreshes the inline copies in the next batch of referrers of `target` after index row `after`. */
-  async refreshBatch(manager: EntityManager, target: TargetState, after: number, limit = this.batchSize): Promise<BatchResult> {
-    const rows = await this.index.batchAfter(manager, target.reference, after, limit, { inline: true });
+  /**
+   * Refreshes the inline copies in the next batch of referrers of `target` after index row `after`.
+   * With a `version` (queue mode), rows already synced to it or to a newer one are skipped, and the rows of
+   * the batch are marked synced to it, in the same transaction.
+   */
+  async refreshBatch(
+    manager: EntityManager,
+    target: TargetState,
+    after: number,
+    limit = this.batchSize,
+    version?: number,
+  ): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, target.reference, after, limit, { inline: true, olderThan: version });
     const changed: ChangedReferrers = new Map();
     for (const [type, byField] of this.groupByTypeAndField(rows)) {
       for (const group of byField.values()) {
@@ -62,6 +72,7 @@ export class Propagator {
         addChanged(changed, type, ids);
       }
     }
+    if (version !== undefined) await this.index.markSynced(manager, rows.map((r) => r.id), version);
     await this.notify(manager, target.reference, changed);
     return { cursor: rows.at(-1)?.id, changed };
   }

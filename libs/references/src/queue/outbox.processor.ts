@@ -64,7 +64,8 @@ export class OutboxProcessor {
     if (row.kind === 'content') {
       const target = await this.target(manager, row);
       if (!target) return { cursor: undefined, changed: new Map() };
-      result = await propagator.refreshBatch(manager, target, row.cursor);
+      // NOTE: the outbox row id orders the changes of one target (a later change commits a later row).
+      result = await propagator.refreshBatch(manager, target, row.cursor, undefined, row.id);
     } else if (row.kind === 'rename') {
       result = await propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
     } else {
