@@ -6,7 +6,7 @@ import { ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
-import { buildWorker, kill, startWorker, until } from '../support/worker-process.js';
+import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const REFERRERS = 20_000;
@@ -33,7 +33,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
-  beforeAll(() => buildWorker());
+  beforeAll(() => buildProcesses());
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => kill(w)));
     await ctx?.close();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ReferencesEngine } from './engine/references.engine.js';
-import { PropagationTimeoutError, ReferencesConfigurationError } from './errors/references.errors.js';
+import { PropagationTimeoutError, ReferencesConfigurationError, UnknownReferenceError } from './errors/references.errors.js';
 import { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
@@ -76,6 +76,24 @@ export class ReferencesService {
   /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies (the seed's `reference_changed`). */
   async referenceChanged(oldUrl: string, newUrl: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
     return this.inTransaction(options, (manager) => this.engine.strategy.referenceChanged(manager, oldUrl, newUrl));
+  }
+
+  /**
+   * Propagates the current content of the local record at `reference` again to every inline copy of it:
+   * what `verify()` reports stale, this repairs. Returns the referrers updated (none yet in queue mode).
+   */
+  async refresh(reference: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    const local = this.engine.registry.resolve(reference);
+    if (!local) throw new UnknownReferenceError(reference, 'refresh');
+    return this.inTransaction(options, async (manager) => {
+      const record = await this.engine.propagator.load(manager, local.type, local.id);
+      if (!record) throw new UnknownReferenceError(reference, 'refresh');
+      return this.engine.strategy.contentChanged(manager, {
+        reference,
+        representation: local.type.representationOf(record),
+        type: local.type,
+      });
+    });
   }
 
   /** Removes the outgoing index rows of a record (the seed's `delete_references_record`). */

@@ -1,19 +1,19 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { POSTGRES_URL, REDIS_URL } from './databases.js';
 
-const WORKER_DIR = new URL('./worker/', import.meta.url);
+const PROCESSES_DIR = new URL('./processes/', import.meta.url);
 
-/** Compiles the worker entry (and the library it imports) once per test file. */
-export function buildWorker(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', new URL('tsconfig.json', WORKER_DIR).pathname], {
+/** Compiles the worker and CLI entries (and the library they import) once per test file. */
+export function buildProcesses(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', new URL('tsconfig.json', PROCESSES_DIR).pathname], {
     stdio: 'inherit',
   });
 }
 
 /** Starts a propagation worker in a process of its own, and waits until it is up. */
 export async function startWorker(queuePrefix: string, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = fork(new URL('dist/worker/main.js', WORKER_DIR).pathname, [], {
+  const child = fork(new URL('dist/processes/worker.js', PROCESSES_DIR).pathname, [], {
     env: {
       ...process.env,
       WORKER_DATABASE_URL: POSTGRES_URL,
@@ -47,4 +47,29 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the library's commands in a process of their own, as `npm run cli -- references …` does in an app. */
+export function runCli(args: string[], options: { onStderr?: (chunk: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [new URL('dist/processes/cli.js', PROCESSES_DIR).pathname, ...args], {
+      env: { ...process.env, CLI_DATABASE_URL: POSTGRES_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      options.onStderr?.(String(chunk), child);
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

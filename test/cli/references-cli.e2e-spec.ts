@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ReferenceEntry } from 'nestjs-references';
+import { TestNode } from '../support/fixtures.js';
+import { buildProcesses, runCli } from '../support/processes.js';
+import { createNode, nodeUrl } from '../support/records.js';
+import { bootReferences, type TestContext } from '../support/test-app.js';
+
+const link = (url: string) => ({ links: { self: url } });
+
+describe('the references CLI (PostgreSQL, a process of its own)', () => {
+  let ctx: TestContext;
+  let target: TestNode;
+  let referrer: TestNode;
+
+  beforeAll(async () => {
+    buildProcesses();
+    ctx = await bootReferences('postgres');
+    target = await createNode(ctx.dataSource, { title: 'Cubism' });
+    referrer = await createNode(ctx.dataSource, { title: 'Les Demoiselles', parent: link(nodeUrl(target.id)) });
+  });
+  afterAll(() => ctx.close());
+
+  it('lists the referrers of a URL', async () => {
+    const result = await runCli(['references', 'referrers', nodeUrl(target.id)]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`nodes/${referrer.id}\tinline\tparent\t${nodeUrl(target.id)}\n`);
+  });
+
+  it('verify exits 0 on a consistent index, and 1 with a readable summary on drift', async () => {
+    const clean = await runCli(['references', 'verify']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('consistent');
+
+    await ctx.dataSource.getRepository(ReferenceEntry).delete({ referrerId: referrer.id });
+    await ctx.dataSource.query(`UPDATE test_node SET metadata = '{"title":"Cubism (1907–1914)"}' WHERE id = $1`, [target.id]);
+    const drift = await runCli(['references', 'verify']);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toMatch(/missing\s+1/);
+    expect(drift.stdout).toMatch(/stale\s+1/);
+    const json = JSON.parse((await runCli(['references', 'verify', '--json'])).stdout);
+    expect(json.missing).toEqual([expect.objectContaining({ referrerId: referrer.id, path: 'parent' })]);
+  });
+
+  it('synchronize rebuilds the index with progress lines, and refresh --stale repairs what verify found stale', async () => {
+    const sync = await runCli(['references', 'synchronize', '--clear']);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/Synchronized: \d+ records, 1 references\./);
+    expect(sync.stderr).toMatch(/synchronize: \d+\/\d+/);
+
+    const refresh = await runCli(['references', 'refresh', '--stale']);
+    expect(refresh.code).toBe(0);
+    expect(refresh.stdout).toContain('Refreshed 1 of 1 target(s).');
+    const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
+    expect(stored.metadata.parent?.title).toBe('Cubism (1907–1914)');
+    expect((await runCli(['references', 'verify'])).code).toBe(0);
+  });
+
+  it('rename rewrites the references to a moved record', async () => {
+    const moved = 'https://moved.example/cubism';
+    const result = await runCli(['references', 'rename', nodeUrl(target.id), moved]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 referrer(s) updated');
+    expect(await ctx.references.getReferrers(moved)).toHaveLength(1);
+  });
+
+  it('refuses a bad --batch with a clear message', async () => {
+    const result = await runCli(['references', 'synchronize', '--batch', '0']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('--batch must be a positive integer, got "0"');
+  });
+
+  it('stops cleanly on Ctrl-C, and a re-run completes', async () => {
+    await ctx.dataSource.query(`INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'bulk ' || n) FROM generate_series(1, 5000) AS n`);
+    let interrupted = false;
+    const stopped = await runCli(['references', 'synchronize', '--batch', '20'], {
+      onStderr: (chunk, child) => {
+        if (!interrupted && /synchronize: \d+\//.test(chunk)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^Stopped: \d+ records/);
+    const again = await runCli(['references', 'synchronize']);
+    expect(again.stdout).toMatch(/^Synchronized: 50\d\d records/);
+  });
+});
