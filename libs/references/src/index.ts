@@ -25,3 +25,4 @@ export type * from './interfaces/reference-row.interface.js';
 export type * from './interfaces/references-module-options.interface.js';
 export type * from './interfaces/references-reports.interface.js';
 export type * from './interfaces/referrer-indexer.interface.js';
+export type * from './interfaces/referrer-jobs.interface.js';

@@ -15,6 +15,14 @@ import { synchronizeIndex } from './maintenance/index-synchronizer.js';
 import { verifyIndex } from './maintenance/index-verifier.js';
 import type { ChangedReferrers } from './propagation/propagator.js';
 import type { ReferenceType } from './registry/reference-type.js';
+import type { Queue } from 'bull';
+import type {
+  ReferrerJob,
+  ReferrerJobBatch,
+  ReferrerJobBatchStatus,
+  RunOnReferrersOptions,
+} from './interfaces/referrer-jobs.interface.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 
 /** Options of the service's writing methods. */
 export interface TransactionOptions {
@@ -29,7 +37,11 @@ export interface TransactionOptions {
  */
 @Injectable()
 export class ReferencesService {
-  constructor(private readonly engine: ReferencesEngine) {}
+  private readonly referrerJobs: ReferrerJobs;
+
+  constructor(private readonly engine: ReferencesEngine) {
+    this.referrerJobs = new ReferrerJobs(engine.index, () => engine.dataSource.manager);
+  }
 
   /**
    * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
@@ -123,6 +135,19 @@ export class ReferencesService {
       count += rows.length;
       if (rows.length < size) return count;
     }
+  }
+
+  /**
+   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`),
+   * tracks the batch, and enqueues `onSuccess` when every job has ended and `onError` for each that failed.
+   */
+  runOnReferrers(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
+    return this.referrerJobs.run(reference, job, options);
+  }
+
+  /** Progress of a batch started by `runOnReferrers()`. */
+  referrerJobsStatus(queue: Queue, batchId: string): Promise<ReferrerJobBatchStatus> {
+    return this.referrerJobs.status(queue, batchId);
   }
 
   /** Rebuilds the index from all reference-enabled records (the seed's `references synchronize [--clear]`). */
