@@ -40,11 +40,21 @@ export class ReferencesCoreModule {
   }
 
   private static asyncProviders(options: ReferencesModuleAsyncOptions): Provider[] {
+    // NOTE: the queue is registered before any factory runs, so the mode must be known up front.
+    const resolved = (built: ReferencesModuleOptions) => {
+      const mode = options.propagation ?? 'sync';
+      if ((built.propagation ?? 'sync') !== mode) {
+        throw new ReferencesConfigurationError(
+          `ReferencesModule.forRootAsync(): the factory says propagation '${built.propagation}'; set propagation: '${built.propagation}' beside the factory too`,
+        );
+      }
+      return validate({ ...built, propagation: mode });
+    };
     if (options.useFactory) {
       return [
         {
           provide: REFERENCES_MODULE_OPTIONS,
-          useFactory: async (...args: any[]) => validate(await options.useFactory!(...args)),
+          useFactory: async (...args: any[]) => resolved(await options.useFactory!(...args)),
           inject: options.inject ?? [],
         },
       ];
@@ -57,7 +67,7 @@ export class ReferencesCoreModule {
       ...(options.useClass ? [{ provide: options.useClass, useClass: options.useClass }] : []),
       {
         provide: REFERENCES_MODULE_OPTIONS,
-        useFactory: async (factory: ReferencesOptionsFactory) => validate(await factory.createReferencesOptions()),
+        useFactory: async (factory: ReferencesOptionsFactory) => resolved(await factory.createReferencesOptions()),
         inject: [factoryClass],
       },
     ];

@@ -18,21 +18,18 @@ const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry];
 @Module({})
 export class ReferencesModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
-    return {
-      module: ReferencesModule,
-      imports: [
-        ReferencesCoreModule.forRoot(options),
-        TypeOrmModule.forFeature(ENTITIES, options.dataSource),
-        ...(options.propagation === 'queue' ? [ReferencesQueueModule.register()] : []),
-      ],
-    };
+    return this.build(ReferencesCoreModule.forRoot(options), options);
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
+    return this.build(ReferencesCoreModule.forRootAsync(options), options);
+  }
+
+  private static build(core: DynamicModule, options: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
     return {
       module: ReferencesModule,
       imports: [
-        ReferencesCoreModule.forRootAsync(options),
+        core,
         TypeOrmModule.forFeature(ENTITIES, options.dataSource),
         ...(options.propagation === 'queue' ? [ReferencesQueueModule.register()] : []),
       ],
