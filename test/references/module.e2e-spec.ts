@@ -90,6 +90,13 @@ describe('ReferencesModule', () => {
   });
 });
 
+it("forRootAsync refuses a factory whose mode differs from the one declared beside it", async () => {
+  const compile = Test.createTestingModule({
+    imports: [typeorm(), ReferencesModule.forRootAsync({ useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue' }) })],
+  }).compile();
+  await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
+});
+
 describe('inline create and the referrer indexer', () => {
   let ctx: TestContext;
   const reindexed: Array<[string, string[]]> = [];

@@ -42,13 +42,13 @@ export class ReferencesCoreModule {
   private static asyncProviders(options: ReferencesModuleAsyncOptions): Provider[] {
     // NOTE: the queue is registered before any factory runs, so the mode must be known up front.
     const resolved = (built: ReferencesModuleOptions) => {
-      const mode = options.propagation ?? 'sync';
-      if ((built.propagation ?? 'sync') !== mode) {
+      const valid = validate(built);
+      if (valid.propagation !== (options.propagation ?? 'sync')) {
         throw new ReferencesConfigurationError(
-          `ReferencesModule.forRootAsync(): the factory says propagation '${built.propagation}'; set propagation: '${built.propagation}' beside the factory too`,
+          `ReferencesModule.forRootAsync(): the factory says propagation '${valid.propagation}'; set propagation: '${valid.propagation}' beside the factory too`,
         );
       }
-      return validate({ ...built, propagation: mode });
+      return valid;
     };
     if (options.useFactory) {
       return [
