@@ -40,8 +40,16 @@ export class CatalogueModule {
         }),
         // NOTE: autoLoadEntities picks up the entities registered here.
         TypeOrmModule.forFeature([Term, Artwork]),
-        // NOTE: the library has no queue mode yet, so REDIS_URL does not change propagation (see README).
-        ReferencesModule.forRoot({ baseUrl: config.baseUrl, strict: true, propagation: 'sync' }),
+        ReferencesModule.forRoot({
+          baseUrl: config.baseUrl,
+          strict: true,
+          ...(config.redisUrl
+            ? {
+                propagation: 'queue' as const,
+                queue: { bull: { redis: config.redisUrl, ...(config.queuePrefix && { prefix: config.queuePrefix }) } },
+              }
+            : { propagation: 'sync' as const }),
+        }),
       ],
       controllers: [HomeController, TermsController, ArtworksController, ReferencesController],
       providers: [

@@ -14,9 +14,6 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
   const app = setupCatalogue(await NestFactory.create(CatalogueModule.forRoot(config), { abortOnError: false }));
   app.enableShutdownHooks();
 
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set, but nestjs-references has no queue mode yet: propagation stays synchronous');
-  }
   if (config.demo) {
     const loaded = await loadDemoData(app);
     if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.artworks} artworks`);
@@ -24,7 +21,8 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
   await app.listen(config.port);
 
   const where = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite file ${config.database.database}`;
-  logger.log(`Catalogue on ${config.baseUrl} (${where}); API documentation at ${config.baseUrl}/docs`);
+  const mode = config.redisUrl ? 'queue mode' : 'sync mode';
+  logger.log(`Catalogue on ${config.baseUrl} (${where}, ${mode}); API documentation at ${config.baseUrl}/docs`);
   if (config.tokenGenerated) {
     logger.log(`No CATALOGUE_TOKEN set; the write token for this run is: ${config.token}`);
   }

@@ -8,8 +8,10 @@ export type CatalogueDatabase =
 /** Everything the catalogue reads from its environment, resolved once at start-up. */
 export interface CatalogueConfig {
   database: CatalogueDatabase;
-  /** Set → queue mode is asked for (see README "Sync and queue modes"). */
+  /** Set → queue mode: propagation runs in Bull jobs on this Redis; unset → sync mode. */
   redisUrl?: string;
+  /** The Bull key prefix, so that several catalogues (or test runs) can share one Redis. @default Bull's 'bull' */
+  queuePrefix?: string;
   /** @default 3000 */
   port: number;
   /** The base of every canonical URL. @default `http://localhost:${port}` */
