@@ -131,8 +131,9 @@ async function fanout(args: FanoutArgs) {
 
 /** B1 in queue mode: a writer that only dispatches, and `workers` worker processes. */
 async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
-  const children: ChildProcess[] = [];
+  const children: Worker[] = [];
   let writer: Bench | undefined;
+  let result: Record<string, any>;
   try {
     writer = await boot(args.kind, {
       fresh: false,
@@ -149,30 +150,57 @@ async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
     const committedMs = performance.now() - start;
     const atCommit = await countWithTitle(writer, title);
     if (atCommit === args.n) {
-      return { workers, available: false, reason: "propagation: 'queue' still refreshes every referrer inside save() (no outbox, no workers)" };
-    }
-    const deadline = start + Math.max(120_000, 20 * syncMs);
-    for (;;) {
-      const done = await countWithTitle(writer, title);
-      if (done === args.n) return { workers, available: true, ms: performance.now() - start, committedMs };
-      if (performance.now() > deadline) return { workers, available: false, reason: `${done} of ${args.n} updated after ${((performance.now() - start) / 1000).toFixed(0)} s` };
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      result = { workers, available: false, reason: "propagation: 'queue' still refreshes every referrer inside save() (no outbox, no workers)" };
+    } else {
+      const deadline = start + Math.max(120_000, 20 * syncMs);
+      for (;;) {
+        const done = await countWithTitle(writer, title);
+        if (done === args.n) {
+          result = { workers, available: true, ms: performance.now() - start, committedMs };
+          break;
+        }
+        if (performance.now() > deadline) {
+          result = { workers, available: false, reason: `${done} of ${args.n} updated after ${((performance.now() - start) / 1000).toFixed(0)} s` };
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
   } catch (error) {
-    return { workers, available: false, reason: `queue mode failed: ${(error as Error).message.split('\n')[0]}` };
+    result = { workers, available: false, reason: `queue mode failed: ${(error as Error).message.split('\n')[0]}` };
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    for (const worker of children) worker.child.kill('SIGTERM');
     await writer?.close().catch(() => undefined);
   }
+  const reports = await Promise.all(children.map((w) => w.report));
+  const found = reports.filter((r): r is { readyRss: number; peakRss: number } => r !== undefined);
+  if (found.length) {
+    Object.assign(result, { workerPeakRss: Math.max(...found.map((r) => r.peakRss)), workerReadyRss: Math.max(...found.map((r) => r.readyRss)) });
+  }
+  return result;
 }
 
-function startWorker(args: FanoutArgs): Promise<ChildProcess> {
+interface Worker {
+  child: ChildProcess;
+  /** The worker's RSS when it was ready and its peak, reported when it is stopped. */
+  report: Promise<{ readyRss: number; peakRss: number } | undefined>;
+}
+
+function startWorker(args: FanoutArgs): Promise<Worker> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'queue-worker', JSON.stringify(args)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let out = '';
+    const report = new Promise<Worker['report'] extends Promise<infer R> ? R : never>((done) =>
+      child.on('exit', () => {
+        const line = out.split('\n').find((l) => l.startsWith('RSS '));
+        done(line ? JSON.parse(line.slice(4)) : undefined);
+      }),
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('READY')) resolve(child);
+      out += chunk.toString();
+      if (out.includes('READY')) resolve({ child, report });
     });
     child.on('exit', (code) => reject(new Error(`queue worker exited with ${code}`)));
   });
@@ -183,6 +211,10 @@ async function queueWorker(args: FanoutArgs) {
     fresh: false,
     sqliteFile: args.sqliteFile,
     references: { propagation: 'queue', queue: { worker: true, dispatcher: false } } as any,
+  });
+  const readyRss = process.memoryUsage().rss;
+  process.on('SIGTERM', () => {
+    process.stdout.write(`RSS ${JSON.stringify({ readyRss, peakRss: process.resourceUsage().maxRSS * 1024 })}\n`, () => process.exit(0));
   });
   process.stdout.write('READY\n');
   await new Promise(() => undefined);
@@ -280,13 +312,21 @@ async function lookups(args: { rows: number; queries: number }) {
       );
       return { sql: statement.query, plan: lines.map((l) => l['QUERY PLAN']).join('\n') };
     };
+    // The same statements without the query builder and entity hydration: what the database itself costs.
+    const exactPlan = await plan(exact);
+    const prefixPlan = await plan(prefix);
+    const rawExact = await measure(() => bench.dataSource.query(exactPlan.sql, [`${BASE_URL}/terms/${uuidOf(random())}`]));
+    const rawPrefix = await measure(() => bench.dataSource.query(prefixPlan.sql, [`${BASE_URL}/terms/${hex()}%`]));
+    log(`B3 raw exact p99 ${rawExact.p99.toFixed(2)} ms, raw prefix p99 ${rawPrefix.p99.toFixed(2)} ms`);
     return {
+      rawExact,
+      rawPrefix,
       rows: await count(bench, 'reference_index'),
       queries: args.queries,
       exact: exactTimes,
       prefix: prefixTimes,
-      exactPlan: await plan(exact),
-      prefixPlan: await plan(prefix),
+      exactPlan,
+      prefixPlan,
       broadPrefixPlan: await plan(() => bench.references.getReferrers(`${BASE_URL}/terms/`, { match: 'prefix', limit: 100 })),
     };
   } finally {
@@ -320,7 +360,10 @@ async function memory(args: { n: number }) {
     const done = await countWithTitle(bench, 'Baroque M');
     if (done !== args.n) throw new Error(`updated ${done} of ${args.n}`);
     log(`B4: ${fan.ms.toFixed(0)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB (baseline ${(baseline / 2 ** 20).toFixed(0)} MB)`);
-    return { n: args.n, ms: fan.ms, baselineRss: baseline, peakRss: peak, peakHeap };
+    await vacuum(bench);
+    const queue = await queueRun({ kind: 'postgres', n: args.n, naive: 0, rounds: 0, queueWorkers: [1] }, 1, fan.ms);
+    log(`B4 queue: ${JSON.stringify(queue)}`);
+    return { n: args.n, ms: fan.ms, baselineRss: baseline, peakRss: peak, peakHeap, queue };
   } finally {
     await bench.close();
   }

@@ -1,0 +1,71 @@
+/**
+ * `node bench/dist/profile.js [fanout|writes|synchronize] [n]`: where the library's time goes, per SQL
+ * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS.
+ */
+import type { Logger as TypeOrmLogger } from 'typeorm';
+import { boot } from './boot.js';
+import { Artwork, artworkBody, Term } from './entities.js';
+import { createTerm, insertArtworks, timed, vacuum } from './data.js';
+
+class TimingLogger implements TypeOrmLogger {
+  on = false;
+  readonly shapes = new Map<string, { count: number; ms: number }>();
+  logQuerySlow(time: number, query: string) {
+    if (!this.on) return;
+    const shape = query.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '$…').slice(0, 110);
+    const entry = this.shapes.get(shape) ?? this.shapes.set(shape, { count: 0, ms: 0 }).get(shape)!;
+    entry.count++;
+    entry.ms += time;
+  }
+  logQuery() {}
+  logQueryError() {}
+  logSchemaBuild() {}
+  logMigration() {}
+  log() {}
+}
+
+const [what = 'fanout', size = '100000'] = process.argv.slice(2);
+const n = Number(size);
+const logger = new TimingLogger();
+const bench = await boot('postgres', { fresh: true, logger });
+(bench.dataSource.options as any).maxQueryExecutionTime = 1e-9;
+(bench.dataSource.driver.options as any).maxQueryExecutionTime = 1e-9;
+(bench.dataSource.logger as any) = logger;
+const term = await createTerm(bench, 'v0');
+let work: () => Promise<unknown>;
+if (what === 'fanout') {
+  await insertArtworks(bench, n, bench.references.representationOf(term));
+  await bench.references.synchronize({ clear: true });
+  await vacuum(bench);
+  term.metadata = { ...term.metadata, title: 'v1' };
+  work = () => bench.dataSource.getRepository(Term).save(term);
+} else if (what === 'synchronize') {
+  await insertArtworks(bench, n, bench.references.representationOf(term));
+  await vacuum(bench);
+  work = () => bench.references.synchronize({ clear: true });
+} else {
+  const targets: Term[] = [];
+  for (let i = 0; i < 10; i++) targets.push(await createTerm(bench, `Term ${i}`));
+  const copies = targets.map((t) => bench.references.representationOf(t));
+  const urls = targets.map((t) => bench.references.canonicalUrl(t));
+  const repo = bench.dataSource.getRepository(Artwork);
+  const plain = what === 'writes-plain';
+  const detached = plain ? bench.dataSource.subscribers.splice(0) : [];
+  work = async () => {
+    for (let i = 0; i < n; i++) {
+      await repo.save(repo.create({ metadata: { ...artworkBody(i), stylePeriod: copies[0], subjects: copies.slice(1, 5), related: urls.slice(5) } as any }));
+    }
+  };
+  void detached;
+}
+logger.on = true;
+const total = await timed(work);
+logger.on = false;
+let sqlMs = 0;
+const rows = [...logger.shapes].sort((a, b) => b[1].ms - a[1].ms);
+for (const [shape, { count, ms }] of rows) {
+  sqlMs += ms;
+  console.log(`${String(Math.round(ms)).padStart(7)} ms ${String(count).padStart(7)}×  ${shape}`);
+}
+console.log(`total ${Math.round(total.ms)} ms, in SQL (client-measured) ${Math.round(sqlMs)} ms, outside SQL ${Math.round(total.ms - sqlMs)} ms`);
+await bench.close();
