@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { ReferencesCliModule } from 'nestjs-references/cli';
+import { CatalogueModule } from './app.module.js';
+import { CatalogueConfigError, loadCatalogueConfig, type CatalogueConfig } from './config/catalogue.config.js';
+
+// `node apps/catalogue/dist/cli.js references synchronize|verify|referrers|rename|refresh …`:
+// the library's maintenance commands over the catalogue's database (same environment as main.ts).
+let config: CatalogueConfig;
+try {
+  config = loadCatalogueConfig(process.env, []);
+} catch (error) {
+  if (!(error instanceof CatalogueConfigError)) throw error;
+  console.error(`catalogue: ${error.message}`);
+  process.exit(1);
+}
+
+@Module({ imports: [CatalogueModule.forRoot(config), ReferencesCliModule] })
+class CatalogueCliModule {}
+
+const fail = (error: Error) => {
+  console.error(`catalogue: ${error.message}`);
+  process.exit(1);
+};
+await CommandFactory.run(CatalogueCliModule, { logger: ['error'], errorHandler: fail, serviceErrorHandler: fail });
