@@ -2,7 +2,7 @@ import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
+import { ForbiddenKeysPipe, ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
 import { ArtworksService } from './artworks/artworks.service.js';
@@ -55,6 +55,8 @@ export class CatalogueModule {
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
+        // NOTE: before the ValidationPipe, which would drop __proto__ and constructor without a word.
+        { provide: APP_PIPE, useClass: ForbiddenKeysPipe },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

@@ -7,6 +7,7 @@ export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferenceEntry } from './index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
 export { referencesMigrations } from './index/migrations/index.js';
+export { ForbiddenKeysPipe } from './pipes/forbidden-keys.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {
   ReferencesError,
