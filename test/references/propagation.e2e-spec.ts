@@ -39,6 +39,21 @@ describe.each(DATABASES_AND_MODES)('propagation on %s in %s mode', (kind, mode) 
       }
     });
 
+    it('refreshes each copy when one record holds the target at several paths', async () => {
+      const target = await createRecord(ctx.dataSource, { title: 'once' });
+      const referrer = await createRecord(ctx.dataSource, {
+        title: 'r',
+        inlined: link(recordUrl(target.id)),
+        inlinedList: [link(recordUrl(target.id)), link('https://elsewhere.example/x'), link(recordUrl(target.id))],
+      });
+      target.metadata = { title: 'twice' };
+      await ctx.dataSource.getRepository(TestRecord).save(target);
+      await ctx.settle();
+      const stored = (await reload(ctx.dataSource, referrer)).metadata;
+      expect(stored.inlined?.title).toBe('twice');
+      expect(stored.inlinedList?.map((c) => c.title)).toEqual(['twice', undefined, 'twice']);
+    });
+
     it('reaches referrers three levels away, transitively', async () => {
       const root = await createNode(ctx.dataSource, { title: 'root' });
       const child = await createNode(ctx.dataSource, { title: 'child', parent: link(nodeUrl(root.id)) });

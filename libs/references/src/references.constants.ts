@@ -28,8 +28,11 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** @default 2 — levels of nested inline copies kept in full; see README "Depth of nested inline copies". */
 export const DEFAULT_INLINE_DEPTH = 2;
 
-/** @default 1000 — referrers updated per committed batch. */
+/** @default 1000 — referrers updated per committed batch (queue mode). */
 export const DEFAULT_BATCH_SIZE = 1000;
+
+/** @default 10000 — referrers updated per statement in sync mode (one transaction: fewer, larger statements). */
+export const DEFAULT_SYNC_BATCH_SIZE = 10_000;
 
 /** Propagation hops after which a chain is stopped and reported (a safety net behind the depth rule). */
 export const MAX_PROPAGATION_HOPS = 32;

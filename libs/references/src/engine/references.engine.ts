@@ -15,6 +15,7 @@ import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import {
   DEFAULT_BATCH_SIZE,
+  DEFAULT_SYNC_BATCH_SIZE,
   REFERENCES_DATA_SOURCE,
   REFERENCES_MODULE_OPTIONS,
   REFERRER_INDEXER,
@@ -58,8 +59,9 @@ export class ReferencesEngine implements OnModuleInit {
     this.notifier.connect(this.optional<EventEmitter2>(EventEmitter2), this.optional<ReferrerIndexer>(REFERRER_INDEXER));
   }
 
+  /** Queue mode commits each batch; sync mode runs in one transaction anyway, so its batches are larger. */
   get batchSize(): number {
-    return this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+    return this.options.batchSize ?? (this.options.propagation === 'queue' ? DEFAULT_BATCH_SIZE : DEFAULT_SYNC_BATCH_SIZE);
   }
 
   /** Before insert and update: validate and dereference the metadata (throws before anything is written). */
@@ -68,23 +70,21 @@ export class ReferencesEngine implements OnModuleInit {
   }
 
   async afterInsert(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
-    await this.index.insert(manager, type.name, type.idOf(record), extractReferences(type.schema, type.metadataOf(record)));
+    const specs = extractReferences(type.schema, type.metadataOf(record));
+    await this.index.insert(manager, [{ referrerType: type.name, referrerId: type.idOf(record), specs }]);
   }
 
   async afterUpdate(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
     await this.index.replace(manager, type.name, type.idOf(record), extractReferences(type.schema, type.metadataOf(record)));
-    await this.strategy.contentChanged(manager, {
-      reference: type.canonicalUrl(record),
-      representation: type.representationOf(record),
-      type,
-    });
+    const target = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
+    await this.strategy.contentChanged(manager, target, false);
   }
 
   /** Before delete: `restrict` is checked in the delete's own transaction, then `detach` is applied. */
   async beforeRemove(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
     const reference = type.canonicalUrl(record);
     await this.propagator.assertDeletable(manager, reference);
-    await this.strategy.targetDeleted(manager, reference);
+    await this.strategy.targetDeleted(manager, reference, false);
   }
 
   async afterRemove(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {

@@ -1,22 +1,35 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
 import type { ReferenceSpec } from '../extraction/reference-extractor.js';
+import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
-import type { SqlDialect } from '../sql/sql-dialect.js';
+import type { IndexRowValues, SqlDialect } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 
-/** Rows inserted per statement (well under SQLite's and PostgreSQL's parameter limits). */
-const INSERT_CHUNK = 500;
+/** Urls checked per statement. */
+const CHUNK = 10_000;
 
-/** Reads and writes of the reverse index. Every method takes the manager of the transaction it belongs to. */
+/** An index row as the library reads it: the public row, plus its row id and delete policy. */
+export interface IndexRow extends ReferenceRow {
+  id: number;
+  onDelete: OnDeletePolicy;
+}
+
+const key = (r: { reference: string; path: string; inline: boolean }) => `${r.inline ? 'i' : 'l'} ${r.path} ${r.reference}`;
+
+/**
+ * Reads and writes of the reverse index. Every method takes the manager of the transaction it belongs to.
+ * NOTE: reads are raw (no entity hydration) and writes set-based: they sit on every write and every batch.
+ */
 export class ReferenceIndex {
   constructor(private readonly dialect: SqlDialect) {}
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
   async replace(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
-    const repository = manager.getRepository(ReferenceEntry);
-    const existing = await repository.find({ where: { referrerType, referrerId } });
-    const key = (r: { reference: string; path: string; inline: boolean }) => `${r.inline ? 'i' : 'l'} ${r.path} ${r.reference}`;
+    const existing = await this.select(manager)
+      .where('e.referrerType = :referrerType AND e.referrerId = :referrerId', { referrerType, referrerId })
+      .getRawMany()
+      .then((rows) => rows.map(toIndexRow));
     const wanted = new Map(specs.map((s) => [key(s), s]));
     const stale: number[] = [];
     for (const row of existing) {
@@ -24,29 +37,27 @@ export class ReferenceIndex {
       if (spec && spec.referenceUuid === row.referenceUuid && spec.field.onDelete === row.onDelete) wanted.delete(key(row));
       else stale.push(row.id);
     }
-    if (stale.length) await repository.delete({ id: In(stale) });
-    await this.insert(manager, referrerType, referrerId, [...wanted.values()]);
+    if (stale.length) await manager.getRepository(ReferenceEntry).delete({ id: In(stale) });
+    await this.insert(manager, [{ referrerType, referrerId, specs: [...wanted.values()] }]);
   }
 
-  async insert(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
-    const rows = specs.map((s) => ({
-      referrerType,
-      referrerId,
-      reference: s.reference,
-      referenceUuid: s.referenceUuid,
-      inline: s.inline,
-      path: s.path,
-      onDelete: s.field.onDelete,
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ReferenceEntry)
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .updateEntity(false)
-        .execute();
+  /** Inserts the rows of many records with one statement. */
+  async insert(manager: EntityManager, records: Array<{ referrerType: string; referrerId: string; specs: ReferenceSpec[] }>): Promise<void> {
+    const rows: IndexRowValues[] = [];
+    for (const { referrerType, referrerId, specs } of records) {
+      for (const s of specs) {
+        rows.push({
+          referrerType,
+          referrerId,
+          reference: s.reference,
+          referenceUuid: s.referenceUuid,
+          inline: s.inline,
+          path: s.path,
+          onDelete: s.field.onDelete,
+        });
+      }
     }
+    await this.dialect.insertIndexRows(manager, rows);
   }
 
   async removeReferrer(manager: EntityManager, referrerType: string, referrerIds: string[]): Promise<void> {
@@ -55,22 +66,21 @@ export class ReferenceIndex {
 
   /** The records that reference `reference`, ordered by (reference, row id): stable across pages. */
   async referrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
-    const query = this.matching(manager, reference, options.match)
-      .orderBy('e.reference', 'ASC')
-      .addOrderBy('e.id', 'ASC');
+    const query = this.matching(this.select(manager), reference, options.match).orderBy('e.reference', 'ASC').addOrderBy('e.id', 'ASC');
     if (options.limit !== undefined) query.limit(options.limit);
     if (options.offset) query.offset(options.offset);
-    return (await query.getMany()).map(toReferenceRow);
+    return (await query.getRawMany()).map(toReferenceRow);
   }
 
   async countReferrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<number> {
-    return this.matching(manager, reference, options.match).getCount();
+    return this.matching(manager.getRepository(ReferenceEntry).createQueryBuilder('e'), reference, options.match).getCount();
   }
 
   async references(manager: EntityManager, referrerType: string, referrerId: string): Promise<ReferenceRow[]> {
-    const rows = await manager
-      .getRepository(ReferenceEntry)
-      .find({ where: { referrerType, referrerId }, order: { id: 'ASC' } });
+    const rows = await this.select(manager)
+      .where('e.referrerType = :referrerType AND e.referrerId = :referrerId', { referrerType, referrerId })
+      .orderBy('e.id', 'ASC')
+      .getRawMany();
     return rows.map(toReferenceRow);
   }
 
@@ -80,20 +90,19 @@ export class ReferenceIndex {
     reference: string,
     after: number,
     limit: number,
-    filter: { inline?: boolean; onDelete?: string; olderThan?: number } = {},
-  ): Promise<ReferenceEntry[]> {
-    const query = manager
-      .getRepository(ReferenceEntry)
-      .createQueryBuilder('e')
+    filter: { inline?: boolean; onDelete?: string; olderThan?: number; until?: number } = {},
+  ): Promise<IndexRow[]> {
+    const query = this.select(manager)
       .where('e.reference = :reference AND e.id > :after', { reference, after })
       .orderBy('e.id', 'ASC')
       .limit(limit);
     if (filter.inline !== undefined) query.andWhere('e.inline = :inline', { inline: filter.inline });
     if (filter.onDelete !== undefined) query.andWhere('e.onDelete = :onDelete', { onDelete: filter.onDelete });
+    if (filter.until !== undefined) query.andWhere('e.id <= :until', { until: filter.until });
     if (filter.olderThan !== undefined) {
       query.andWhere('(e.syncedVersion IS NULL OR e.syncedVersion < :version)', { version: filter.olderThan });
     }
-    return query.getMany();
+    return (await query.getRawMany()).map(toIndexRow);
   }
 
   /** Records that these rows' inline copies were synced to a target version. */
@@ -104,16 +113,32 @@ export class ReferenceIndex {
   /** Those of `urls` that some record holds an inline copy of. */
   async inlineReferenced(manager: EntityManager, urls: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (let i = 0; i < urls.length; i += INSERT_CHUNK) {
+    for (let i = 0; i < urls.length; i += CHUNK) {
+      const list = this.dialect.inList('e.reference', 'urls', urls.slice(i, i + CHUNK));
       const rows: Array<{ reference: string }> = await manager
         .getRepository(ReferenceEntry)
         .createQueryBuilder('e')
         .select('DISTINCT e.reference', 'reference')
-        .where('e.reference IN (:...urls) AND e.inline = :inline', { urls: urls.slice(i, i + INSERT_CHUNK), inline: true })
+        .where(list.sql, list.parameters)
+        .andWhere('e.inline = :inline', { inline: true })
         .getRawMany();
       for (const row of rows) found.add(row.reference);
     }
     return found;
+  }
+
+  /** Whether any record holds an inline copy of a URL that starts with `prefix`. */
+  async anyInlineUnder(manager: EntityManager, prefix: string): Promise<boolean> {
+    const condition = this.dialect.prefixCondition('e.reference', prefix);
+    const row = await manager
+      .getRepository(ReferenceEntry)
+      .createQueryBuilder('e')
+      .select('e.id', 'id')
+      .where(condition.sql, condition.parameters)
+      .andWhere('e.inline = :inline', { inline: true })
+      .limit(1)
+      .getRawOne();
+    return row !== undefined;
   }
 
   async renameReference(manager: EntityManager, oldUrl: string, newUrl: string): Promise<void> {
@@ -124,24 +149,41 @@ export class ReferenceIndex {
     await manager.getRepository(ReferenceEntry).clear();
   }
 
-  private matching(manager: EntityManager, reference: string, match: GetReferrersOptions['match'] = 'exact') {
-    const query = manager.getRepository(ReferenceEntry).createQueryBuilder('e');
+  private select(manager: EntityManager): SelectQueryBuilder<ReferenceEntry> {
+    return manager
+      .getRepository(ReferenceEntry)
+      .createQueryBuilder('e')
+      .select('e.id', 'id')
+      .addSelect('e.referrerType', 'referrerType')
+      .addSelect('e.referrerId', 'referrerId')
+      .addSelect('e.reference', 'reference')
+      .addSelect('e.referenceUuid', 'referenceUuid')
+      .addSelect('e.inline', 'inline')
+      .addSelect('e.path', 'path')
+      .addSelect('e.onDelete', 'onDelete');
+  }
+
+  private matching<T extends SelectQueryBuilder<ReferenceEntry>>(query: T, reference: string, match: GetReferrersOptions['match'] = 'exact'): T {
     if (match === 'prefix') {
       const condition = this.dialect.prefixCondition('e.reference', reference);
-      return query.where(condition.sql, condition.parameters);
+      return query.where(condition.sql, condition.parameters) as T;
     }
-    return query.where('e.reference = :reference', { reference });
+    return query.where('e.reference = :reference', { reference }) as T;
   }
 }
 
-/** The public shape of an index row. */
-export function toReferenceRow(entry: ReferenceEntry): ReferenceRow {
+function toIndexRow(raw: Record<string, any>): IndexRow {
+  return { ...toReferenceRow(raw), id: Number(raw.id), onDelete: raw.onDelete };
+}
+
+/** The public shape of an index row (raw row or entity). */
+export function toReferenceRow(raw: Record<string, any>): ReferenceRow {
   return {
-    referrerType: entry.referrerType,
-    referrerId: entry.referrerId,
-    reference: entry.reference,
-    referenceUuid: entry.referenceUuid,
-    inline: entry.inline,
-    path: entry.path,
+    referrerType: raw.referrerType,
+    referrerId: raw.referrerId,
+    reference: raw.reference,
+    referenceUuid: raw.referenceUuid ?? null,
+    inline: Boolean(raw.inline),
+    path: raw.path,
   };
 }

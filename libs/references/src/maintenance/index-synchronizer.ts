@@ -25,10 +25,8 @@ export async function synchronizeIndex(
         const ids = records.map((r) => type.idOf(r));
         const specs = records.map((r) => extractReferences(type.schema, type.metadataOf(r)));
         if (!options.clear) await index.removeReferrer(manager, type.name, ids);
-        for (let i = 0; i < records.length; i++) {
-          await index.insert(manager, type.name, ids[i], specs[i]);
-          result.references += specs[i].length;
-        }
+        await index.insert(manager, ids.map((referrerId, i) => ({ referrerType: type.name, referrerId, specs: specs[i] })));
+        result.references += specs.reduce((n, s) => n + s.length, 0);
       });
       result.records += records.length;
       options.onProgress?.(result.records, total);

@@ -6,7 +6,8 @@ import type { ChangedReferrers, TargetState } from './propagator.js';
  * transaction; `queue` records it in the outbox, in the same transaction, for the workers.
  */
 export interface PropagationStrategy {
-  contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers>;
-  referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string): Promise<ChangedReferrers>;
-  targetDeleted(manager: EntityManager, reference: string): Promise<ChangedReferrers>;
+  /** `collect` false: the caller does not need the changed ids (the subscriber's case). */
+  contentChanged(manager: EntityManager, target: TargetState, collect?: boolean): Promise<ChangedReferrers>;
+  referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string, collect?: boolean): Promise<ChangedReferrers>;
+  targetDeleted(manager: EntityManager, reference: string, collect?: boolean): Promise<ChangedReferrers>;
 }

@@ -3,8 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { parsePath, removeAt, type JsonPath } from '../extraction/json-path.js';
-import type { ReferenceEntry } from '../index/reference-entry.entity.js';
-import { toReferenceRow, type ReferenceIndex } from '../index/reference-index.js';
+import { toReferenceRow, type IndexRow, type ReferenceIndex } from '../index/reference-index.js';
 import type { InlineCopies } from '../inline/inline-copies.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
@@ -12,6 +11,9 @@ import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import type { ReferrersNotifier } from './referrers-notifier.js';
 import { ReferencedRecordError } from '../errors/references.errors.js';
+
+/** Per referrer type, whether any record holds an inline copy of a record of that type (asked once a run). */
+export type InlineProbe = Map<ReferenceType, boolean>;
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
 export type ChangedReferrers = Map<ReferenceType, Set<string>>;
@@ -110,7 +112,11 @@ export class Propagator {
         return { id, metadata };
       });
       await this.dialect.writeDocuments(manager, type, documents.map((d) => ({ id: d.id, json: JSON.stringify(d.metadata) })));
-      for (const d of documents) await this.index.replace(manager, type.name, d.id, extractReferences(type.schema, d.metadata));
+      await this.index.removeReferrer(manager, type.name, documents.map((d) => d.id));
+      await this.index.insert(
+        manager,
+        documents.map((d) => ({ referrerType: type.name, referrerId: d.id, specs: extractReferences(type.schema, d.metadata) })),
+      );
       addChanged(changed, type, documents.map((d) => d.id));
     }
     await this.notify(manager, reference, changed);
@@ -125,38 +131,46 @@ export class Propagator {
     }
   }
 
-  /** Sync mode: every batch of a content change, then the referrers that changed in turn (transitive). */
-  async contentChanged(manager: EntityManager, target: TargetState, hops = 0): Promise<ChangedReferrers> {
-    return this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), hops);
+  /**
+   * Sync mode: every batch of a content change, each followed by the referrers that changed in turn
+   * (transitive). With `collect` false the changed ids are not kept (a fan-out to millions stays small).
+   */
+  async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
+    return this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), collect, hops);
   }
 
   /** Sync mode: a whole rename, then the index rows, then the inline referrers that changed in turn. */
-  async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string): Promise<ChangedReferrers> {
-    const changed = await this.untilDone(manager, (after) => this.renameBatch(manager, oldUrl, newUrl, after), 0);
+  async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string, collect = true): Promise<ChangedReferrers> {
+    const changed = await this.untilDone(manager, (after) => this.renameBatch(manager, oldUrl, newUrl, after), collect, 0);
     await this.index.renameReference(manager, oldUrl, newUrl);
     const local = this.registry.resolve(newUrl);
     if (local) {
       const record = await this.load(manager, local.type, local.id);
       if (record) {
         const target = { reference: newUrl, representation: local.type.representationOf(record), type: local.type };
-        mergeChanged(changed, await this.contentChanged(manager, target));
+        mergeChanged(changed, await this.contentChanged(manager, target, collect));
       }
     }
     return changed;
   }
 
   /** Sync mode: every `detach` referrer of a deleted record, then the referrers that changed in turn. */
-  async targetDeleted(manager: EntityManager, reference: string): Promise<ChangedReferrers> {
-    return this.untilDone(manager, (after) => this.detachBatch(manager, reference, after), 0);
+  async targetDeleted(manager: EntityManager, reference: string, collect = true): Promise<ChangedReferrers> {
+    return this.untilDone(manager, (after) => this.detachBatch(manager, reference, after), collect, 0);
   }
 
   /**
    * The records among `changed` that are themselves copied inline elsewhere, as targets to propagate next.
    * This is what makes propagation transitive.
    */
-  async nextTargets(manager: EntityManager, changed: ChangedReferrers): Promise<TargetState[]> {
+  async nextTargets(manager: EntityManager, changed: ChangedReferrers, probe: InlineProbe = new Map()): Promise<TargetState[]> {
     const targets: TargetState[] = [];
     for (const [type, ids] of changed) {
+      // NOTE: one probe per type and run: when nothing inlines records of this type, no id needs checking.
+      if (type.urlPrefix !== undefined) {
+        if (!probe.has(type)) probe.set(type, await this.index.anyInlineUnder(manager, type.urlPrefix));
+        if (!probe.get(type)) continue;
+      }
       const idList = [...ids];
       for (let i = 0; i < idList.length; i += this.batchSize) {
         const chunk = idList.slice(i, i + this.batchSize);
@@ -181,25 +195,29 @@ export class Propagator {
   private async untilDone(
     manager: EntityManager,
     batch: (after: number) => Promise<BatchResult>,
+    collect: boolean,
     hops: number,
   ): Promise<ChangedReferrers> {
     const changed: ChangedReferrers = new Map();
+    const probe: InlineProbe = new Map();
     for (let after = 0; ; ) {
       const result = await batch(after);
-      mergeChanged(changed, result.changed);
-      if (result.cursor === undefined) break;
+      if (collect) mergeChanged(changed, result.changed);
+      const next = await this.nextTargets(manager, result.changed, probe);
+      if (next.length && hops >= MAX_PROPAGATION_HOPS) {
+        this.logger.warn(`Propagation stopped after ${hops} hops at ${next[0].reference}: check for a cycle without a depth limit`);
+      } else {
+        for (const target of next) {
+          const further = await this.contentChanged(manager, target, collect, hops + 1);
+          if (collect) mergeChanged(changed, further);
+        }
+      }
+      if (result.cursor === undefined) return changed;
       after = result.cursor;
     }
-    const next = await this.nextTargets(manager, changed);
-    if (next.length && hops >= MAX_PROPAGATION_HOPS) {
-      this.logger.warn(`Propagation stopped after ${hops} hops at ${next[0].reference}: check for a cycle without a depth limit`);
-      return changed;
-    }
-    for (const target of next) mergeChanged(changed, await this.contentChanged(manager, target, hops + 1));
-    return changed;
   }
 
-  private groupByTypeAndField(rows: ReferenceEntry[]) {
+  private groupByTypeAndField(rows: IndexRow[]) {
     const result = new Map<ReferenceType, Map<string, { field: string; targets: Array<{ id: string; path: JsonPath; inline: boolean }> }>>();
     for (const row of rows) {
       const type = this.registry.forName(row.referrerType);

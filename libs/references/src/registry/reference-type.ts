@@ -29,6 +29,8 @@ export interface ReferenceType {
   canonicalUrl(record: object): string;
   /** The canonical URL from the id alone; set when `canonicalUrl` is the default (saves loading records). */
   urlForId?: (id: string) => string;
+  /** What every canonical URL of this type starts with; set when `canonicalUrl` is the default. */
+  urlPrefix?: string;
   /** The id named by `url` when it is a record of this type. */
   resolve(url: string): string | undefined;
   /** Whether `id` can be a primary key of this table (a malformed id names no record). */

@@ -120,6 +120,7 @@ export class ReferenceTypesRegistry {
       metadataOf,
       canonicalUrl,
       urlForId: options.canonicalUrl ? undefined : (id: string) => prefix + encodeURIComponent(id),
+      urlPrefix: options.canonicalUrl ? undefined : prefix,
       resolve,
       isValidId,
       representationOf: (record) => ({

@@ -1,30 +1,33 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { bookkeeping, passes, type PathTarget, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, byPath, type IndexRowValues, type PathTarget, type SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
   return `{${path.map((s) => `"${String(s).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount]. */
+function returnedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
 export class PostgresDialect implements SqlDialect {
   async setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string) {
     const { table, id, idType, metadata, metadataType } = type.sql;
-    const asJsonb = metadataType === 'jsonb' ? `t.${metadata}` : `t.${metadata}::jsonb`;
+    const asJsonb = metadataType === 'jsonb' ? metadata : `${metadata}::jsonb`;
     const back = metadataType === 'jsonb' ? '' : `::${metadataType}`;
     const changed: string[] = [];
-    for (const pass of passes(targets)) {
+    for (const group of byPath(targets).values()) {
+      // NOTE: ids as one array and no join: the fastest form measured (DESIGN.md, performance notes).
       const result = await manager.query(
-        `UPDATE ${table} AS t SET ${metadata} = jsonb_set(${asJsonb}, v.path::text[], $1::jsonb)${back}${bookkeeping(type)}
-         FROM unnest($2::text[], $3::text[]) AS v(id, path)
-         WHERE t.${id} = v.id::${idType} AND (${asJsonb} #> v.path::text[]) IS DISTINCT FROM $1::jsonb
-         RETURNING t.${id}::text AS id`,
-        [valueJson, pass.map((t) => t.id), pass.map((t) => textArray(t.path))],
+        `UPDATE ${table} SET ${metadata} = jsonb_set(${asJsonb}, $2::text[], $1::jsonb)${back}${bookkeeping(type)}
+         WHERE ${id} = ANY($3::${idType}[]) AND (${asJsonb} #> $2::text[]) IS DISTINCT FROM $1::jsonb
+         RETURNING ${id}::text AS id`,
+        [valueJson, textArray(group.path), group.ids],
       );
-      // NOTE: TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount].
-      const rows: Array<{ id: string }> = Array.isArray(result[0]) ? result[0] : result;
-      for (const row of rows) changed.push(row.id);
+      for (const row of returnedRows<{ id: string }>(result)) changed.push(row.id);
     }
     return changed;
   }
@@ -39,10 +42,33 @@ export class PostgresDialect implements SqlDialect {
     );
   }
 
+  async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
+    if (!rows.length) return;
+    await manager.query(
+      `INSERT INTO "reference_index" ("referrer_type", "referrer_id", "reference", "reference_uuid", "inline", "path", "on_delete")
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::boolean[], $6::varchar[], $7::varchar[])`,
+      [
+        rows.map((r) => r.referrerType),
+        rows.map((r) => r.referrerId),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.referenceUuid),
+        rows.map((r) => r.inline),
+        rows.map((r) => r.path),
+        rows.map((r) => r.onDelete),
+      ],
+    );
+  }
+
   prefixCondition(column: string, prefix: string) {
+    // NOTE: the range serves an ordered index scan under the "C" collation the migration gives the column;
+    // the LIKE keeps the answer exact whatever the collation.
     return {
-      sql: `${column} LIKE :pattern ESCAPE '\\'`,
-      parameters: { pattern: prefix.replace(/[\\%_]/g, '\\$&') + '%' },
+      sql: `${column} >= :low AND ${column} < :high AND ${column} LIKE :pattern ESCAPE '\\'`,
+      parameters: { low: prefix, high: prefix + MAX_CHAR, pattern: prefix.replace(/[\\%_]/g, '\\$&') + '%' },
     };
+  }
+
+  inList(column: string, name: string, values: string[]) {
+    return { sql: `${column} = ANY(:${name})`, parameters: { [name]: values } };
   }
 }

@@ -1,16 +1,28 @@
 import type { EntityManager } from 'typeorm';
-import type { JsonPath } from '../extraction/json-path.js';
+import { formatPath, type JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 
-/** One value to write at one location of one record. */
+/** One location of one record. */
 export interface PathTarget {
   id: string;
   path: JsonPath;
 }
 
+/** One row of the reverse index, as written. */
+export interface IndexRowValues {
+  referrerType: string;
+  referrerId: string;
+  reference: string;
+  referenceUuid: string | null;
+  inline: boolean;
+  path: string;
+  onDelete: string;
+}
+
 /**
- * The set-based statements propagation needs, written once per database. Each one changes many records
- * in one statement and returns the ids of the records whose metadata really changed.
+ * The set-based statements of the library, written once per database. Each one changes many rows in one
+ * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite) parameter,
+ * so that a statement's text never depends on how many rows it touches.
  */
 export interface SqlDialect {
   /**
@@ -20,23 +32,26 @@ export interface SqlDialect {
   setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string): Promise<string[]>;
   /** Replaces whole metadata documents. */
   writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>): Promise<void>;
-  /** A WHERE condition on the index's `reference` column for "starts with `prefix`", wildcards taken literally. */
-  prefixCondition(column: string, prefix: string): { sql: string; parameters: Record<string, string> };
+  /** Inserts index rows with one statement. */
+  insertIndexRows(manager: EntityManager, rows: IndexRowValues[]): Promise<void>;
+  /**
+   * A WHERE condition on the index's `reference` column for "starts with `prefix`", wildcards taken
+   * literally, that an ordered index scan can serve.
+   */
+  prefixCondition(column: string, prefix: string): { sql: string; parameters: Record<string, unknown> };
+  /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
+  inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
 }
 
-/**
- * Splits targets into passes in which each record appears once: one UPDATE … FROM applies a single
- * matching row per record, so a record that holds the same reference at two paths needs two passes.
- */
-export function passes(targets: PathTarget[]): PathTarget[][] {
-  const result: PathTarget[][] = [];
-  const seen = new Map<string, number>();
+/** Targets grouped by path: one statement per distinct path (usually one per field). */
+export function byPath(targets: PathTarget[]): Map<string, { path: JsonPath; ids: string[] }> {
+  const groups = new Map<string, { path: JsonPath; ids: string[] }>();
   for (const target of targets) {
-    const n = seen.get(target.id) ?? 0;
-    seen.set(target.id, n + 1);
-    (result[n] ??= []).push(target);
+    const key = formatPath(target.path);
+    const group = groups.get(key) ?? groups.set(key, { path: target.path, ids: [] }).get(key)!;
+    group.ids.push(target.id);
   }
-  return result;
+  return groups;
 }
 
 /** Extra assignments for the version and update-date columns of a changed record. */
@@ -46,3 +61,6 @@ export function bookkeeping(type: ReferenceType): string {
     (type.sql.updatedAt ? `, ${type.sql.updatedAt} = CURRENT_TIMESTAMP` : '')
   );
 }
+
+/** The highest code point: every string that starts with p sorts in [p, p + MAX_CHAR) by code point. */
+export const MAX_CHAR = String.fromCodePoint(0x10ffff);

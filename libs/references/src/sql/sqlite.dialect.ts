@@ -1,27 +1,24 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { bookkeeping, passes, type PathTarget, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, byPath, type IndexRowValues, type PathTarget, type SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
   return '$' + path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${JSON.stringify(s)}`)).join('');
 }
 
-/** The highest code point: every string that starts with p sorts between p and p + MAX (binary collation). */
-const MAX_CHAR = String.fromCodePoint(0x10ffff);
-
 export class SqliteDialect implements SqlDialect {
   async setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string) {
     const { table, id, metadata } = type.sql;
     const changed: string[] = [];
-    for (const pass of passes(targets)) {
+    for (const group of byPath(targets).values()) {
+      const path = sqlitePath(group.path);
       const rows: Array<{ id: string }> = await manager.query(
-        `UPDATE ${table} SET ${metadata} = json_set(${metadata}, v.path, json(?))${bookkeeping(type)}
-         FROM (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS path FROM json_each(?)) AS v
-         WHERE ${table}.${id} = v.id AND (${table}.${metadata} -> v.path) IS NOT json(?)
-         RETURNING ${table}.${id} AS id`,
-        [valueJson, JSON.stringify(pass.map((t) => [t.id, sqlitePath(t.path)])), valueJson],
+        `UPDATE ${table} SET ${metadata} = json_set(${metadata}, ?, json(?))${bookkeeping(type)}
+         WHERE ${id} IN (SELECT value FROM json_each(?)) AND (${metadata} -> ?) IS NOT json(?)
+         RETURNING ${id} AS id`,
+        [path, valueJson, JSON.stringify(group.ids), path, valueJson],
       );
       for (const row of rows) changed.push(String(row.id));
     }
@@ -39,10 +36,22 @@ export class SqliteDialect implements SqlDialect {
     );
   }
 
+  async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
+    if (!rows.length) return;
+    await manager.query(
+      `INSERT INTO "reference_index" ("referrer_type", "referrer_id", "reference", "reference_uuid", "inline", "path", "on_delete")
+       SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]'
+       FROM json_each(?)`,
+      [JSON.stringify(rows.map((r) => [r.referrerType, r.referrerId, r.reference, r.referenceUuid, r.inline ? 1 : 0, r.path, r.onDelete]))],
+    );
+  }
+
   prefixCondition(column: string, prefix: string) {
-    return {
-      sql: `${column} >= :low AND ${column} < :high`,
-      parameters: { low: prefix, high: prefix + MAX_CHAR },
-    };
+    // NOTE: SQLite's LIKE ignores case; a range under the binary collation is exact and uses the index.
+    return { sql: `${column} >= :low AND ${column} < :high`, parameters: { low: prefix, high: prefix + MAX_CHAR } };
+  }
+
+  inList(column: string, name: string, values: string[]) {
+    return { sql: `${column} IN (SELECT value FROM json_each(:${name}))`, parameters: { [name]: JSON.stringify(values) } };
   }
 }
