@@ -23,6 +23,7 @@ export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<Catal
     token: TOKEN,
     tokenGenerated: false,
     demo: false,
+    healthMaxPendingAgeMs: 300_000,
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [CatalogueModule.forRoot(config)] }).compile();

@@ -139,7 +139,7 @@ describe.each(DATABASES)('catalogue references on %s', (kind) => {
     });
 
     const query = (params: Record<string, string | number>) =>
-      api.get(`/references?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`);
+      api.get(`/references?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`);
 
     it('lists every referrer of a URL with its row shape and the total in X-Total-Count', async () => {
       const response = await query({ target: term.links.self });

@@ -1,17 +1,23 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ForbiddenKeysPipe, ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
+import { ForbiddenKeysPipe, REFERRER_INDEXER, ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
+import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
 import { ArtworksService } from './artworks/artworks.service.js';
 import { WriteTokenGuard } from './auth/write-token.guard.js';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
+import { HealthController } from './health/health.controller.js';
+import { OutboxHealthIndicator } from './health/outbox.health.js';
+import { RedisHealthIndicator } from './health/redis.health.js';
 import { HomeController } from './home/home.controller.js';
 import { ReferencesController } from './references/references.controller.js';
 import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
+import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
 import { Term } from './terms/term.entity.js';
 import { TermsController } from './terms/terms.controller.js';
 import { TermsService } from './terms/terms.service.js';
@@ -50,8 +56,10 @@ export class CatalogueModule {
               }
             : { propagation: 'sync' as const }),
         }),
+        TerminusModule.forRoot(),
+        ...(config.redisUrl ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
-      controllers: [HomeController, TermsController, ArtworksController, ReferencesController],
+      controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
@@ -65,8 +73,13 @@ export class CatalogueModule {
         TermsService,
         ArtworksService,
         ReferrersUpdatedListener,
+        ArtworkSearchIndexer,
+        // NOTE: the library looks this token up across the application (ModuleRef, not strict) after its modules start.
+        { provide: REFERRER_INDEXER, useExisting: ArtworkSearchIndexer },
+        RedisHealthIndicator,
+        OutboxHealthIndicator,
       ],
-      exports: [TermsService, ArtworksService],
+      exports: [TermsService, ArtworksService, ArtworkSearchIndexer],
     };
   }
 }

@@ -10,8 +10,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { WriteAccess } from '../auth/write-access.decorator.js';
-import { PageQuery } from '../common/page-query.dto.js';
 import type { Page, Representation } from '../common/record-store.js';
+import { ArtworkListQuery } from './artwork-list-query.dto.js';
 import { ArtworkMetadata } from './artwork-metadata.dto.js';
 import { ArtworksService } from './artworks.service.js';
 
@@ -22,9 +22,10 @@ export class ArtworksController {
   constructor(private readonly artworks: ArtworksService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'A page of artworks: { items, total }' })
-  list(@Query() page: PageQuery): Promise<Page> {
-    return this.artworks.list(page);
+  @ApiOkResponse({ description: 'A page of artworks: { items, total }; with q, the artworks that match, best first' })
+  @ApiBadRequestResponse({ description: 'A bad limit, offset or q (q needs a letter or digit, at most 200 characters)' })
+  list(@Query() query: ArtworkListQuery): Promise<Page> {
+    return this.artworks.list(query);
   }
 
   @Get(':id')

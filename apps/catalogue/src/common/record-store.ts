@@ -51,7 +51,9 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
   async create(metadata: M): Promise<Representation> {
     const saved = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(this.entity);
-      return repository.save(repository.create({ metadata: plain(metadata) } as any) as unknown as E);
+      const record = await repository.save(repository.create({ metadata: plain(metadata) } as any) as unknown as E);
+      await this.afterWrite(manager, record);
+      return record;
     });
     return this.represent(saved);
   }
@@ -60,7 +62,9 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
     const saved = await this.dataSource.transaction(async (manager) => {
       const record = await this.find(manager, id);
       record.metadata = plain(metadata);
-      return manager.getRepository(this.entity).save(record);
+      const saved = await manager.getRepository(this.entity).save(record);
+      await this.afterWrite(manager, saved);
+      return saved;
     });
     return this.represent(saved);
   }
@@ -68,16 +72,23 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
   async remove(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(this.entity).remove(await this.find(manager, id));
+      await this.afterRemove(manager, id);
     });
   }
 
-  private async find(manager: EntityManager, id: string): Promise<E> {
+  /** Runs in the write's transaction after `save()`, with the stored record (its inline copies dereferenced). */
+  protected async afterWrite(_manager: EntityManager, _record: E): Promise<void> {}
+
+  /** Runs in the delete's transaction after `remove()`. */
+  protected async afterRemove(_manager: EntityManager, _id: string): Promise<void> {}
+
+  protected async find(manager: EntityManager, id: string): Promise<E> {
     const record = await manager.getRepository(this.entity).findOneBy({ id } as any);
     if (!record) throw new NotFoundException(`${this.label} ${id} does not exist`);
     return record;
   }
 
-  private represent(record: E): Representation {
+  protected represent(record: E): Representation {
     return this.references.representationOf(record);
   }
 }

@@ -12,6 +12,7 @@ describe('loadCatalogueConfig', () => {
       token: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
       tokenGenerated: true,
       demo: true,
+      healthMaxPendingAgeMs: 300_000,
     });
     expect(loadCatalogueConfig({}, []).token).not.toBe(config.token);
   });
@@ -24,6 +25,7 @@ describe('loadCatalogueConfig', () => {
         PORT: '8080',
         BASE_URL: 'https://catalogue.example.org/',
         CATALOGUE_TOKEN: 'a-long-enough-token',
+        HEALTH_MAX_PENDING_SECONDS: '60',
       },
       ['--no-demo'],
     );
@@ -35,6 +37,7 @@ describe('loadCatalogueConfig', () => {
       token: 'a-long-enough-token',
       tokenGenerated: false,
       demo: false,
+      healthMaxPendingAgeMs: 60_000,
     });
   });
 
@@ -49,6 +52,8 @@ describe('loadCatalogueConfig', () => {
     [{ DATABASE_URL: 'mysql://root@db/catalogue' }, /^DATABASE_URL must be a PostgreSQL URL/],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a URL like redis:\/\/host:6379/],
     [{ CATALOGUE_TOKEN: 'short' }, /^CATALOGUE_TOKEN must be at least 8 characters/],
+    [{ HEALTH_MAX_PENDING_SECONDS: '0' }, /^HEALTH_MAX_PENDING_SECONDS must be a whole number of seconds/],
+    [{ HEALTH_MAX_PENDING_SECONDS: '5m' }, /^HEALTH_MAX_PENDING_SECONDS must be a whole number of seconds/],
   ])('refuses %j with one line', (env, message) => {
     expect(() => loadCatalogueConfig(env, [])).toThrow(CatalogueConfigError);
     expect(() => loadCatalogueConfig(env, [])).toThrow(message);

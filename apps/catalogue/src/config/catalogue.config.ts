@@ -22,7 +22,15 @@ export interface CatalogueConfig {
   tokenGenerated: boolean;
   /** Load the demo records into an empty database. @default true (`--no-demo` turns it off) */
   demo: boolean;
+  /**
+   * `/health` reports the outbox down when its oldest pending change is older than this
+   * (`HEALTH_MAX_PENDING_SECONDS`). @default 300000 (5 minutes)
+   */
+  healthMaxPendingAgeMs: number;
 }
+
+/** @default 300 — seconds a change may wait in the outbox before `/health` reports it. */
+export const DEFAULT_HEALTH_MAX_PENDING_SECONDS = 300;
 
 /** The SQLite file used when `DATABASE_URL` is unset, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = 'data/catalogue.sqlite';
@@ -56,6 +64,7 @@ export function loadCatalogueConfig(
     token: token ?? randomBytes(24).toString('base64url'),
     tokenGenerated: token === undefined,
     demo,
+    healthMaxPendingAgeMs: parseSeconds(env.HEALTH_MAX_PENDING_SECONDS) * 1000,
   };
 }
 
@@ -66,6 +75,15 @@ function parsePort(value: string | undefined): number {
     throw new CatalogueConfigError(`PORT must be a whole number from 1 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_HEALTH_MAX_PENDING_SECONDS;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1) {
+    throw new CatalogueConfigError(`HEALTH_MAX_PENDING_SECONDS must be a whole number of seconds, at least 1, got "${value}"`);
+  }
+  return seconds;
 }
 
 function parseBaseUrl(value: string | undefined, port: number): string {

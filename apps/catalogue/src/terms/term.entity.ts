@@ -9,7 +9,7 @@ export class Term {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  // NOTE: jsonb on PostgreSQL; TypeORM 1 stores it as JSON text on SQLite.
+  // NOTE: jsonb on PostgreSQL; on SQLite TypeORM 1 stores SQLite's binary JSONB (jsonb()) and reads it back with json().
   @Column({ type: 'jsonb' })
   metadata: TermMetadata;
 

@@ -1,0 +1,34 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
+import { OutboxHealthIndicator } from './outbox.health.js';
+import { RedisHealthIndicator } from './redis.health.js';
+
+/** How long the database ping may take. */
+const DATABASE_PING_TIMEOUT_MS = 2000;
+
+/** `/health`: the database, Redis (queue mode only) and the propagation backlog, in Terminus' format. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly outbox: OutboxHealthIndicator,
+    @Inject(CATALOGUE_CONFIG) private readonly config: CatalogueConfig,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOkResponse({ description: '{ status: "ok", info, error: {}, details } — database, redis (queue mode), outbox' })
+  @ApiServiceUnavailableResponse({ description: '{ status: "error", info, error, details }: a check is down' })
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
+      ...(this.config.redisUrl ? [() => this.redis.check('redis')] : []),
+      () => this.outbox.check('outbox'),
+    ]);
+  }
+}

@@ -1,0 +1,31 @@
+import { getQueueToken } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { Queue } from 'bull';
+import { REFERENCES_QUEUE } from 'nestjs-references';
+
+/** How long a PING may take before Redis counts as down. */
+export const REDIS_PING_TIMEOUT_MS = 2000;
+
+/** Redis as the library's propagation queue sees it: a PING through that queue's own connection. */
+@Injectable()
+export class RedisHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  check(key: string): PromiseLike<HealthIndicatorResult> {
+    return this.indicators
+      .check(key)
+      .attempt(async () => {
+        // NOTE: the queue is registered inside the library's module, so it is looked up rather than injected.
+        const queue = this.moduleRef.get<Queue>(getQueueToken(REFERENCES_QUEUE), { strict: false });
+        const answer = await queue.client.ping();
+        if (answer !== 'PONG') throw new Error(`PING answered ${answer}`);
+        return { queue: REFERENCES_QUEUE };
+      })
+      .withTimeout(REDIS_PING_TIMEOUT_MS);
+  }
+}
