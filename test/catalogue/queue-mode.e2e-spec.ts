@@ -39,4 +39,38 @@ describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
     expect((await api.delete(`/terms/${term.id}`)).status).toBe(409);
     expect((await api.get(`/terms/${term.id}`)).status).toBe(200);
   });
+
+  describe('search', () => {
+    const titles = async (q: string) => {
+      const response = await api.get(`/artworks?q=${encodeURIComponent(q)}`);
+      expect(response.status).toBe(200);
+      return (response.body.items as Array<{ title: string }>).map((item) => item.title).sort();
+    };
+
+    it('finds the artworks under a renamed term\'s new name once the worker has committed and reindexed them', async () => {
+      const term = await api.create('terms', { slug: 'cubism', title: 'Cubism', level: 1 });
+      await api.create('artworks', { title: 'Les Demoiselles', stylePeriod: linkTo(term.links.self) });
+      await api.create('artworks', { title: 'Violin and Candlestick', styles: [linkTo(term.links.self)] });
+      expect(await titles('cubism')).toEqual(['Les Demoiselles', 'Violin and Candlestick']);
+
+      expect((await api.put(`/terms/${term.id}`, { slug: 'cubism', title: 'Kubismus', level: 1 })).status).toBe(200);
+      await references.waitForIdle();
+
+      expect(await titles('cubism')).toEqual([]);
+      expect(await titles('kubismus')).toEqual(['Les Demoiselles', 'Violin and Candlestick']);
+    });
+
+    it('reaches artworks when the parent of their term is renamed (a second, transitive job)', async () => {
+      const root = await api.create('terms', { slug: 'modernism', title: 'Modernism', level: 1 });
+      const child = await api.create('terms', { slug: 'futurism', title: 'Futurism', level: 2, parent: linkTo(root.links.self) });
+      await api.create('artworks', { title: 'Dynamism of a Dog on a Leash', stylePeriod: linkTo(child.links.self) });
+      expect(await titles('modernism dog')).toEqual(['Dynamism of a Dog on a Leash']);
+
+      expect((await api.put(`/terms/${root.id}`, { slug: 'modernism', title: 'Moderna', level: 1 })).status).toBe(200);
+      await references.waitForIdle();
+
+      expect(await titles('modernism')).toEqual([]);
+      expect(await titles('moderna dog')).toEqual(['Dynamism of a Dog on a Leash']);
+    });
+  });
 });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { ReferencesService, ReferencesStatus } from 'nestjs-references';
+import type { CatalogueConfig } from '../config/catalogue.config.js';
+import { OutboxHealthIndicator } from './outbox.health.js';
+
+// The verdict on a backlog; the numbers come from ReferencesService.status() (tested against real queues in
+// test/catalogue/health.e2e-spec.ts). Here the status is given, to pin the threshold exactly.
+const indicatorFor = (status: ReferencesStatus, maxPendingAgeMs = 60_000) =>
+  new OutboxHealthIndicator(
+    new HealthIndicatorService(),
+    { status: async () => status } as Pick<ReferencesService, 'status'> as ReferencesService,
+    { healthMaxPendingAgeMs: maxPendingAgeMs } as CatalogueConfig,
+  );
+
+const idle: ReferencesStatus = { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+
+describe('OutboxHealthIndicator', () => {
+  it('is up when nothing waits', async () => {
+    expect(await indicatorFor(idle).check('outbox')).toEqual({ outbox: { status: 'up', ...idle, maxPendingAgeMs: 60_000 } });
+  });
+
+  it('is up while the oldest pending change is within the threshold', async () => {
+    const result = await indicatorFor({ ...idle, pending: 3, running: 1, oldestPendingMs: 60_000 }).check('outbox');
+    expect(result.outbox.status).toBe('up');
+  });
+
+  it('is down once the oldest pending change is older than the threshold', async () => {
+    const result = await indicatorFor({ ...idle, pending: 3, oldestPendingMs: 60_001 }).check('outbox');
+    expect(result.outbox).toEqual({
+      status: 'down',
+      pending: 3,
+      running: 0,
+      failed: 0,
+      oldestPendingMs: 60_001,
+      maxPendingAgeMs: 60_000,
+      message: 'the oldest pending propagation waits for 60001 ms',
+    });
+  });
+
+  it('is down when a propagation has failed for good', async () => {
+    const result = await indicatorFor({ ...idle, failed: 2 }).check('outbox');
+    expect(result.outbox).toMatchObject({ status: 'down', failed: 2, message: '2 propagation(s) failed; see the queue dashboard' });
+  });
+});
