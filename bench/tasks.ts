@@ -310,13 +310,22 @@ async function lookups(args: { rows: number; queries: number }) {
         `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.query}`,
         statement.parameters,
       );
-      return { sql: statement.query, plan: lines.map((l) => l['QUERY PLAN']).join('\n') };
+      return { sql: statement.query, parameters: statement.parameters as unknown[], plan: lines.map((l) => l['QUERY PLAN']).join('\n') };
     };
+    // The captured parameters with the looked-up URL swapped for another (whatever shape the library's SQL has).
+    const swap = (parameters: unknown[], from: string, to: string) =>
+      parameters.map((v) => (typeof v === 'string' ? v.split(from).join(to) : v));
     // The same statements without the query builder and entity hydration: what the database itself costs.
-    const exactPlan = await plan(exact);
-    const prefixPlan = await plan(prefix);
-    const rawExact = await measure(() => bench.dataSource.query(exactPlan.sql, [`${BASE_URL}/terms/${uuidOf(random())}`]));
-    const rawPrefix = await measure(() => bench.dataSource.query(prefixPlan.sql, [`${BASE_URL}/terms/${hex()}%`]));
+    const exactUrl = `${BASE_URL}/terms/${uuidOf(0)}`;
+    const prefixUrl = `${BASE_URL}/terms/00`;
+    const exactPlan = await plan(() => bench.references.getReferrers(exactUrl));
+    const prefixPlan = await plan(() => bench.references.getReferrers(prefixUrl, { match: 'prefix', limit: 100 }));
+    const rawExact = await measure(() =>
+      bench.dataSource.query(exactPlan.sql, swap(exactPlan.parameters, exactUrl, `${BASE_URL}/terms/${uuidOf(random())}`)),
+    );
+    const rawPrefix = await measure(() =>
+      bench.dataSource.query(prefixPlan.sql, swap(prefixPlan.parameters, prefixUrl, `${BASE_URL}/terms/${hex()}`)),
+    );
     log(`B3 raw exact p99 ${rawExact.p99.toFixed(2)} ms, raw prefix p99 ${rawPrefix.p99.toFixed(2)} ms`);
     return {
       rawExact,

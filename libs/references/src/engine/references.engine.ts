@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { ReferenceIndex } from '../index/reference-index.js';
 import { Dereferencer } from '../inline/dereferencer.js';
@@ -37,8 +37,8 @@ export class ReferencesEngine implements OnModuleInit {
   readonly propagator: Propagator;
   /** Sync by default; the queue module replaces it with the outbox in queue mode. */
   strategy: PropagationStrategy;
-  /** Called after each commit of a transaction (queue mode dispatches the outbox there). */
-  afterCommit: () => void = () => {};
+  /** Called after each commit of a transaction (queue mode dispatches the outbox rows it wrote). */
+  afterCommit: (runner: QueryRunner | undefined) => void = () => {};
 
   constructor(
     @Inject(REFERENCES_MODULE_OPTIONS) readonly options: ReferencesModuleOptions,

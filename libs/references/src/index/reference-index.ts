@@ -84,7 +84,10 @@ export class ReferenceIndex {
     return rows.map(toReferenceRow);
   }
 
-  /** The next batch of index rows of `reference` after row id `after`, in keyset order. */
+  /**
+   * The next batch of index rows of `reference` after row id `after`, in keyset order: the columns that
+   * propagation needs (`reference` is the one asked for; `referenceUuid` is left out).
+   */
   async batchAfter(
     manager: EntityManager,
     reference: string,
@@ -92,7 +95,15 @@ export class ReferenceIndex {
     limit: number,
     filter: { inline?: boolean; onDelete?: string; olderThan?: number; until?: number } = {},
   ): Promise<IndexRow[]> {
-    const query = this.select(manager)
+    const query = manager
+      .getRepository(ReferenceEntry)
+      .createQueryBuilder('e')
+      .select('e.id', 'id')
+      .addSelect('e.referrerType', 'referrerType')
+      .addSelect('e.referrerId', 'referrerId')
+      .addSelect('e.inline', 'inline')
+      .addSelect('e.path', 'path')
+      .addSelect('e.onDelete', 'onDelete')
       .where('e.reference = :reference AND e.id > :after', { reference, after })
       .orderBy('e.id', 'ASC')
       .limit(limit);
@@ -102,7 +113,23 @@ export class ReferenceIndex {
     if (filter.olderThan !== undefined) {
       query.andWhere('(e.syncedVersion IS NULL OR e.syncedVersion < :version)', { version: filter.olderThan });
     }
-    return (await query.getRawMany()).map(toIndexRow);
+    return (await query.getRawMany()).map((raw) => toIndexRow({ ...raw, reference }));
+  }
+
+  /**
+   * Index row ids that cut the inline referrers of `reference` after row `after` into slices of `size`
+   * rows (the last slice, past the last boundary, is open-ended). Empty when one slice holds them all.
+   */
+  async boundaries(manager: EntityManager, reference: string, after: number, size: number): Promise<number[]> {
+    const rows: Array<{ id: number | string }> = await manager.query(
+      manager.connection.options.type === 'postgres'
+        ? `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM "reference_index"
+             WHERE reference = $1 AND inline AND id > $2) AS s WHERE n % $3 = 0 ORDER BY id`
+        : `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM "reference_index"
+             WHERE reference = ? AND inline AND id > ?) AS s WHERE n % ? = 0 ORDER BY id`,
+      [reference, after, size],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   /** Records that these rows' inline copies were synced to a target version. */

@@ -48,7 +48,7 @@ export class Propagator {
     private readonly dialect: SqlDialect,
     private readonly copies: InlineCopies,
     private readonly notifier: ReferrersNotifier,
-    private readonly batchSize: number,
+    readonly batchSize: number,
   ) {}
 
   /**
@@ -60,10 +60,14 @@ export class Propagator {
     manager: EntityManager,
     target: TargetState,
     after: number,
-    limit = this.batchSize,
-    version?: number,
+    options: { version?: number; until?: number } = {},
   ): Promise<BatchResult> {
-    const rows = await this.index.batchAfter(manager, target.reference, after, limit, { inline: true, olderThan: version });
+    const rows = await this.index.batchAfter(manager, target.reference, after, this.batchSize, {
+      inline: true,
+      olderThan: options.version,
+      until: options.until,
+    });
+    const version = options.version;
     const changed: ChangedReferrers = new Map();
     for (const [type, byField] of this.groupByTypeAndField(rows)) {
       for (const group of byField.values()) {
@@ -80,8 +84,8 @@ export class Propagator {
   }
 
   /** Rewrites, in the next batch of referrers of `oldUrl`, the links and the `links.self` of inline copies. */
-  async renameBatch(manager: EntityManager, oldUrl: string, newUrl: string, after: number, limit = this.batchSize): Promise<BatchResult> {
-    const rows = await this.index.batchAfter(manager, oldUrl, after, limit);
+  async renameBatch(manager: EntityManager, oldUrl: string, newUrl: string, after: number): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, oldUrl, after, this.batchSize);
     const changed: ChangedReferrers = new Map();
     const value = JSON.stringify(newUrl);
     for (const [type, byField] of this.groupByTypeAndField(rows)) {
@@ -95,8 +99,8 @@ export class Propagator {
   }
 
   /** Removes the next batch of `detach` references to a deleted `reference` and reindexes those referrers. */
-  async detachBatch(manager: EntityManager, reference: string, after: number, limit = this.batchSize): Promise<BatchResult> {
-    const rows = await this.index.batchAfter(manager, reference, after, limit, { onDelete: 'detach' });
+  async detachBatch(manager: EntityManager, reference: string, after: number): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, reference, after, this.batchSize, { onDelete: 'detach' });
     const changed: ChangedReferrers = new Map();
     for (const [type, byField] of this.groupByTypeAndField(rows)) {
       const paths = new Map<string, JsonPath[]>();
@@ -218,11 +222,13 @@ export class Propagator {
   }
 
   private groupByTypeAndField(rows: IndexRow[]) {
+    // NOTE: the rows of one batch share a handful of paths: parse each once.
+    const parsed = new Map<string, JsonPath>();
     const result = new Map<ReferenceType, Map<string, { field: string; targets: Array<{ id: string; path: JsonPath; inline: boolean }> }>>();
     for (const row of rows) {
       const type = this.registry.forName(row.referrerType);
       if (!type) continue;
-      const path = parsePath(row.path);
+      const path = parsed.get(row.path) ?? parsed.set(row.path, parsePath(row.path)).get(row.path)!;
       const field = String(path[0]);
       const byField = result.get(type) ?? result.set(type, new Map()).get(type)!;
       const group = byField.get(field) ?? byField.set(field, { field, targets: [] }).get(field)!;

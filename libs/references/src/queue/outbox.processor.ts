@@ -1,25 +1,29 @@
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { LessThan } from 'typeorm';
+import { IsNull, LessThan } from 'typeorm';
 import type { ReferencesEngine } from '../engine/references.engine.js';
-import type { BatchResult, TargetState } from '../propagation/propagator.js';
+import type { BatchResult, InlineProbe, TargetState } from '../propagation/propagator.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
 import type { OutboxStrategy } from './outbox.strategy.js';
 import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
 
+/** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
+const BATCHES_PER_SLICE = 10;
+
 /**
  * Runs one outbox row: a batch at a time, each batch in its own transaction together with the row's cursor,
  * so that a worker killed at any point resumes where the last commit left off. Local targets are read
- * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content.
+ * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content;
+ * each index row records the version it was synced to, so a re-run skips what is done.
  */
 export class OutboxProcessor {
   private readonly logger = new Logger('ReferencesOutboxProcessor');
 
+  // NOTE: rows this processor adds are dispatched after their transaction commits, like a writer's.
   constructor(
     private readonly engine: ReferencesEngine,
     private readonly outbox: OutboxStrategy,
-    private readonly afterBatch: () => void,
   ) {}
 
   private get dataSource(): DataSource {
@@ -31,14 +35,22 @@ export class OutboxProcessor {
     const row = await rows.findOneBy({ id: job.data.outboxId });
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await rows.update({ id: row.id }, { status: 'running' });
-    if (row.kind === 'content') {
+    if (row.kind === 'content' && row.version === null) {
       // Older pending changes of the same target are covered by this run, which reads the newest content.
-      await rows.update({ kind: 'content', reference: row.reference, status: 'pending', id: LessThan(row.id) }, { status: 'done' });
+      await rows.update(
+        { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: LessThan(row.id) },
+        { status: 'done' },
+      );
+      if (await this.split(row)) return;
     }
+    const probe: InlineProbe = new Map();
     let handled = 0;
     for (;;) {
-      const result = await this.dataSource.transaction((manager) => this.batch(manager, row));
-      this.afterBatch();
+      const result = await this.dataSource.transaction(async (manager) => {
+        const result = await this.batch(manager, row);
+        await this.continueTransitively(manager, row, result, probe);
+        return result;
+      });
       if (result.cursor === undefined) break;
       handled += [...result.changed.values()].reduce((n, ids) => n + ids.size, 0);
       row.cursor = result.cursor;
@@ -46,7 +58,6 @@ export class OutboxProcessor {
     }
     if (row.kind === 'rename') await this.finishRename(row);
     await rows.update({ id: row.id }, { status: 'done', error: null });
-    this.afterBatch();
   }
 
   /** Records a row whose job ran out of attempts; the other rows go on. */
@@ -58,29 +69,52 @@ export class OutboxProcessor {
       .update({ id: job.data.outboxId }, { status: 'failed', error: error.message.slice(0, 2000) });
   }
 
+  /**
+   * Splits a large content change into slices of index row ids, one row each, so that every worker can take
+   * one. The change's row is done once its slices exist (in the same transaction).
+   */
+  private async split(row: ReferenceOutboxEntry): Promise<boolean> {
+    const size = this.engine.propagator.batchSize * BATCHES_PER_SLICE;
+    const bounds = await this.engine.index.boundaries(this.dataSource.manager, row.reference, row.cursor, size);
+    if (!bounds.length) return false;
+    await this.dataSource.transaction(async (manager) => {
+      let start = row.cursor;
+      for (const end of [...bounds, null]) {
+        await this.outbox.add(manager, 'content', row.reference, { cursor: start, untilId: end, version: row.id, hops: row.hops });
+        if (end !== null) start = end;
+      }
+      await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { status: 'done', error: null });
+    });
+    return true;
+  }
+
   private async batch(manager: EntityManager, row: ReferenceOutboxEntry): Promise<BatchResult> {
     const propagator = this.engine.propagator;
     let result: BatchResult;
     if (row.kind === 'content') {
       const target = await this.target(manager, row);
       if (!target) return { cursor: undefined, changed: new Map() };
-      // NOTE: the outbox row id orders the changes of one target (a later change commits a later row).
-      result = await propagator.refreshBatch(manager, target, row.cursor, undefined, row.id);
+      // NOTE: the change's row id orders the changes of one target (a later change commits a later row).
+      result = await propagator.refreshBatch(manager, target, row.cursor, {
+        version: row.version ?? row.id,
+        until: row.untilId ?? undefined,
+      });
     } else if (row.kind === 'rename') {
       result = await propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
     } else {
       result = await propagator.detachBatch(manager, row.reference, row.cursor);
     }
-    // Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in this transaction.
-    if (row.hops < MAX_PROPAGATION_HOPS) {
-      for (const next of await propagator.nextTargets(manager, result.changed)) {
-        await this.outbox.add(manager, 'content', next.reference, { hops: row.hops + 1 });
-      }
-    }
     if (result.cursor !== undefined) {
       await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor: result.cursor });
     }
     return result;
+  }
+
+  /** Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in the batch's transaction. */
+  private async continueTransitively(manager: EntityManager, row: ReferenceOutboxEntry, result: BatchResult, probe: InlineProbe) {
+    if (row.hops >= MAX_PROPAGATION_HOPS) return;
+    const next = await this.engine.propagator.nextTargets(manager, result.changed, probe);
+    for (const target of next) await this.outbox.add(manager, 'content', target.reference, { hops: row.hops + 1 });
   }
 
   /** The target's current state: read now, never taken from the job. */

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import type { ReferenceIndex } from '../index/reference-index.js';
 import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
 import type { ChangedReferrers, TargetState } from '../propagation/propagator.js';
@@ -9,7 +9,19 @@ import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity
  * transaction, and the write returns at once. Workers do the fan-out.
  */
 export class OutboxStrategy implements PropagationStrategy {
-  constructor(private readonly index: ReferenceIndex) {}
+  /** Transactions that wrote outbox rows: only their commits need a dispatch. */
+  private readonly written = new WeakSet<QueryRunner>();
+
+  constructor(
+    private readonly index: ReferenceIndex,
+    /** Enqueues what was written; called after commit, or at once outside a transaction. */
+    private readonly dispatch: () => void,
+  ) {}
+
+  /** Called after each commit: dispatches when that transaction wrote outbox rows. */
+  committed(runner: QueryRunner | undefined): void {
+    if (runner && this.written.delete(runner)) this.dispatch();
+  }
 
   async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
     if (await this.hasReferrers(manager, target.reference, { inline: true })) {
@@ -34,9 +46,11 @@ export class OutboxStrategy implements PropagationStrategy {
     manager: EntityManager,
     kind: OutboxKind,
     reference: string,
-    extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops'>> = {},
+    extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops' | 'cursor' | 'untilId' | 'version'>> = {},
   ): Promise<void> {
     await manager.getRepository(ReferenceOutboxEntry).insert({ kind, reference, status: 'pending', ...extra });
+    if (manager.queryRunner?.isTransactionActive) this.written.add(manager.queryRunner);
+    else this.dispatch();
   }
 
   private async hasReferrers(manager: EntityManager, reference: string, filter: { inline?: boolean; onDelete?: string }) {

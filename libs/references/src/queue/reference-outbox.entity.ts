@@ -37,6 +37,17 @@ export class ReferenceOutboxEntry {
   @Column({ type: 'integer', default: 0 })
   cursor: number;
 
+  /** A slice of a large fan-out ends at this index row id (its start is the initial cursor). */
+  @Column({ name: 'until_id', type: 'integer', nullable: true })
+  untilId: number | null;
+
+  /**
+   * The target version a slice syncs to: the id of the change's own row. Set on slices only, so that
+   * `version IS NULL` tells a change from a slice of one.
+   */
+  @Column({ type: 'integer', nullable: true })
+  version: number | null;
+
   /** Propagation hops from the original change (transitive rows), bounded like sync mode. */
   @Column({ type: 'integer', default: 0 })
   hops: number;

@@ -22,11 +22,11 @@ export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleD
     @InjectQueue(REFERENCES_QUEUE) private readonly queue: Queue,
     engine: ReferencesEngine,
   ) {
-    const strategy = new OutboxStrategy(engine.index);
-    engine.strategy = strategy;
     this.dispatcher = new OutboxDispatcher(engine.dataSource, queue, { attempts: options.queue?.attempts ?? 5 });
-    engine.afterCommit = () => void this.dispatcher.dispatch();
-    this.processor = new OutboxProcessor(engine, strategy, () => void this.dispatcher.dispatch());
+    const strategy = new OutboxStrategy(engine.index, () => void this.dispatcher.dispatch());
+    engine.strategy = strategy;
+    engine.afterCommit = (runner) => strategy.committed(runner);
+    this.processor = new OutboxProcessor(engine, strategy);
   }
 
   onApplicationBootstrap(): void {

@@ -66,7 +66,7 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
 
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     await this.engine.notifier.committed(event.queryRunner);
-    this.engine.afterCommit();
+    this.engine.afterCommit(event.queryRunner);
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
