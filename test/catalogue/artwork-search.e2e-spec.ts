@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ReferencesService } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
+import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
 import { bootCatalogue, client, linkTo } from './catalogue-app.js';
 
 // GET /artworks?q= searches each artwork's title and the titles of its inline terms (and their parents,
@@ -153,6 +154,18 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
       expect(all.status).toBe(200);
       expect(all.body.total).toBe(all.body.items.length);
       expect(all.body.total).toBeGreaterThan(10);
+    });
+  });
+
+  describe('rebuilding', () => {
+    it('rebuilds every entry from the stored artworks (npm run cli -- search-reindex)', async () => {
+      const dataSource = app.get(DataSource);
+      const [{ n }] = await dataSource.query('SELECT count(*) AS n FROM "artwork"');
+      await dataSource.query(kind === 'postgres' ? 'DELETE FROM "artwork_search"' : 'DELETE FROM "artwork_search_doc"');
+      expect((await search('sea')).total).toBe(0);
+
+      expect(await app.get(ArtworkSearchIndexer).rebuild()).toBe(Number(n));
+      expect(await titles('monk sea')).toEqual(['The Monk by the Sea']);
     });
   });
 

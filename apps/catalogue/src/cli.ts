@@ -4,9 +4,11 @@ import { CommandFactory } from 'nest-commander';
 import { ReferencesCliModule } from 'nestjs-references/cli';
 import { CatalogueModule } from './app.module.js';
 import { CatalogueConfigError, loadCatalogueConfig, type CatalogueConfig } from './config/catalogue.config.js';
+import { ReindexSearchCommand } from './search/reindex-search.command.js';
 
 // `node apps/catalogue/dist/cli.js references synchronize|verify|referrers|rename|refresh …`:
-// the library's maintenance commands over the catalogue's database (same environment as main.ts).
+// the library's maintenance commands over the catalogue's database (same environment as main.ts);
+// `node apps/catalogue/dist/cli.js search-reindex`: the catalogue's own, rebuilds the artwork search index.
 let config: CatalogueConfig;
 try {
   config = loadCatalogueConfig(process.env, []);
@@ -16,7 +18,7 @@ try {
   process.exit(1);
 }
 
-@Module({ imports: [CatalogueModule.forRoot(config), ReferencesCliModule] })
+@Module({ imports: [CatalogueModule.forRoot(config), ReferencesCliModule], providers: [ReindexSearchCommand] })
 class CatalogueCliModule {}
 
 const fail = (error: Error) => {
