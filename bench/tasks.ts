@@ -210,7 +210,7 @@ async function queueWorker(args: FanoutArgs) {
   await boot(args.kind, {
     fresh: false,
     sqliteFile: args.sqliteFile,
-    references: { propagation: 'queue', queue: { worker: true, dispatcher: false } } as any,
+    references: { propagation: 'queue', queue: { worker: true, sweep: false } } as any,
   });
   const readyRss = process.memoryUsage().rss;
   process.on('SIGTERM', () => {

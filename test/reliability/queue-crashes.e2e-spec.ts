@@ -67,9 +67,10 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('finishes a propagation whose writer died between commit and enqueue, on the next sweep', async () => {
     const prefix = `writer-${randomUUID()}`;
-    const bull = { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    // A writer that commits and never enqueues: what a process killed right after commit leaves behind.
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, dispatcher: false, bull } });
+    // A writer whose enqueue is lost: it goes to a queue no worker reads, as if the process had died
+    // between its commit and its enqueue; the writer does not sweep either.
+    const lost = { prefix: `lost-${randomUUID()}`, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, bull: lost } });
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
     target.metadata = { title: 'v2' };

@@ -39,6 +39,8 @@ export class ReferencesEngine implements OnModuleInit {
   strategy: PropagationStrategy;
   /** Called after each commit of a transaction (queue mode dispatches the outbox rows it wrote). */
   afterCommit: (runner: QueryRunner | undefined) => void = () => {};
+  /** Called after each rollback of a transaction. */
+  afterRollback: (runner: QueryRunner | undefined) => void = () => {};
 
   constructor(
     @Inject(REFERENCES_MODULE_OPTIONS) readonly options: ReferencesModuleOptions,

@@ -21,10 +21,12 @@ export interface ReferencesQueueOptions {
    */
   worker?: boolean;
   /**
-   * Whether this process dispatches outbox rows (after each commit and on a periodic sweep).
+   * Whether this process sweeps the outbox periodically for rows that were never enqueued (a crash
+   * between commit and enqueue, Redis down). Rows a process writes are always enqueued after their commit;
+   * one sweeping process is enough, more are harmless.
    * @default true
    */
-  dispatcher?: boolean;
+  sweep?: boolean;
   /**
    * Milliseconds between two sweeps of the outbox for rows that were never enqueued.
    * @default 5000

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { JobOptions, Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
@@ -12,15 +12,15 @@ export const jobIdOf = (outboxId: number) => `outbox-${outboxId}`;
 const SWEEP_LIMIT = 1000;
 
 /**
- * Moves outbox rows to Bull: right after each commit, and on a periodic sweep that recovers rows whose
- * enqueue never happened (a crash after commit, Redis down). Enqueueing a row twice is harmless: the job
- * id is the row's, and a finished row is skipped by the processor.
+ * Moves outbox rows to Bull: the rows a transaction wrote, right after it commits, and every unfinished row
+ * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
+ * Enqueueing a row twice is harmless: the job id is the row's, and a finished row is skipped by the processor.
  */
 export class OutboxDispatcher {
   private readonly logger = new Logger('ReferencesOutboxDispatcher');
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private sweeping?: Promise<void>;
+  private readonly enqueueing = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,55 +28,54 @@ export class OutboxDispatcher {
     private readonly jobOptions: { attempts: number },
   ) {}
 
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => this.dispatch(), intervalMs);
+  startSweeping(intervalMs: number): void {
+    this.timer = setInterval(() => void this.sweep(), intervalMs);
     this.timer.unref();
-    this.dispatch();
+    void this.sweep();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all([this.sweeping, ...this.enqueueing]);
   }
 
-  /** Enqueues every unfinished row; concurrent calls are folded into one more pass. */
-  dispatch(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.enqueueUnfinished().catch((error) =>
-          this.logger.warn(`Outbox not dispatched, the sweep will retry: ${(error as Error).message}`),
-        );
-      } while (this.again);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+  /** Enqueues these rows now; a failure is left to the sweep. */
+  enqueue(ids: number[]): void {
+    if (!ids.length) return;
+    const done = this.add(ids)
+      .catch((error) => this.logger.warn(`Outbox rows not enqueued, the sweep will retry: ${(error as Error).message}`))
+      .finally(() => this.enqueueing.delete(done));
+    this.enqueueing.add(done);
   }
 
-  private async enqueueUnfinished(): Promise<void> {
-    if (!this.dataSource.isInitialized) return;
+  /** Enqueues every unfinished row (at most 1,000 a sweep); concurrent calls share one pass. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.unfinished()
+      .then((ids) => this.add(ids))
+      .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async unfinished(): Promise<number[]> {
+    if (!this.dataSource.isInitialized) return [];
     const rows = await this.dataSource.getRepository(ReferenceOutboxEntry).find({
       select: { id: true },
       where: { status: In(['pending', 'running']) },
       order: { id: 'ASC' },
       take: SWEEP_LIMIT,
     });
-    if (!rows.length) return;
-    await this.queue.addBulk(
-      rows.map((row) => ({
-        name: PROPAGATE_JOB,
-        data: { outboxId: row.id },
-        opts: {
-          jobId: jobIdOf(row.id),
-          attempts: this.jobOptions.attempts,
-          backoff: { type: 'exponential', delay: 500 },
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
-    );
+    return rows.map((row) => row.id);
+  }
+
+  private async add(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    const opts: JobOptions = {
+      attempts: this.jobOptions.attempts,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...opts, jobId: jobIdOf(id) } })));
   }
 }

@@ -9,18 +9,26 @@ import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity
  * transaction, and the write returns at once. Workers do the fan-out.
  */
 export class OutboxStrategy implements PropagationStrategy {
-  /** Transactions that wrote outbox rows: only their commits need a dispatch. */
-  private readonly written = new WeakSet<QueryRunner>();
+  /** The outbox rows each open transaction wrote, enqueued once it commits. */
+  private readonly written = new WeakMap<QueryRunner, number[]>();
 
   constructor(
     private readonly index: ReferenceIndex,
-    /** Enqueues what was written; called after commit, or at once outside a transaction. */
-    private readonly dispatch: () => void,
+    /** Enqueues rows; called after commit, or at once outside a transaction. */
+    private readonly enqueue: (ids: number[]) => void,
   ) {}
 
-  /** Called after each commit: dispatches when that transaction wrote outbox rows. */
+  /** Called after each commit: enqueues the rows that transaction wrote. */
   committed(runner: QueryRunner | undefined): void {
-    if (runner && this.written.delete(runner)) this.dispatch();
+    const ids = runner && this.written.get(runner);
+    if (!ids) return;
+    this.written.delete(runner);
+    this.enqueue(ids);
+  }
+
+  /** Called after each rollback: its rows are gone. */
+  rolledBack(runner: QueryRunner | undefined): void {
+    if (runner) this.written.delete(runner);
   }
 
   async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
@@ -48,9 +56,16 @@ export class OutboxStrategy implements PropagationStrategy {
     reference: string,
     extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops' | 'cursor' | 'untilId' | 'version'>> = {},
   ): Promise<void> {
-    await manager.getRepository(ReferenceOutboxEntry).insert({ kind, reference, status: 'pending', ...extra });
-    if (manager.queryRunner?.isTransactionActive) this.written.add(manager.queryRunner);
-    else this.dispatch();
+    const result = await manager.getRepository(ReferenceOutboxEntry).insert({ kind, reference, status: 'pending', ...extra });
+    const id = Number(result.identifiers[0].id);
+    const runner = manager.queryRunner;
+    if (runner?.isTransactionActive) {
+      const ids = this.written.get(runner) ?? [];
+      ids.push(id);
+      this.written.set(runner, ids);
+    } else {
+      this.enqueue([id]);
+    }
   }
 
   private async hasReferrers(manager: EntityManager, reference: string, filter: { inline?: boolean; onDelete?: string }) {

@@ -10,7 +10,7 @@ import { OutboxStrategy } from './outbox.strategy.js';
 
 /**
  * Queue mode: switches the engine to the outbox, dispatches outbox rows to the Bull queue and, in a worker,
- * processes them. Which roles a process plays is set by `queue.worker` and `queue.dispatcher`.
+ * processes them. A process always enqueues the rows it wrote itself, right after their commit. Which roles a process plays is set by `queue.worker` and `queue.sweep`.
  */
 @Injectable()
 export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -23,9 +23,10 @@ export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleD
     engine: ReferencesEngine,
   ) {
     this.dispatcher = new OutboxDispatcher(engine.dataSource, queue, { attempts: options.queue?.attempts ?? 5 });
-    const strategy = new OutboxStrategy(engine.index, () => void this.dispatcher.dispatch());
+    const strategy = new OutboxStrategy(engine.index, (ids) => this.dispatcher.enqueue(ids));
     engine.strategy = strategy;
     engine.afterCommit = (runner) => strategy.committed(runner);
+    engine.afterRollback = (runner) => strategy.rolledBack(runner);
     this.processor = new OutboxProcessor(engine, strategy);
   }
 
@@ -35,7 +36,7 @@ export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleD
       this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job));
       this.queue.on('failed', (job, error) => void this.processor.failed(job, error));
     }
-    if (queue.dispatcher !== false) this.dispatcher.start(queue.sweepIntervalMs ?? 5000);
+    if (queue.sweep !== false) this.dispatcher.startSweeping(queue.sweepIntervalMs ?? 5000);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -71,5 +71,6 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
     this.engine.notifier.rolledBack(event.queryRunner);
+    this.engine.afterRollback(event.queryRunner);
   }
 }
