@@ -15,8 +15,6 @@ export class CreateReferenceOutbox1764000000100 implements MigrationInterface {
         "payload" text,
         "status" varchar(8) NOT NULL DEFAULT 'pending',
         "cursor" integer NOT NULL DEFAULT 0,
-        "until_id" integer,
-        "version" integer,
         "hops" integer NOT NULL DEFAULT 0,
         "error" text,
         "created_at" ${postgres ? 'TIMESTAMP NOT NULL DEFAULT now()' : "datetime NOT NULL DEFAULT (datetime('now'))"}
