@@ -12,6 +12,14 @@ import type { SqlDialect } from '../sql/sql-dialect.js';
 import type { ReferrersNotifier } from './referrers-notifier.js';
 import { ReferencedRecordError } from '../errors/references.errors.js';
 
+/** The referrers of one batch that hold the target at the same path. */
+interface PathGroup {
+  field: string;
+  path: JsonPath;
+  inline: boolean;
+  ids: string[];
+}
+
 /** Per referrer type, whether any record holds an inline copy of a record of that type (asked once a run). */
 export type InlineProbe = Map<ReferenceType, boolean>;
 
@@ -69,13 +77,18 @@ export class Propagator {
     });
     const version = options.version;
     const changed: ChangedReferrers = new Map();
-    for (const [type, byField] of this.groupByTypeAndField(rows)) {
-      for (const group of byField.values()) {
-        const field = type.fields.find((f) => f.propertyKey === group.field)!;
+    for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
+      const contents = new Map<string, string>();
+      for (const group of byPath.values()) {
+        const field = type.fields.find((f) => f.propertyKey === group.field);
         if (!field || field.kind !== 'inline') continue;
-        const content = this.copies.build(target.representation, target.type, field, { reference: target.reference, manager });
-        const ids = await this.dialect.setAtPaths(manager, type, group.targets, JSON.stringify(content));
-        addChanged(changed, type, ids);
+        // The copy depends on the field (depth, fields, postprocess), not on the array position.
+        let content = contents.get(group.field);
+        if (content === undefined) {
+          content = JSON.stringify(this.copies.build(target.representation, target.type, field, { reference: target.reference, manager }));
+          contents.set(group.field, content);
+        }
+        addChanged(changed, type, await this.dialect.setAtPath(manager, type, group.path, group.ids, content));
       }
     }
     if (version !== undefined) await this.index.markSynced(manager, rows.map((r) => r.id), version);
@@ -88,10 +101,10 @@ export class Propagator {
     const rows = await this.index.batchAfter(manager, oldUrl, after, this.batchSize);
     const changed: ChangedReferrers = new Map();
     const value = JSON.stringify(newUrl);
-    for (const [type, byField] of this.groupByTypeAndField(rows)) {
-      for (const group of byField.values()) {
-        const targets = group.targets.map((t) => (t.inline ? { ...t, path: [...t.path, 'links', 'self'] } : t));
-        addChanged(changed, type, await this.dialect.setAtPaths(manager, type, targets, value));
+    for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
+      for (const group of byPath.values()) {
+        const path = group.inline ? [...group.path, 'links', 'self'] : group.path;
+        addChanged(changed, type, await this.dialect.setAtPath(manager, type, path, group.ids, value));
       }
     }
     await this.notify(manager, oldUrl, changed);
@@ -102,10 +115,10 @@ export class Propagator {
   async detachBatch(manager: EntityManager, reference: string, after: number): Promise<BatchResult> {
     const rows = await this.index.batchAfter(manager, reference, after, this.batchSize, { onDelete: 'detach' });
     const changed: ChangedReferrers = new Map();
-    for (const [type, byField] of this.groupByTypeAndField(rows)) {
+    for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
       const paths = new Map<string, JsonPath[]>();
-      for (const group of byField.values()) {
-        for (const t of group.targets) (paths.get(t.id) ?? paths.set(t.id, []).get(t.id)!).push(t.path);
+      for (const group of byPath.values()) {
+        for (const id of group.ids) (paths.get(id) ?? paths.set(id, []).get(id)!).push(group.path);
       }
       const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
       const records = await manager.find(type.entity as any, { where: { [idProperty]: In([...paths.keys()]) } });
@@ -221,18 +234,23 @@ export class Propagator {
     }
   }
 
-  private groupByTypeAndField(rows: IndexRow[]) {
-    // NOTE: the rows of one batch share a handful of paths: parse each once.
-    const parsed = new Map<string, JsonPath>();
-    const result = new Map<ReferenceType, Map<string, { field: string; targets: Array<{ id: string; path: JsonPath; inline: boolean }> }>>();
+  /**
+   * The rows of a batch grouped by referrer type, then by path: one statement per group. A batch's rows
+   * share a handful of paths (one per field, or per array position), so each path is parsed once.
+   */
+  private groupByTypeAndPath(rows: IndexRow[]): Map<ReferenceType, Map<string, PathGroup>> {
+    const result = new Map<ReferenceType, Map<string, PathGroup>>();
     for (const row of rows) {
       const type = this.registry.forName(row.referrerType);
       if (!type) continue;
-      const path = parsed.get(row.path) ?? parsed.set(row.path, parsePath(row.path)).get(row.path)!;
-      const field = String(path[0]);
-      const byField = result.get(type) ?? result.set(type, new Map()).get(type)!;
-      const group = byField.get(field) ?? byField.set(field, { field, targets: [] }).get(field)!;
-      group.targets.push({ id: row.referrerId, path, inline: row.inline });
+      const byPath = result.get(type) ?? result.set(type, new Map()).get(type)!;
+      let group = byPath.get(row.path);
+      if (!group) {
+        const path = parsePath(row.path);
+        group = { field: String(path[0]), path, inline: row.inline, ids: [] };
+        byPath.set(row.path, group);
+      }
+      group.ids.push(row.referrerId);
     }
     return result;
   }

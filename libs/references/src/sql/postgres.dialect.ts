@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, byPath, type IndexRowValues, type PathTarget, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
@@ -14,22 +14,18 @@ function returnedRows<T>(result: unknown): T[] {
 }
 
 export class PostgresDialect implements SqlDialect {
-  async setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string) {
+  async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, idType, metadata, metadataType } = type.sql;
     const asJsonb = metadataType === 'jsonb' ? metadata : `${metadata}::jsonb`;
     const back = metadataType === 'jsonb' ? '' : `::${metadataType}`;
-    const changed: string[] = [];
-    for (const group of byPath(targets).values()) {
-      // NOTE: ids as one array and no join: the fastest form measured (DESIGN.md, performance notes).
-      const result = await manager.query(
-        `UPDATE ${table} SET ${metadata} = jsonb_set(${asJsonb}, $2::text[], $1::jsonb)${back}${bookkeeping(type)}
-         WHERE ${id} = ANY($3::${idType}[]) AND (${asJsonb} #> $2::text[]) IS DISTINCT FROM $1::jsonb
-         RETURNING ${id}::text AS id`,
-        [valueJson, textArray(group.path), group.ids],
-      );
-      for (const row of returnedRows<{ id: string }>(result)) changed.push(row.id);
-    }
-    return changed;
+    // NOTE: ids as one array and no join: the fastest form measured (DESIGN.md, performance notes).
+    const result = await manager.query(
+      `UPDATE ${table} SET ${metadata} = jsonb_set(${asJsonb}, $2::text[], $1::jsonb)${back}${bookkeeping(type)}
+       WHERE ${id} = ANY($3::${idType}[]) AND (${asJsonb} #> $2::text[]) IS DISTINCT FROM $1::jsonb
+       RETURNING ${id}::text AS id`,
+      [valueJson, textArray(path), ids],
+    );
+    return returnedRows<{ id: string }>(result).map((row) => row.id);
   }
 
   async writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>) {

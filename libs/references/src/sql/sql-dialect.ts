@@ -1,12 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { formatPath, type JsonPath } from '../extraction/json-path.js';
+import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-
-/** One location of one record. */
-export interface PathTarget {
-  id: string;
-  path: JsonPath;
-}
 
 /** One row of the reverse index, as written. */
 export interface IndexRowValues {
@@ -26,10 +20,10 @@ export interface IndexRowValues {
  */
 export interface SqlDialect {
   /**
-   * Writes `valueJson` at each (record, path), only where the value differs; bumps the version and
-   * update-date columns of the rows it changes. Returns the ids of the changed records.
+   * Writes `valueJson` at `path` in each of the records `ids`, only where the value differs; bumps the
+   * version and update-date columns of the rows it changes. Returns the ids of the changed records.
    */
-  setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string): Promise<string[]>;
+  setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string): Promise<string[]>;
   /** Replaces whole metadata documents. */
   writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>): Promise<void>;
   /** Inserts index rows with one statement. */
@@ -41,17 +35,6 @@ export interface SqlDialect {
   prefixCondition(column: string, prefix: string): { sql: string; parameters: Record<string, unknown> };
   /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
   inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
-}
-
-/** Targets grouped by path: one statement per distinct path (usually one per field). */
-export function byPath(targets: PathTarget[]): Map<string, { path: JsonPath; ids: string[] }> {
-  const groups = new Map<string, { path: JsonPath; ids: string[] }>();
-  for (const target of targets) {
-    const key = formatPath(target.path);
-    const group = groups.get(key) ?? groups.set(key, { path: target.path, ids: [] }).get(key)!;
-    group.ids.push(target.id);
-  }
-  return groups;
 }
 
 /** Extra assignments for the version and update-date columns of a changed record. */

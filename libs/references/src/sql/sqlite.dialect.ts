@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, byPath, type IndexRowValues, type PathTarget, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -9,20 +9,16 @@ function sqlitePath(path: JsonPath): string {
 }
 
 export class SqliteDialect implements SqlDialect {
-  async setAtPaths(manager: EntityManager, type: ReferenceType, targets: PathTarget[], valueJson: string) {
+  async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, metadata } = type.sql;
-    const changed: string[] = [];
-    for (const group of byPath(targets).values()) {
-      const path = sqlitePath(group.path);
-      const rows: Array<{ id: string }> = await manager.query(
-        `UPDATE ${table} SET ${metadata} = json_set(${metadata}, ?, json(?))${bookkeeping(type)}
-         WHERE ${id} IN (SELECT value FROM json_each(?)) AND (${metadata} -> ?) IS NOT json(?)
-         RETURNING ${id} AS id`,
-        [path, valueJson, JSON.stringify(group.ids), path, valueJson],
-      );
-      for (const row of rows) changed.push(String(row.id));
-    }
-    return changed;
+    const at = sqlitePath(path);
+    const rows: Array<{ id: string }> = await manager.query(
+      `UPDATE ${table} SET ${metadata} = json_set(${metadata}, ?, json(?))${bookkeeping(type)}
+       WHERE ${id} IN (SELECT value FROM json_each(?)) AND (${metadata} -> ?) IS NOT json(?)
+       RETURNING ${id} AS id`,
+      [at, valueJson, JSON.stringify(ids), at, valueJson],
+    );
+    return rows.map((row) => String(row.id));
   }
 
   async writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>) {
