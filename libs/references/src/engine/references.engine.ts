@@ -12,6 +12,7 @@ import type { PropagationStrategy } from '../propagation/propagation-strategy.js
 import { Propagator } from '../propagation/propagator.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.js';
 import type { ReferenceType } from '../registry/reference-type.js';
+import { RecordLoader } from '../registry/record-loader.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import {
   DEFAULT_BATCH_SIZE,
@@ -33,6 +34,7 @@ export class ReferencesEngine implements OnModuleInit {
   readonly index: ReferenceIndex;
   readonly copies: InlineCopies;
   readonly dereferencer: Dereferencer;
+  readonly loader: RecordLoader;
   readonly notifier = new ReferrersNotifier();
   readonly propagator: Propagator;
   /** Sync by default; the queue module replaces it with the outbox in queue mode. */
@@ -51,8 +53,9 @@ export class ReferencesEngine implements OnModuleInit {
     this.dialect = dialectFor(dataSource);
     this.index = new ReferenceIndex(this.dialect);
     this.copies = new InlineCopies(registry);
-    this.dereferencer = new Dereferencer(registry, this.copies, options.strict ?? false);
-    this.propagator = new Propagator(registry, this.index, this.dialect, this.copies, this.notifier, this.batchSize);
+    this.loader = new RecordLoader(this.dialect, dataSource.options.type === 'postgres');
+    this.dereferencer = new Dereferencer(registry, this.copies, this.loader, options.strict ?? false);
+    this.propagator = new Propagator(registry, this.index, this.dialect, this.copies, this.loader, this.notifier, this.batchSize);
     this.strategy = this.propagator;
   }
 

@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { In } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
 import { formatPath } from '../extraction/json-path.js';
 import {
@@ -9,6 +8,7 @@ import {
   type ReferenceOccurrence,
 } from '../extraction/reference-extractor.js';
 import type { ReferenceType } from '../registry/reference-type.js';
+import type { RecordLoader } from '../registry/record-loader.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import type { InlineCopies } from './inline-copies.js';
 
@@ -28,6 +28,7 @@ export class Dereferencer {
   constructor(
     private readonly registry: ReferenceTypesRegistry,
     private readonly copies: InlineCopies,
+    private readonly loader: RecordLoader,
     private readonly strict: boolean,
   ) {}
 
@@ -69,9 +70,8 @@ export class Dereferencer {
     }
     const found = new Map<ReferenceType, Map<string, object>>();
     for (const [type, ids] of byType) {
-      const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
-      const records = await manager.find(type.entity as any, { where: { [idProperty]: In([...ids]) } });
-      found.set(type, new Map(records.map((r: object) => [type.idOf(r), r])));
+      const records = await this.loader.loadMany(manager, type, [...ids]);
+      found.set(type, new Map(records.map((r) => [type.idOf(r), r])));
     }
     return found;
   }

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { In } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { parsePath, removeAt, type JsonPath } from '../extraction/json-path.js';
 import { toReferenceRow, type IndexRow, type ReferenceIndex } from '../index/reference-index.js';
 import type { InlineCopies } from '../inline/inline-copies.js';
 import type { ReferenceType } from '../registry/reference-type.js';
+import type { RecordLoader } from '../registry/record-loader.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
@@ -55,6 +55,7 @@ export class Propagator {
     private readonly index: ReferenceIndex,
     private readonly dialect: SqlDialect,
     private readonly copies: InlineCopies,
+    private readonly loader: RecordLoader,
     private readonly notifier: ReferrersNotifier,
     readonly batchSize: number,
   ) {}
@@ -120,9 +121,8 @@ export class Propagator {
       for (const group of byPath.values()) {
         for (const id of group.ids) (paths.get(id) ?? paths.set(id, []).get(id)!).push(group.path);
       }
-      const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
-      const records = await manager.find(type.entity as any, { where: { [idProperty]: In([...paths.keys()]) } });
-      const documents = records.map((record: object) => {
+      const records = await this.loader.loadMany(manager, type, [...paths.keys()]);
+      const documents = records.map((record) => {
         const id = type.idOf(record);
         const metadata = structuredClone(type.metadataOf(record));
         removeAt(metadata, paths.get(id)!);
@@ -261,13 +261,12 @@ export class Propagator {
     }
   }
 
-  async load(manager: EntityManager, type: ReferenceType, id: string): Promise<object | null> {
-    return (await this.loadMany(manager, type, [id]))[0] ?? null;
+  async load(manager: EntityManager, type: ReferenceType, id: string): Promise<object | undefined> {
+    return this.loader.load(manager, type, id);
   }
 
-  private async loadMany(manager: EntityManager, type: ReferenceType, ids: string[]): Promise<object[]> {
-    const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
-    return manager.find(type.entity as any, { where: { [idProperty]: In(ids) } }) as Promise<object[]>;
+  private loadMany(manager: EntityManager, type: ReferenceType, ids: string[]): Promise<object[]> {
+    return this.loader.loadMany(manager, type, ids);
   }
 }
 

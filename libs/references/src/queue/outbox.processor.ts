@@ -123,15 +123,9 @@ export class OutboxProcessor {
     if (!local) {
       return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload) } : undefined;
     }
-    const idProperty = local.type.entityMetadata.primaryColumns[0].propertyName;
-    const record = await manager.findOne(local.type.entity as any, {
-      where: { [idProperty]: local.id },
-      // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
-      ...(this.dataSource.options.type === 'postgres' ? { lock: { mode: 'pessimistic_read' as const } } : {}),
-    });
-    return record
-      ? { reference: row.reference, representation: local.type.representationOf(record as object), type: local.type }
-      : undefined;
+    // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
+    const record = await this.engine.loader.load(manager, local.type, local.id, { share: true });
+    return record ? { reference: row.reference, representation: local.type.representationOf(record), type: local.type } : undefined;
   }
 
   private async finishRename(row: ReferenceOutboxEntry): Promise<void> {

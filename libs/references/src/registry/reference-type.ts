@@ -35,6 +35,8 @@ export interface ReferenceType {
   resolve(url: string): string | undefined;
   /** Whether `id` can be a primary key of this table (a malformed id names no record). */
   isValidId(id: string): boolean;
+  /** A record holding only its id and metadata (what the library reads of records with default URLs). */
+  partialRecord(id: string, metadata: Record<string, any>): object;
   /** `{ ...metadata, id, links: { self } }`: what other records inline. */
   representationOf(record: object): Record<string, any>;
 }

@@ -123,6 +123,12 @@ export class ReferenceTypesRegistry {
       urlPrefix: options.canonicalUrl ? undefined : prefix,
       resolve,
       isValidId,
+      partialRecord: (id, metadataValue) => {
+        const record = Object.create((entity as Function).prototype);
+        primary.setEntityValue(record, id);
+        metadataColumn.setEntityValue(record, metadataValue);
+        return record;
+      },
       representationOf: (record) => ({
         ...metadataOf(record),
         id: idOf(record),

@@ -38,6 +38,14 @@ export class PostgresDialect implements SqlDialect {
     );
   }
 
+  async selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], share = false) {
+    const { table, id, idType, metadata } = type.sql;
+    return manager.query(
+      `SELECT ${id}::text AS id, ${metadata} AS metadata FROM ${table} WHERE ${id} = ANY($1::${idType}[])${share ? ' FOR SHARE' : ''}`,
+      [ids],
+    );
+  }
+
   async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
     if (!rows.length) return;
     await manager.query(

@@ -26,6 +26,11 @@ export interface SqlDialect {
   setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string): Promise<string[]>;
   /** Replaces whole metadata documents. */
   writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>): Promise<void>;
+  /**
+   * Reads the id and the metadata (parsed) of records, with one statement; `share` takes a share lock
+   * on them (PostgreSQL), so that their writers wait for the reading transaction.
+   */
+  selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], share?: boolean): Promise<Array<{ id: string; metadata: unknown }>>;
   /** Inserts index rows with one statement. */
   insertIndexRows(manager: EntityManager, rows: IndexRowValues[]): Promise<void>;
   /**

@@ -8,12 +8,16 @@ function sqlitePath(path: JsonPath): string {
   return '$' + path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${JSON.stringify(s)}`)).join('');
 }
 
+/** TypeORM stores a `jsonb` column as SQLite's binary JSONB: write it back in the same form. */
+const isJsonb = (type: ReferenceType) => type.sql.metadataType === 'jsonb';
+const setFunction = (type: ReferenceType) => (isJsonb(type) ? 'jsonb_set' : 'json_set');
+
 export class SqliteDialect implements SqlDialect {
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, metadata } = type.sql;
     const at = sqlitePath(path);
     const rows: Array<{ id: string }> = await manager.query(
-      `UPDATE ${table} SET ${metadata} = json_set(${metadata}, ?, json(?))${bookkeeping(type)}
+      `UPDATE ${table} SET ${metadata} = ${setFunction(type)}(${metadata}, ?, json(?))${bookkeeping(type)}
        WHERE ${id} IN (SELECT value FROM json_each(?)) AND (${metadata} -> ?) IS NOT json(?)
        RETURNING ${id} AS id`,
       [at, valueJson, JSON.stringify(ids), at, valueJson],
@@ -25,11 +29,20 @@ export class SqliteDialect implements SqlDialect {
     if (!documents.length) return;
     const { table, id, metadata } = type.sql;
     await manager.query(
-      `UPDATE ${table} SET ${metadata} = v.doc${bookkeeping(type)}
+      `UPDATE ${table} SET ${metadata} = ${isJsonb(type) ? 'jsonb(v.doc)' : 'v.doc'}${bookkeeping(type)}
        FROM (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS doc FROM json_each(?)) AS v
        WHERE ${table}.${id} = v.id`,
       [JSON.stringify(documents.map((d) => [d.id, d.json]))],
     );
+  }
+
+  async selectRecords(manager: EntityManager, type: ReferenceType, ids: string[]) {
+    const { table, id, metadata } = type.sql;
+    const rows: Array<{ id: string; metadata: string }> = await manager.query(
+      `SELECT ${id} AS id, json(${metadata}) AS metadata FROM ${table} WHERE ${id} IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(ids)],
+    );
+    return rows.map((row) => ({ id: String(row.id), metadata: JSON.parse(row.metadata) }));
   }
 
   async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
