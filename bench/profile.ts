@@ -30,18 +30,26 @@ class TimingLogger implements TypeOrmLogger {
 const [what = 'fanout', size = '100000'] = process.argv.slice(2);
 const n = Number(size);
 const logger = new TimingLogger();
-const bench = await boot('postgres', { fresh: true, logger });
+// `queue`: the fan-out in queue mode, with this process as writer and worker, until waitForIdle().
+const bench = await boot('postgres', {
+  fresh: true,
+  logger,
+  references: what === 'queue' ? { propagation: 'queue', queue: { bull: { prefix: `profile-${process.pid}` } } } : {},
+});
 (bench.dataSource.options as any).maxQueryExecutionTime = 1e-9;
 (bench.dataSource.driver.options as any).maxQueryExecutionTime = 1e-9;
 (bench.dataSource.logger as any) = logger;
 const term = await createTerm(bench, 'v0');
 let work: () => Promise<unknown>;
-if (what === 'fanout') {
+if (what === 'fanout' || what === 'queue') {
   await insertArtworks(bench, n, bench.references.representationOf(term));
   await bench.references.synchronize({ clear: true });
   await vacuum(bench);
   term.metadata = { ...term.metadata, title: 'v1' };
-  work = () => bench.dataSource.getRepository(Term).save(term);
+  work = async () => {
+    await bench.dataSource.getRepository(Term).save(term);
+    await bench.references.waitForIdle(600_000, 5);
+  };
 } else if (what === 'synchronize') {
   await insertArtworks(bench, n, bench.references.representationOf(term));
   await vacuum(bench);

@@ -9,6 +9,9 @@ import { ReferenceEntry } from './reference-entry.entity.js';
 /** Urls checked per statement. */
 const CHUNK = 10_000;
 
+/** The largest id of an integer row id column. */
+const MAX_ROW_ID = 2_147_483_647;
+
 /** An index row as the library reads it: the public row, plus its row id and delete policy. */
 export interface IndexRow extends ReferenceRow {
   id: number;
@@ -93,7 +96,7 @@ export class ReferenceIndex {
     reference: string,
     after: number,
     limit: number,
-    filter: { inline?: boolean; onDelete?: string; olderThan?: number; until?: number } = {},
+    filter: { inline?: boolean; onDelete?: string; until?: number } = {},
   ): Promise<IndexRow[]> {
     const query = manager
       .getRepository(ReferenceEntry)
@@ -110,9 +113,6 @@ export class ReferenceIndex {
     if (filter.inline !== undefined) query.andWhere('e.inline = :inline', { inline: filter.inline });
     if (filter.onDelete !== undefined) query.andWhere('e.onDelete = :onDelete', { onDelete: filter.onDelete });
     if (filter.until !== undefined) query.andWhere('e.id <= :until', { until: filter.until });
-    if (filter.olderThan !== undefined) {
-      query.andWhere('(e.syncedVersion IS NULL OR e.syncedVersion < :version)', { version: filter.olderThan });
-    }
     // NOTE: the raw rows are used as they come (one pass, no copies): a batch holds thousands of them.
     const rows = await query.getRawMany();
     for (const raw of rows) {
@@ -140,9 +140,38 @@ export class ReferenceIndex {
     return rows.map((r) => Number(r.id));
   }
 
-  /** Records that these rows' inline copies were synced to a target version. */
-  async markSynced(manager: EntityManager, rowIds: number[], version: number): Promise<void> {
-    if (rowIds.length) await manager.getRepository(ReferenceEntry).update({ id: In(rowIds) }, { syncedVersion: version });
+  /**
+   * Queue mode's batch read: the next `limit` inline rows of `reference` after row `after` (up to `until`)
+   * not yet synced to `version`, marked synced to it in the same statement. The caller's transaction
+   * also writes the copies, so the mark and the write commit (or roll back) together.
+   */
+  async claimBatch(
+    manager: EntityManager,
+    reference: string,
+    after: number,
+    limit: number,
+    version: number,
+    until?: number,
+  ): Promise<IndexRow[]> {
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      `UPDATE "reference_index" SET "synced_version" = :version WHERE "id" IN (
+         SELECT "id" FROM "reference_index"
+         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after AND "id" <= :until
+           AND ("synced_version" IS NULL OR "synced_version" < :version)
+         ORDER BY "id" LIMIT :limit)
+       RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
+      { version, reference, inline: true, after, until: until ?? MAX_ROW_ID, limit },
+    );
+    const result = await manager.query(sql, parameters);
+    // NOTE: TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount].
+    const rows: any[] = Array.isArray(result[0]) ? result[0] : result;
+    for (const raw of rows) {
+      raw.id = Number(raw.id);
+      raw.inline = Boolean(raw.inline);
+      raw.reference = reference;
+      raw.referenceUuid = null;
+    }
+    return (rows as IndexRow[]).sort((a, b) => a.id - b.id);
   }
 
   /** Those of `urls` that some record holds an inline copy of. */

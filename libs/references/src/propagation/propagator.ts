@@ -71,12 +71,10 @@ export class Propagator {
     after: number,
     options: { version?: number; until?: number } = {},
   ): Promise<BatchResult> {
-    const rows = await this.index.batchAfter(manager, target.reference, after, this.batchSize, {
-      inline: true,
-      olderThan: options.version,
-      until: options.until,
-    });
-    const version = options.version;
+    const rows =
+      options.version === undefined
+        ? await this.index.batchAfter(manager, target.reference, after, this.batchSize, { inline: true, until: options.until })
+        : await this.index.claimBatch(manager, target.reference, after, this.batchSize, options.version, options.until);
     const changed: ChangedReferrers = new Map();
     for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
       const contents = new Map<string, string>();
@@ -92,7 +90,6 @@ export class Propagator {
         addChanged(changed, type, await this.dialect.setAtPath(manager, type, group.path, group.ids, content));
       }
     }
-    if (version !== undefined) await this.index.markSynced(manager, rows.map((r) => r.id), version);
     await this.notify(manager, target.reference, changed);
     return { cursor: rows.at(-1)?.id, changed };
   }
