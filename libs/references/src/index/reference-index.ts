@@ -67,12 +67,28 @@ export class ReferenceIndex {
     if (referrerIds.length) await manager.getRepository(ReferenceEntry).delete({ referrerType, referrerId: In(referrerIds) });
   }
 
-  /** The records that reference `reference`, ordered by (reference, row id): stable across pages. */
+  /**
+   * The records that reference `reference`, ordered by (reference, row id): stable across pages.
+   * NOTE: plain SQL, no query builder: this is the lookup an API serves on every request.
+   */
   async referrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
-    const query = this.matching(this.select(manager), reference, options.match).orderBy('e.reference', 'ASC').addOrderBy('e.id', 'ASC');
-    if (options.limit !== undefined) query.limit(options.limit);
-    if (options.offset) query.offset(options.offset);
-    return (await query.getRawMany()).map(toReferenceRow);
+    const condition =
+      options.match === 'prefix'
+        ? this.dialect.prefixCondition('"reference"', reference)
+        : { sql: '"reference" = :reference', parameters: { reference } };
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      `SELECT "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
+              "inline", "path"
+       FROM "reference_index" WHERE ${condition.sql}
+       ORDER BY ${this.dialect.orderByReference('"reference"')}, "id" LIMIT :limit OFFSET :offset`,
+      { ...condition.parameters, limit: options.limit ?? MAX_ROW_ID, offset: options.offset ?? 0 },
+    );
+    const rows: Array<Record<string, any>> = await manager.query(sql, parameters);
+    for (const row of rows) {
+      row.inline = Boolean(row.inline);
+      row.referenceUuid ??= null;
+    }
+    return rows as ReferenceRow[];
   }
 
   async countReferrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<number> {

@@ -64,12 +64,16 @@ export class PostgresDialect implements SqlDialect {
   }
 
   prefixCondition(column: string, prefix: string) {
-    // NOTE: the range serves an ordered index scan under the "C" collation the migration gives the column;
-    // the LIKE keeps the answer exact whatever the collation.
+    // NOTE: a range by code point is exact for "starts with" (no wildcard to escape), and under the "C"
+    // collation that the migration gives the column it is an ordered scan of the reference index.
     return {
-      sql: `${column} >= :low AND ${column} < :high AND ${column} LIKE :pattern ESCAPE '\\'`,
-      parameters: { low: prefix, high: prefix + MAX_CHAR, pattern: prefix.replace(/[\\%_]/g, '\\$&') + '%' },
+      sql: `${column} COLLATE "C" >= :low AND ${column} COLLATE "C" < :high`,
+      parameters: { low: prefix, high: prefix + MAX_CHAR },
     };
+  }
+
+  orderByReference(column: string): string {
+    return `${column} COLLATE "C"`;
   }
 
   inList(column: string, name: string, values: string[]) {

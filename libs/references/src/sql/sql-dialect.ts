@@ -38,6 +38,8 @@ export interface SqlDialect {
    * literally, that an ordered index scan can serve.
    */
   prefixCondition(column: string, prefix: string): { sql: string; parameters: Record<string, unknown> };
+  /** The ORDER BY expression of the reference column that matches `prefixCondition` and the index. */
+  orderByReference(column: string): string;
   /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
   inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
 }

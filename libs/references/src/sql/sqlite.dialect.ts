@@ -60,6 +60,10 @@ export class SqliteDialect implements SqlDialect {
     return { sql: `${column} >= :low AND ${column} < :high`, parameters: { low: prefix, high: prefix + MAX_CHAR } };
   }
 
+  orderByReference(column: string): string {
+    return column;
+  }
+
   inList(column: string, name: string, values: string[]) {
     return { sql: `${column} IN (SELECT value FROM json_each(:${name}))`, parameters: { [name]: JSON.stringify(values) } };
   }
