@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ReferencesService } from 'nestjs-references';
-import { DATABASES, REDIS_URL } from '../support/databases.js';
+import { DATABASES, POSTGRES_URL, REDIS_URL } from '../support/databases.js';
 import { bootCatalogue, client, linkTo } from './catalogue-app.js';
 
 // With REDIS_URL the catalogue propagates through the library's outbox and Bull jobs.
@@ -72,5 +72,33 @@ describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
       expect(await titles('modernism')).toEqual([]);
       expect(await titles('moderna dog')).toEqual(['Dynamism of a Dog on a Leash']);
     });
+  });
+});
+
+// `--role api` and `--role worker`: one process writes and enqueues, another runs the jobs.
+describe('catalogue split into an API process and a worker process (PostgreSQL)', () => {
+  const queuePrefix = `catalogue-roles-${randomUUID()}`;
+  let api: INestApplication | undefined;
+  let worker: INestApplication | undefined;
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('answers a write in the API process, which leaves the fan-out to the worker process', async () => {
+    api = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queuePrefix, role: 'api' });
+    const http = client(api);
+    const term = await http.create('terms', { slug: 'split', title: 'Before', level: 1 });
+    const artwork = await http.create('artworks', { title: 'Split', stylePeriod: linkTo(term.links.self) });
+    expect((await http.put(`/terms/${term.id}`, { slug: 'split', title: 'After', level: 1 })).status).toBe(200);
+    const references = api.get(ReferencesService);
+    expect((await references.status()).pending).toBe(1);
+    expect((await http.get(`/artworks/${artwork.id}`)).body.stylePeriod.title).toBe('Before');
+
+    // The worker joins the API's database (no dropSchema) and queue.
+    worker = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queuePrefix, role: 'worker', database: { type: 'postgres', url: POSTGRES_URL } });
+    await references.waitForIdle();
+    expect((await http.get(`/artworks/${artwork.id}`)).body.stylePeriod.title).toBe('After');
   });
 });

@@ -52,12 +52,16 @@ export class CatalogueModule {
           ...(config.redisUrl
             ? {
                 propagation: 'queue' as const,
-                queue: { bull: { redis: config.redisUrl, ...(config.queuePrefix && { prefix: config.queuePrefix }) } },
+                queue: {
+                  bull: { redis: config.redisUrl, ...(config.queuePrefix && { prefix: config.queuePrefix }) },
+                  // An API-only process writes and enqueues; the workers run the jobs.
+                  worker: config.role !== 'api',
+                },
               }
             : { propagation: 'sync' as const }),
         }),
         TerminusModule.forRoot(),
-        ...(config.redisUrl ? [QueueDashboardModule.forRoot(config.token)] : []),
+        ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
       controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
       providers: [

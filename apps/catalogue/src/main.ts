@@ -5,12 +5,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CatalogueModule } from './app.module.js';
 import { setupCatalogue } from './app.setup.js';
-import { CatalogueConfigError, loadCatalogueConfig, type CatalogueConfig } from './config/catalogue.config.js';
+import { CatalogueConfigError, loadCatalogueConfig, redact, type CatalogueConfig } from './config/catalogue.config.js';
 import { loadDemoData } from './demo/demo-data.js';
+
+/** `--role worker`: no HTTP server, only the propagation jobs, until the process is stopped. */
+async function bootstrapWorker(config: CatalogueConfig): Promise<void> {
+  const app = await NestFactory.createApplicationContext(CatalogueModule.forRoot(config), { abortOnError: false });
+  app.enableShutdownHooks();
+  new Logger('Catalogue').log(`Catalogue worker: processing propagation jobs from ${redact(config.redisUrl!)}`);
+}
 
 async function bootstrap(config: CatalogueConfig): Promise<void> {
   const logger = new Logger('Catalogue');
   if (config.database.type === 'better-sqlite3') mkdirSync(dirname(config.database.database), { recursive: true });
+  if (config.role === 'worker') return bootstrapWorker(config);
   const app = setupCatalogue(await NestFactory.create(CatalogueModule.forRoot(config), { abortOnError: false }));
   app.enableShutdownHooks();
 
@@ -21,7 +29,7 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
   await app.listen(config.port);
 
   const where = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite file ${config.database.database}`;
-  const mode = config.redisUrl ? 'queue mode' : 'sync mode';
+  const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
   logger.log(`Catalogue on ${config.baseUrl} (${where}, ${mode}); API documentation at ${config.baseUrl}/docs`);
   if (config.tokenGenerated) {
     logger.log(`No CATALOGUE_TOKEN set; the write token for this run is: ${config.token}`);

@@ -60,12 +60,39 @@ describe('loadCatalogueConfig', () => {
   });
 
   it('refuses an unknown argument', () => {
-    expect(() => loadCatalogueConfig({}, ['--demo=no'])).toThrow('unknown argument "--demo=no" (the only option is --no-demo)');
+    expect(() => loadCatalogueConfig({}, ['--demo=no'])).toThrow(
+      'unknown argument "--demo=no" (the options are --no-demo and --role api|worker)',
+    );
   });
 
   it('never echoes a password from a connection URL', () => {
     expect(() => loadCatalogueConfig({ DATABASE_URL: 'mysql://root:hunter2@db/catalogue' }, [])).toThrow(
       'got "mysql://root:***@db/catalogue"',
     );
+  });
+
+  describe('--role', () => {
+    const queue = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+    it('runs API and worker in one process by default', () => {
+      expect(loadCatalogueConfig(queue, []).role).toBe('all');
+    });
+
+    it.each([
+      [['--role', 'api'], 'api'],
+      [['--role=worker'], 'worker'],
+      [['--no-demo', '--role', 'all'], 'all'],
+    ])('reads %j as %s', (args, role) => {
+      expect(loadCatalogueConfig(queue, args as string[]).role).toBe(role);
+    });
+
+    it('refuses an unknown role', () => {
+      expect(() => loadCatalogueConfig(queue, ['--role', 'scheduler'])).toThrow('--role must be api, worker or all, got "scheduler"');
+      expect(() => loadCatalogueConfig(queue, ['--role'])).toThrow('--role must be api, worker or all, got ""');
+    });
+
+    it('refuses to split sync mode, which has no workers', () => {
+      expect(() => loadCatalogueConfig({}, ['--role', 'worker'])).toThrow('--role worker splits queue mode into API and worker processes: set REDIS_URL');
+    });
   });
 });

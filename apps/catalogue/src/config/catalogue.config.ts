@@ -5,6 +5,12 @@ export type CatalogueDatabase =
   | { type: 'postgres'; url: string; dropSchema?: boolean }
   | { type: 'better-sqlite3'; database: string };
 
+/**
+ * What one catalogue process runs, in queue mode: `all` (HTTP API and propagation worker), `api` (HTTP
+ * only: writes and enqueues), `worker` (propagation jobs only, no HTTP). Sync mode is always `all`.
+ */
+export type CatalogueRole = 'all' | 'api' | 'worker';
+
 /** Everything the catalogue reads from its environment, resolved once at start-up. */
 export interface CatalogueConfig {
   database: CatalogueDatabase;
@@ -22,6 +28,8 @@ export interface CatalogueConfig {
   tokenGenerated: boolean;
   /** Load the demo records into an empty database. @default true (`--no-demo` turns it off) */
   demo: boolean;
+  /** What this process runs (`--role api|worker`, queue mode only). @default 'all' */
+  role?: CatalogueRole;
   /**
    * `/health` reports the outbox down when its oldest pending change is older than this
    * (`HEALTH_MAX_PENDING_SECONDS`). @default 300000 (5 minutes)
@@ -49,16 +57,24 @@ export function loadCatalogueConfig(
   args: string[] = process.argv.slice(2),
 ): CatalogueConfig {
   let demo = true;
-  for (const arg of args) {
+  let role: CatalogueRole = 'all';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
     if (arg === '--no-demo') demo = false;
-    else throw new CatalogueConfigError(`unknown argument "${arg}" (the only option is --no-demo)`);
+    else if (arg === '--role' || arg.startsWith('--role=')) role = parseRole(arg === '--role' ? args[++i] : arg.slice('--role='.length));
+    else throw new CatalogueConfigError(`unknown argument "${arg}" (the options are --no-demo and --role api|worker)`);
   }
   const port = parsePort(env.PORT);
   const baseUrl = parseBaseUrl(env.BASE_URL, port);
   const token = parseToken(env.CATALOGUE_TOKEN);
+  const redisUrl = parseRedisUrl(env.REDIS_URL);
+  if (role !== 'all' && !redisUrl) {
+    throw new CatalogueConfigError(`--role ${role} splits queue mode into API and worker processes: set REDIS_URL`);
+  }
   return {
+    role,
     database: parseDatabase(env.DATABASE_URL),
-    redisUrl: parseRedisUrl(env.REDIS_URL),
+    redisUrl,
     port,
     baseUrl,
     token: token ?? randomBytes(24).toString('base64url'),
@@ -66,6 +82,11 @@ export function loadCatalogueConfig(
     demo,
     healthMaxPendingAgeMs: parseSeconds(env.HEALTH_MAX_PENDING_SECONDS) * 1000,
   };
+}
+
+function parseRole(value: string | undefined): CatalogueRole {
+  if (value === 'all' || value === 'api' || value === 'worker') return value;
+  throw new CatalogueConfigError(`--role must be api, worker or all, got "${value ?? ''}"`);
 }
 
 function parsePort(value: string | undefined): number {
@@ -132,6 +153,6 @@ function parseUrl(value: string): URL | undefined {
 }
 
 // NOTE: a connection URL may carry a password; never echo it back.
-function redact(value: string): string {
+export function redact(value: string): string {
   return value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
