@@ -6,6 +6,7 @@ describe('loadCatalogueConfig', () => {
     const config = loadCatalogueConfig({}, []);
     expect(config).toEqual({
       database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
+      role: 'all',
       redisUrl: undefined,
       port: 3000,
       baseUrl: 'http://localhost:3000',
@@ -31,6 +32,7 @@ describe('loadCatalogueConfig', () => {
     );
     expect(config).toEqual({
       database: { type: 'postgres', url: 'postgres://catalogue@db:5432/catalogue' },
+      role: 'all',
       redisUrl: 'redis://cache:6379',
       port: 8080,
       baseUrl: 'https://catalogue.example.org',

@@ -25,6 +25,8 @@ const key = (r: { reference: string; path: string; inline: boolean }) => `${r.in
  * NOTE: reads are raw (no entity hydration) and writes set-based: they sit on every write and every batch.
  */
 export class ReferenceIndex {
+  private readonly statements = new Map<string, { sql: string; values: (parameters: Record<string, unknown>) => unknown[] }>();
+
   constructor(private readonly dialect: SqlDialect) {}
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
@@ -72,23 +74,42 @@ export class ReferenceIndex {
    * NOTE: plain SQL, no query builder: this is the lookup an API serves on every request.
    */
   async referrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
+    const match = options.match === 'prefix' ? 'prefix' : 'exact';
     const condition =
-      options.match === 'prefix'
+      match === 'prefix'
         ? this.dialect.prefixCondition('"reference"', reference)
         : { sql: '"reference" = :reference', parameters: { reference } };
-    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+    const statement = this.prepared(manager, `referrers:${match}`, () =>
       `SELECT "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
               "inline", "path"
        FROM "reference_index" WHERE ${condition.sql}
        ORDER BY ${this.dialect.orderByReference('"reference"')}, "id" LIMIT :limit OFFSET :offset`,
-      { ...condition.parameters, limit: options.limit ?? MAX_ROW_ID, offset: options.offset ?? 0 },
     );
-    const rows: Array<Record<string, any>> = await manager.query(sql, parameters);
+    const rows: Array<Record<string, any>> = await manager.query(
+      statement.sql,
+      statement.values({ ...condition.parameters, limit: options.limit ?? MAX_ROW_ID, offset: options.offset ?? 0 }),
+    );
     for (const row of rows) {
       row.inline = Boolean(row.inline);
       row.referenceUuid ??= null;
     }
     return rows as ReferenceRow[];
+  }
+
+  /**
+   * A statement with `:named` parameters turned into the driver's placeholders once, and a function that
+   * lays the values out in their order (each name appears once in the template).
+   */
+  private prepared(manager: EntityManager, key: string, template: () => string) {
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const text = template();
+      const names = [...text.matchAll(/:(\w+)/g)].map((m) => m[1]);
+      const [sql] = manager.connection.driver.escapeQueryWithParameters(text, Object.fromEntries(names.map((n) => [n, n])));
+      statement = { sql, values: (parameters: Record<string, unknown>) => names.map((n) => parameters[n]) };
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
   async countReferrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<number> {
