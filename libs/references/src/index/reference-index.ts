@@ -166,14 +166,14 @@ export class ReferenceIndex {
    * rows (the last slice, past the last boundary, is open-ended). Empty when one slice holds them all.
    */
   async boundaries(manager: EntityManager, reference: string, after: number, size: number): Promise<number[]> {
-    const rows: Array<{ id: number | string }> = await manager.query(
-      manager.connection.options.type === 'postgres'
-        ? `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM "reference_index"
-             WHERE reference = $1 AND inline AND id > $2) AS s WHERE n % $3 = 0 ORDER BY id`
-        : `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM "reference_index"
-             WHERE reference = ? AND inline AND id > ?) AS s WHERE n % ? = 0 ORDER BY id`,
-      [reference, after, size],
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      `SELECT "id" FROM (
+         SELECT "id", row_number() OVER (ORDER BY "id") AS "n" FROM "reference_index"
+         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after) AS "s"
+       WHERE "n" % :size = 0 ORDER BY "id"`,
+      { reference, inline: true, after, size },
     );
+    const rows: Array<{ id: number | string }> = await manager.query(sql, parameters);
     return rows.map((r) => Number(r.id));
   }
 
