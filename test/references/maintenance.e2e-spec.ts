@@ -81,6 +81,24 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
       expect(after.extra).toEqual([]);
     });
 
+    it('verify reports index rows whose record is gone or whose type is unknown', async () => {
+      const rows = ctx.dataSource.getRepository(ReferenceEntry);
+      const gone = '00000000-0000-4000-8000-00000000dead';
+      await rows.insert([
+        { referrerType: 'nodes', referrerId: gone, reference: 'http://x.example/a', inline: false, path: 'kept', onDelete: 'keep' },
+        { referrerType: 'retired', referrerId: '1', reference: 'http://x.example/b', inline: false, path: 'link', onDelete: 'keep' },
+      ]);
+      const report = await ctx.references.verify();
+      expect(report.extra).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ referrerType: 'nodes', referrerId: gone }),
+          expect.objectContaining({ referrerType: 'retired', referrerId: '1' }),
+        ]),
+      );
+      await rows.delete({ referrerId: gone });
+      await rows.delete({ referrerType: 'retired' });
+    });
+
     it('synchronize without clear rebuilds the rows of each record it reads', async () => {
       const target = `${BASE_URL}/sync/1`;
       const record = await createRecord(ctx.dataSource, { title: 's', link: target });

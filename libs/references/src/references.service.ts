@@ -12,7 +12,7 @@ import type {
   VerifyReport,
 } from './interfaces/references-reports.interface.js';
 import { synchronizeIndex } from './maintenance/index-synchronizer.js';
-import { verifyIndex } from './maintenance/index-verifier.js';
+import { IndexVerifier } from './maintenance/index-verifier.js';
 import type { ChangedReferrers } from './propagation/propagator.js';
 import type { ReferenceType } from './registry/reference-type.js';
 import type { Queue } from 'bull';
@@ -160,7 +160,8 @@ export class ReferencesService {
 
   /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
   verify(): Promise<VerifyReport> {
-    return verifyIndex(this.engine.dataSource, this.engine.registry, this.engine.copies, this.engine.batchSize);
+    const { dataSource, registry, index, copies, loader } = this.engine;
+    return new IndexVerifier(dataSource, registry, index, copies, loader).verify(Math.min(this.engine.batchSize, 1000));
   }
 
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import type { ReferenceSpec } from '../extraction/reference-extractor.js';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
+import type { ReferenceType } from '../registry/reference-type.js';
 import type { IndexRowValues, SqlDialect } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 
@@ -18,7 +19,9 @@ export interface IndexRow extends ReferenceRow {
   onDelete: OnDeletePolicy;
 }
 
-const key = (r: { reference: string; path: string; inline: boolean }) => `${r.inline ? 'i' : 'l'} ${r.path} ${r.reference}`;
+/** What makes an index row of one record the same as a reference found in it. */
+export const referenceKey = (r: { reference: string; path: string; inline: boolean }) => `${r.inline ? 'i' : 'l'} ${r.path} ${r.reference}`;
+const key = referenceKey;
 
 /**
  * Reads and writes of the reverse index. Every method takes the manager of the transaction it belongs to.
@@ -114,6 +117,17 @@ export class ReferenceIndex {
 
   async countReferrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<number> {
     return this.matching(manager.getRepository(ReferenceEntry).createQueryBuilder('e'), reference, options.match).getCount();
+  }
+
+  /** The index rows of many records of one type. */
+  async rowsOf(manager: EntityManager, referrerType: string, referrerIds: string[]): Promise<ReferenceRow[]> {
+    if (!referrerIds.length) return [];
+    const list = this.dialect.inList('e.referrerId', 'ids', referrerIds);
+    const rows = await this.select(manager)
+      .where('e.referrerType = :referrerType', { referrerType })
+      .andWhere(list.sql, list.parameters)
+      .getRawMany();
+    return rows.map(toReferenceRow);
   }
 
   async references(manager: EntityManager, referrerType: string, referrerId: string): Promise<ReferenceRow[]> {
@@ -244,6 +258,23 @@ export class ReferenceIndex {
 
   async renameReference(manager: EntityManager, oldUrl: string, newUrl: string): Promise<void> {
     await manager.getRepository(ReferenceEntry).update({ reference: oldUrl }, { reference: newUrl });
+  }
+
+  /** Index rows whose referrer no longer exists, or whose type is no longer reference-enabled. */
+  async orphans(manager: EntityManager, types: ReferenceType[]): Promise<ReferenceRow[]> {
+    const parameters: Record<string, unknown> = { names: types.map((t) => t.name) };
+    const conditions = types.map((type, i) => {
+      parameters[`type${i}`] = type.name;
+      return `(e."referrer_type" = :type${i} AND ${this.dialect.orphanCondition(type)})`;
+    });
+    const unknownType = types.length ? `e."referrer_type" NOT IN (:...names)` : '1 = 1';
+    const [sql, values] = manager.connection.driver.escapeQueryWithParameters(
+      `SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
+              e."inline", e."path"
+       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`,
+      parameters,
+    );
+    return ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
   }
 
   async clear(manager: EntityManager): Promise<void> {

@@ -46,6 +46,11 @@ export class PostgresDialect implements SqlDialect {
     );
   }
 
+  orphanCondition(type: ReferenceType) {
+    const { table, id, idType } = type.sql;
+    return `NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.${id} = e."referrer_id"::${idType})`;
+  }
+
   async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
     if (!rows.length) return;
     await manager.query(

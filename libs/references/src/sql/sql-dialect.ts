@@ -31,6 +31,8 @@ export interface SqlDialect {
    * on them (PostgreSQL), so that their writers wait for the reading transaction.
    */
   selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], share?: boolean): Promise<Array<{ id: string; metadata: unknown }>>;
+  /** A condition on index rows (alias `e`) of `type` whose referrer record no longer exists. */
+  orphanCondition(type: ReferenceType): string;
   /** Inserts index rows with one statement. */
   insertIndexRows(manager: EntityManager, rows: IndexRowValues[]): Promise<void>;
   /**

@@ -45,6 +45,12 @@ export class SqliteDialect implements SqlDialect {
     return rows.map((row) => ({ id: String(row.id), metadata: JSON.parse(row.metadata) }));
   }
 
+  orphanCondition(type: ReferenceType) {
+    // NOTE: the column's affinity converts the text id for the comparison, so an integer key matches too.
+    const { table, id } = type.sql;
+    return `NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.${id} = e."referrer_id")`;
+  }
+
   async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
     if (!rows.length) return;
     await manager.query(
