@@ -207,3 +207,34 @@ describe('queue mode with a repeated job', () => {
     });
   });
 });
+
+describe('queue mode with a referrer that keeps failing', () => {
+  let ctx: TestContext | undefined;
+  afterAll(async () => {
+    await ctx?.dataSource.query('DROP TRIGGER IF EXISTS poison ON test_node');
+    await ctx?.dataSource.query('DROP FUNCTION IF EXISTS poison()');
+    await ctx?.close();
+  });
+
+  it('retries, then records that referrer as failed with the reason, and updates the others', async () => {
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { attempts: 2 } });
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const target = await createNode(ctx.dataSource, { title: 'v1' });
+    const healthy = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `ok ${i}`, parent: link(nodeUrl(target.id)) })));
+    const poisoned = await createNode(ctx.dataSource, { title: 'poison', parent: link(nodeUrl(target.id)) });
+    // An application's own rule that refuses any write of this one record.
+    await ctx.dataSource.query(`CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+      IF NEW.metadata->>'title' = 'poison' THEN RAISE EXCEPTION 'this record is frozen'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await ctx.dataSource.query('CREATE TRIGGER poison BEFORE UPDATE ON test_node FOR EACH ROW EXECUTE FUNCTION poison()');
+
+    target.metadata = { title: 'v2' };
+    await nodes.save(target);
+    await ctx.references.waitForIdle(60_000);
+
+    for (const node of healthy) expect((await nodes.findOneByOrFail({ id: node.id })).metadata.parent?.title).toBe('v2');
+    expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v1');
+    expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 1 });
+    const [failure] = await ctx.dataSource.getRepository(ReferenceOutboxEntry).findBy({ status: 'failed' });
+    expect(failure.error).toContain(`nodes/${poisoned.id} at parent: this record is frozen`);
+  });
+});

@@ -191,6 +191,11 @@ export class ReferenceIndex {
     return rows.map((r) => Number(r.id));
   }
 
+  /** Records that these rows' inline copies were synced to a target version. */
+  async markSynced(manager: EntityManager, rowIds: number[], version: number): Promise<void> {
+    if (rowIds.length) await manager.getRepository(ReferenceEntry).update({ id: In(rowIds) }, { syncedVersion: version });
+  }
+
   /**
    * Queue mode's batch read: the next `limit` inline rows of `reference` after row `after` (up to `until`)
    * not yet synced to `version`, marked synced to it in the same statement. The caller's transaction

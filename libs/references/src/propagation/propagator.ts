@@ -75,6 +75,11 @@ export class Propagator {
       options.version === undefined
         ? await this.index.batchAfter(manager, target.reference, after, this.batchSize, { inline: true, until: options.until })
         : await this.index.claimBatch(manager, target.reference, after, this.batchSize, options.version, options.until);
+    return { cursor: rows.at(-1)?.id, changed: await this.refreshRows(manager, target, rows) };
+  }
+
+  /** Refreshes the inline copies that these index rows point at: one statement per referrer type and path. */
+  async refreshRows(manager: EntityManager, target: TargetState, rows: IndexRow[]): Promise<ChangedReferrers> {
     const changed: ChangedReferrers = new Map();
     for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
       const contents = new Map<string, string>();
@@ -91,7 +96,7 @@ export class Propagator {
       }
     }
     await this.notify(manager, target.reference, changed);
-    return { cursor: rows.at(-1)?.id, changed };
+    return changed;
   }
 
   /** Rewrites, in the next batch of referrers of `oldUrl`, the links and the `links.self` of inline copies. */

@@ -3,7 +3,7 @@ import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IsNull, LessThan } from 'typeorm';
 import type { ReferencesEngine } from '../engine/references.engine.js';
-import type { BatchResult, InlineProbe, TargetState } from '../propagation/propagator.js';
+import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagator.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
 import type { OutboxStrategy } from './outbox.strategy.js';
 import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
@@ -46,11 +46,19 @@ export class OutboxProcessor {
     const probe: InlineProbe = new Map();
     let handled = 0;
     for (;;) {
-      const result = await this.dataSource.transaction(async (manager) => {
-        const result = await this.batch(manager, row);
-        await this.continueTransitively(manager, row, result, probe);
-        return result;
-      });
+      let result: BatchResult;
+      try {
+        result = await this.dataSource.transaction(async (manager) => {
+          const result = await this.batch(manager, row);
+          await this.continueTransitively(manager, row, result, probe);
+          return result;
+        });
+      } catch (error) {
+        // Earlier attempts retry the whole batch (with backoff); the last one goes referrer by referrer,
+        // so that one referrer that keeps failing is recorded and does not hold up the others.
+        if (row.kind !== 'content' || job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+        result = await this.isolate(row, probe);
+      }
       if (result.cursor === undefined) break;
       handled += [...result.changed.values()].reduce((n, ids) => n + ids.size, 0);
       row.cursor = result.cursor;
@@ -108,6 +116,46 @@ export class OutboxProcessor {
       await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor: result.cursor });
     }
     return result;
+  }
+
+  /**
+   * The next batch, one referrer per transaction. A referrer that fails is recorded as a failed outbox row
+   * of its own (`status: 'failed'`, the referrer and the reason in `error`, its index row as the range, so
+   * that setting it back to `pending` retries just that referrer); the cursor moves past the batch.
+   */
+  private async isolate(row: ReferenceOutboxEntry, probe: InlineProbe): Promise<BatchResult> {
+    const { index, propagator } = this.engine;
+    const rows = await index.batchAfter(this.dataSource.manager, row.reference, row.cursor, propagator.batchSize, {
+      inline: true,
+      until: row.untilId ?? undefined,
+    });
+    const changed: ChangedReferrers = new Map();
+    for (const indexRow of rows) {
+      try {
+        await this.dataSource.transaction(async (manager) => {
+          const target = await this.target(manager, row);
+          if (!target) return;
+          const result = { cursor: indexRow.id, changed: await propagator.refreshRows(manager, target, [indexRow]) };
+          await index.markSynced(manager, [indexRow.id], row.version ?? row.id);
+          await this.continueTransitively(manager, row, result, probe);
+          mergeChanged(changed, result.changed);
+        });
+      } catch (error) {
+        const reason = `${indexRow.referrerType}/${indexRow.referrerId} at ${indexRow.path}: ${(error as Error).message}`;
+        this.logger.error(`Propagation of ${row.reference} failed for ${reason}`);
+        await this.outbox.add(this.dataSource.manager, 'content', row.reference, {
+          status: 'failed',
+          error: reason.slice(0, 2000),
+          cursor: indexRow.id - 1,
+          untilId: indexRow.id,
+          version: row.version ?? row.id,
+          hops: row.hops,
+        });
+      }
+    }
+    const cursor = rows.at(-1)?.id;
+    if (cursor !== undefined) await this.dataSource.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor });
+    return { cursor, changed };
   }
 
   /** Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in the batch's transaction. */

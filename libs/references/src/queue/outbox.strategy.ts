@@ -54,9 +54,10 @@ export class OutboxStrategy implements PropagationStrategy {
     manager: EntityManager,
     kind: OutboxKind,
     reference: string,
-    extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops' | 'cursor' | 'untilId' | 'version'>> = {},
+    extra: Partial<Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops' | 'cursor' | 'untilId' | 'version' | 'status' | 'error'>> = {},
   ): Promise<void> {
     const result = await manager.getRepository(ReferenceOutboxEntry).insert({ kind, reference, status: 'pending', ...extra });
+    if (extra.status && extra.status !== 'pending') return;
     const id = Number(result.identifiers[0].id);
     const runner = manager.queryRunner;
     if (runner?.isTransactionActive) {
