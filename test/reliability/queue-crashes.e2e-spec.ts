@@ -236,5 +236,12 @@ describe('queue mode with a referrer that keeps failing', () => {
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 1 });
     const [failure] = await ctx.dataSource.getRepository(ReferenceOutboxEntry).findBy({ status: 'failed' });
     expect(failure.error).toContain(`nodes/${poisoned.id} at parent: this record is frozen`);
+
+    // Once the cause is gone, an operator retries just that referrer.
+    await ctx.dataSource.query('DROP TRIGGER poison ON test_node');
+    await ctx.dataSource.getRepository(ReferenceOutboxEntry).update({ id: failure.id }, { status: 'pending' });
+    await ctx.references.waitForIdle(60_000);
+    expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v2');
+    expect((await ctx.references.status()).failed).toBe(0);
   });
 });
