@@ -48,8 +48,9 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
     const type = this.engine.registry.forEntity(event.metadata.target as Function);
     if (!type || !event.entity) return;
     if (!event.updatedColumns.some((c) => c.propertyName === type.metadataProperty)) return;
-    const record = event.databaseEntity ? { ...event.databaseEntity, ...event.entity } : event.entity;
-    await this.engine.afterUpdate(event.manager, type, Object.assign(Object.create(Object.getPrototypeOf(event.entity)), record));
+    // NOTE: save() may be handed a partial object; what TypeORM loaded fills in what it lacks (the id, say).
+    const record = Object.assign(Object.create(Object.getPrototypeOf(event.entity)), event.databaseEntity, event.entity);
+    await this.engine.afterUpdate(event.manager, type, record);
   }
 
   async beforeRemove(event: RemoveEvent<any>): Promise<void> {
