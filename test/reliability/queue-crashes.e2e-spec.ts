@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ReferenceOutboxEntry } from 'nestjs-references';
+import { ReferenceEntry, ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
@@ -29,11 +29,13 @@ async function countWithTitle(ctx: TestContext, target: TestNode, title: string)
   return row.n;
 }
 
+// Every describe below may start worker processes: build them once for the file.
+beforeAll(() => buildProcesses());
+
 describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', () => {
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
-  beforeAll(() => buildProcesses());
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => kill(w)));
     await ctx?.close();
@@ -243,5 +245,40 @@ describe('queue mode with a referrer that keeps failing', () => {
     await ctx.references.waitForIdle(60_000);
     expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v2');
     expect((await ctx.references.status()).failed).toBe(0);
+  });
+});
+
+describe('queue mode with several changes of one target waiting', () => {
+  let ctx: TestContext | undefined;
+  const workers: ChildProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((w) => kill(w)));
+    await ctx?.close();
+  });
+
+  it('coalesces them into one run with the newest content', async () => {
+    const prefix = `coalesce-${randomUUID()}`;
+    ctx = await bootReferences('postgres', {
+      propagation: 'queue',
+      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+    });
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const target = await createNode(ctx.dataSource, { title: 'v0' });
+    const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
+    for (const title of ['v1', 'v2', 'v3']) {
+      target.metadata = { title };
+      await nodes.save(target);
+    }
+    expect((await ctx.references.status()).pending).toBe(3);
+
+    workers.push(await startWorker(prefix));
+    await ctx.references.waitForIdle(60_000);
+    for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
+    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
+    // ones; had those run too, the copies would carry the last change's version.
+    const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
+    expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
+    const rows = await ctx.dataSource.getRepository(ReferenceEntry).find({ where: { reference: nodeUrl(target.id) } });
+    expect(rows.map((r) => r.syncedVersion)).toEqual([changes[0].id, changes[0].id, changes[0].id]);
   });
 });

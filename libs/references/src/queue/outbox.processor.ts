@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { IsNull, LessThan } from 'typeorm';
+import { IsNull, Not } from 'typeorm';
 import type { ReferencesEngine } from '../engine/references.engine.js';
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagator.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
@@ -36,9 +36,10 @@ export class OutboxProcessor {
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await rows.update({ id: row.id }, { status: 'running' });
     if (row.kind === 'content' && row.version === null) {
-      // Older pending changes of the same target are covered by this run, which reads the newest content.
+      // Coalesce: every other pending change of this target is committed (its row is visible), and this
+      // run reads the target's current content at each batch, after this point: it covers them all.
       await rows.update(
-        { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: LessThan(row.id) },
+        { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: Not(row.id) },
         { status: 'done' },
       );
       if (await this.split(row)) return;
