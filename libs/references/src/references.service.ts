@@ -98,7 +98,7 @@ export class ReferencesService {
     const local = this.engine.registry.resolve(reference);
     if (!local) throw new UnknownReferenceError(reference, 'refresh');
     return this.inTransaction(options, async (manager) => {
-      const record = await this.engine.propagator.load(manager, local.type, local.id);
+      const record = await this.engine.loader.load(manager, local.type, local.id);
       if (!record) throw new UnknownReferenceError(reference, 'refresh');
       return this.engine.strategy.contentChanged(manager, {
         reference,

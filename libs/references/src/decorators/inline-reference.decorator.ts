@@ -1,11 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ValidateBy, buildMessage } from 'class-validator';
-import type { ValidationOptions } from 'class-validator';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
 import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../extraction/reference-url.js';
-import { ReferenceField, isArrayProperty } from './reference-field.decorator.js';
+import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const defaultUrl = (data: Record<string, any>): string | undefined => data?.links?.self;
 const defaultUuid = (data: Record<string, any>): string | undefined =>
@@ -23,7 +21,6 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
   return (target, propertyKey) => {
     const each = isArrayProperty(target, propertyKey, options.each);
     const url = options.url ?? defaultUrl;
-    const validation: ValidationOptions = { each };
     applyDecorators(
       ReferenceField({
         kind: 'inline',
@@ -36,25 +33,17 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
         depth: options.depth ?? DEFAULT_INLINE_DEPTH,
         create: options.create,
       }),
-      ValidateBy(
-        {
-          name: 'isInlineReference',
-          validator: {
-            validate: (value) => {
-              if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-              const link = url(value);
-              if (link === undefined) return options.create !== undefined;
-              return invalidReferenceUrlReason(link) === undefined;
-            },
-            defaultMessage: buildMessage(
-              (eachPrefix) =>
-                `${eachPrefix}$property must be an object whose links.self is an absolute http(s) URL` +
-                (options.create ? ' (or the content of a record to create)' : ''),
-              validation,
-            ),
-          },
+      ReferenceRule(
+        'isInlineReference',
+        each,
+        (value) => {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          const link = url(value as Record<string, any>);
+          if (link === undefined) return options.create !== undefined;
+          return invalidReferenceUrlReason(link) === undefined;
         },
-        validation,
+        'must be an object whose links.self is an absolute http(s) URL' +
+          (options.create ? ' (or the content of a record to create)' : ''),
       ),
       ApiProperty({
         type: 'object',

@@ -1,11 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ValidateBy, buildMessage } from 'class-validator';
-import type { ValidationOptions } from 'class-validator';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
 import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../extraction/reference-url.js';
-import { ReferenceField, isArrayProperty } from './reference-field.decorator.js';
+import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 /**
  * A property that holds the canonical URL of another record, or an array of them
@@ -18,7 +16,6 @@ import { ReferenceField, isArrayProperty } from './reference-field.decorator.js'
 export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boolean } = {}): PropertyDecorator {
   return (target, propertyKey) => {
     const each = isArrayProperty(target, propertyKey, options.each);
-    const validation: ValidationOptions = { each };
     applyDecorators(
       ReferenceField({
         kind: 'link',
@@ -28,19 +25,11 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         uuid: () => undefined,
         depth: 0,
       }),
-      ValidateBy(
-        {
-          name: 'isReferenceUrl',
-          validator: {
-            validate: (value) => invalidReferenceUrlReason(value) === undefined,
-            defaultMessage: buildMessage(
-              (eachPrefix) =>
-                `${eachPrefix}$property must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
-              validation,
-            ),
-          },
-        },
-        validation,
+      ReferenceRule(
+        'isReferenceUrl',
+        each,
+        (value) => invalidReferenceUrlReason(value) === undefined,
+        `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
       ),
       ApiProperty({
         type: String,

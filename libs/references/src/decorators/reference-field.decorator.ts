@@ -1,3 +1,4 @@
+import { ValidateBy, buildMessage, type ValidationOptions } from 'class-validator';
 import { REFERENCE_FIELD_METADATA, REFERENCE_FIELDS_METADATA } from '../references.constants.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 
@@ -13,6 +14,18 @@ export function ReferenceField(meta: ReferenceFieldMetadata): PropertyDecorator 
       Reflect.defineMetadata(REFERENCE_FIELDS_METADATA, [...inherited, meta.propertyKey], target);
     }
   };
+}
+
+/**
+ * The class-validator rule of a reference property (of each element, for an array), with a message that
+ * names the property: `${property} ${requirement}`.
+ */
+export function ReferenceRule(name: string, each: boolean, validate: (value: unknown) => boolean, requirement: string): PropertyDecorator {
+  const validation: ValidationOptions = { each };
+  return ValidateBy(
+    { name, validator: { validate, defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${requirement}`, validation) } },
+    validation,
+  );
 }
 
 /** Whether a decorated property is declared as an array (by its TypeScript type or an explicit option). */

@@ -4,7 +4,7 @@ import type { ReferenceSpec } from '../extraction/reference-extractor.js';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { IndexRowValues, SqlDialect } from '../sql/sql-dialect.js';
+import { returnedRows, type IndexRowValues, type SqlDialect } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 
 /** Urls checked per statement. */
@@ -164,15 +164,7 @@ export class ReferenceIndex {
     if (filter.inline !== undefined) query.andWhere('e.inline = :inline', { inline: filter.inline });
     if (filter.onDelete !== undefined) query.andWhere('e.onDelete = :onDelete', { onDelete: filter.onDelete });
     if (filter.until !== undefined) query.andWhere('e.id <= :until', { until: filter.until });
-    // NOTE: the raw rows are used as they come (one pass, no copies): a batch holds thousands of them.
-    const rows = await query.getRawMany();
-    for (const raw of rows) {
-      raw.id = Number(raw.id);
-      raw.inline = Boolean(raw.inline);
-      raw.reference = reference;
-      raw.referenceUuid = null;
-    }
-    return rows as IndexRow[];
+    return asBatchRows(await query.getRawMany(), reference);
   }
 
   /**
@@ -218,16 +210,7 @@ export class ReferenceIndex {
        RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
       { version, reference, inline: true, after, until: until ?? MAX_ROW_ID, limit },
     );
-    const result = await manager.query(sql, parameters);
-    // NOTE: TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount].
-    const rows: any[] = Array.isArray(result[0]) ? result[0] : result;
-    for (const raw of rows) {
-      raw.id = Number(raw.id);
-      raw.inline = Boolean(raw.inline);
-      raw.reference = reference;
-      raw.referenceUuid = null;
-    }
-    return (rows as IndexRow[]).sort((a, b) => a.id - b.id);
+    return asBatchRows(returnedRows(await manager.query(sql, parameters)), reference).sort((a, b) => a.id - b.id);
   }
 
   /** Those of `urls` that some record holds an inline copy of. */
@@ -307,6 +290,20 @@ export class ReferenceIndex {
     }
     return query.where('e.reference = :reference', { reference }) as T;
   }
+}
+
+/**
+ * Raw rows of one reference's batch, completed in place (one pass, no copies: a batch holds thousands).
+ * `referenceUuid` is not read for batches.
+ */
+function asBatchRows(rows: Array<Record<string, any>>, reference: string): IndexRow[] {
+  for (const raw of rows) {
+    raw.id = Number(raw.id);
+    raw.inline = Boolean(raw.inline);
+    raw.reference = reference;
+    raw.referenceUuid = null;
+  }
+  return rows as IndexRow[];
 }
 
 function toIndexRow(raw: Record<string, any>): IndexRow {

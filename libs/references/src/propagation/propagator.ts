@@ -164,7 +164,7 @@ export class Propagator {
     await this.index.renameReference(manager, oldUrl, newUrl);
     const local = this.registry.resolve(newUrl);
     if (local) {
-      const record = await this.load(manager, local.type, local.id);
+      const record = await this.loader.load(manager, local.type, local.id);
       if (record) {
         const target = { reference: newUrl, representation: local.type.representationOf(record), type: local.type };
         mergeChanged(changed, await this.contentChanged(manager, target, collect));
@@ -195,12 +195,12 @@ export class Propagator {
         const chunk = idList.slice(i, i + this.batchSize);
         // NOTE: with default canonical URLs, only the referrers that are themselves referenced are loaded.
         const urlForId = type.urlForId;
-        const records = urlForId ? [] : await this.loadMany(manager, type, chunk);
+        const records = urlForId ? [] : await this.loader.loadMany(manager, type, chunk);
         const urls = urlForId ? chunk.map(urlForId) : records.map((r) => type.canonicalUrl(r));
         const referenced = await this.index.inlineReferenced(manager, urls);
         if (!referenced.size) continue;
         const loaded = urlForId
-          ? await this.loadMany(manager, type, chunk.filter((id) => referenced.has(urlForId(id))))
+          ? await this.loader.loadMany(manager, type, chunk.filter((id) => referenced.has(urlForId(id))))
           : records;
         for (const record of loaded) {
           const url = type.canonicalUrl(record);
@@ -263,13 +263,6 @@ export class Propagator {
     }
   }
 
-  async load(manager: EntityManager, type: ReferenceType, id: string): Promise<object | undefined> {
-    return this.loader.load(manager, type, id);
-  }
-
-  private loadMany(manager: EntityManager, type: ReferenceType, ids: string[]): Promise<object[]> {
-    return this.loader.loadMany(manager, type, ids);
-  }
 }
 
 function addChanged(changed: ChangedReferrers, type: ReferenceType, ids: Iterable<string>) {

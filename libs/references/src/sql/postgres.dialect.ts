@@ -1,16 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, returnedRows, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
   return `{${path.map((s) => `"${String(s).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/** TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount]. */
-function returnedRows<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
 export class PostgresDialect implements SqlDialect {

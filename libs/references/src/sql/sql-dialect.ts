@@ -1,17 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
+import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 
-/** One row of the reverse index, as written. */
-export interface IndexRowValues {
-  referrerType: string;
-  referrerId: string;
-  reference: string;
-  referenceUuid: string | null;
-  inline: boolean;
-  path: string;
-  onDelete: string;
-}
+/** One row of the reverse index, as written: the public row and the referrer field's delete policy. */
+export type IndexRowValues = ReferenceRow & { onDelete: string };
 
 /**
  * The set-based statements of the library, written once per database. Each one changes many rows in one
@@ -44,6 +37,11 @@ export interface SqlDialect {
   orderByReference(column: string): string;
   /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
   inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
+}
+
+/** The rows of an `UPDATE … RETURNING`: TypeORM answers one on PostgreSQL with `[rows, rowCount]`. */
+export function returnedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
 /** Extra assignments for the version and update-date columns of a changed record. */
