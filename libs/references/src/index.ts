@@ -4,9 +4,9 @@ export { ReferencesService, type TransactionOptions } from './references.service
 export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
-export { ReferenceEntry } from './index/reference-entry.entity.js';
-export { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
-export { referencesMigrations } from './index/migrations/index.js';
+export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
+export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
+export { referencesMigrations } from './migrations/index.js';
 export { ForbiddenKeysPipe } from './pipes/forbidden-keys.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ReferenceEntry } from './index/reference-entry.entity.js';
+import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferencesQueueModule } from './queue/references-queue.module.js';
-import { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
+import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferencesCoreModule } from './references-core.module.js';
 

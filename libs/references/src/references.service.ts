@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ReferencesEngine } from './engine/references.engine.js';
 import { PropagationTimeoutError, ReferencesConfigurationError, UnknownReferenceError } from './errors/references.errors.js';
-import { ReferenceOutboxEntry } from './queue/reference-outbox.entity.js';
+import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
   ReferencesStatus,

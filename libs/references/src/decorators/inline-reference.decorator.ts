@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
 import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
-import { invalidReferenceUrlReason } from '../extraction/reference-url.js';
+import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const defaultUrl = (data: Record<string, any>): string | undefined => data?.links?.self;

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
 import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
-import { invalidReferenceUrlReason } from '../extraction/reference-url.js';
+import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 /**

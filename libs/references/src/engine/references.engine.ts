@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
-import { ReferenceIndex } from '../index/reference-index.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.js';
 import { Dereferencer } from '../inline/dereferencer.js';
 import { InlineCopies } from '../inline/inline-copies.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
@@ -12,7 +12,7 @@ import type { PropagationStrategy } from '../propagation/propagation-strategy.js
 import { Propagator } from '../propagation/propagator.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { RecordLoader } from '../registry/record-loader.js';
+import { RecordLoader } from '../records/record-loader.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import {
   DEFAULT_BATCH_SIZE,

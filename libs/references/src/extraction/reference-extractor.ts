@@ -4,7 +4,7 @@ import { ForbiddenKeyError, InvalidReferenceUrlError, MissingReferenceLinkError 
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import { FORBIDDEN_KEYS } from '../references.constants.js';
 import { formatPath, type JsonPath } from './json-path.js';
-import { invalidReferenceUrlReason } from './reference-url.js';
+import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 
 /** One reference found in a record's metadata. */
 export interface ReferenceSpec {

@@ -8,7 +8,7 @@ import {
   type ReferenceOccurrence,
 } from '../extraction/reference-extractor.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { RecordLoader } from '../registry/record-loader.js';
+import type { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import type { InlineCopies } from './inline-copies.js';
 

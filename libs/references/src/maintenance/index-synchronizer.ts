@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
-import type { ReferenceIndex } from '../index/reference-index.js';
+import type { ReferenceIndex } from '../reverse-index/reference-index.js';
 import type { SynchronizeOptions, SynchronizeResult } from '../interfaces/references-reports.interface.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { recordBatches } from './record-batches.js';

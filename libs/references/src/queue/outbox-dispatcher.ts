@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
-import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
+import { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 
 /** The Bull job of one outbox row. Its id is derived from the row: Bull silently drops an add whose id is taken. */
 export const PROPAGATE_JOB = 'propagate';

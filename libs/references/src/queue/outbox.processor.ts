@@ -5,8 +5,8 @@ import { IsNull, Not } from 'typeorm';
 import type { ReferencesEngine } from '../engine/references.engine.js';
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagator.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
-import type { OutboxStrategy } from './outbox.strategy.js';
-import { ReferenceOutboxEntry } from './reference-outbox.entity.js';
+import type { OutboxStrategy } from '../outbox/outbox.strategy.js';
+import { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 
 /** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
 const BATCHES_PER_SLICE = 10;

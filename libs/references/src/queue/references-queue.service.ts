@@ -6,7 +6,7 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE } from '../references.constants.js';
 import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
 import { OutboxProcessor } from './outbox.processor.js';
-import { OutboxStrategy } from './outbox.strategy.js';
+import { OutboxStrategy } from '../outbox/outbox.strategy.js';
 
 /**
  * Queue mode: switches the engine to the outbox, dispatches outbox rows to the Bull queue and, in a worker,

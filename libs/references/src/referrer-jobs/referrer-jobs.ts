@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
-import type { ReferenceIndex } from '../index/reference-index.js';
+import type { ReferenceIndex } from '../reverse-index/reference-index.js';
 import type {
   ReferrerJob,
   ReferrerJobBatch,

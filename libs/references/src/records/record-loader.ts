@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import type { SqlDialect } from '../sql/sql-dialect.js';
-import type { ReferenceType } from './reference-type.js';
+import type { ReferenceType } from '../registry/reference-type.js';
 
 /**
  * Loads reference-enabled records by id, many with one statement. With default canonical URLs the library

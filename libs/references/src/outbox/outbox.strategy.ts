@@ -1,5 +1,5 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
-import type { ReferenceIndex } from '../index/reference-index.js';
+import type { ReferenceIndex } from '../reverse-index/reference-index.js';
 import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
 import type { ChangedReferrers, TargetState } from '../propagation/propagator.js';
 import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity.js';
