@@ -7,6 +7,7 @@ export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { referencesMigrations } from './migrations/index.js';
+export { InjectReferencesQueue } from './queue/inject-references-queue.decorator.js';
 export { ForbiddenKeysPipe } from './pipes/forbidden-keys.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {

@@ -1,18 +1,53 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { ReferencesEngine } from './engine/references.engine.js';
 import { ReferencesConfigurationError } from './errors/references.errors.js';
+import { Dereferencer } from './inline/dereferencer.js';
+import { InlineCopies } from './inline/inline-copies.js';
 import type {
   ReferencesModuleAsyncOptions,
   ReferencesModuleOptions,
   ReferencesOptionsFactory,
 } from './interfaces/references-module-options.interface.js';
-import { REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
-import { ReferencesService } from './references.service.js';
+import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
+import { IndexVerifier } from './maintenance/index-verifier.js';
+import { ReferenceOutbox } from './outbox/reference-outbox.js';
+import { Propagator } from './propagation/propagator.js';
+import { ReferrersNotifier } from './propagation/referrers-notifier.js';
+import { RecordLoader } from './records/record-loader.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_SYNC_BATCH_SIZE,
+  REFERENCES_DATA_SOURCE,
+  REFERENCES_MODULE_OPTIONS,
+} from './references.constants.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
-import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
+import { ReferenceIndex } from './reverse-index/reference-index.js';
+import { sqlDialectProvider } from './sql/dialect.factory.js';
+import { TransactionHooks } from './transaction/transaction-hooks.js';
 
-/** Owns the options token and the library's providers; global, so that `ReferencesService` is injectable anywhere. */
+/** The parts every mode uses, one provider each. */
+const PARTS: Provider[] = [
+  ReferenceTypesRegistry,
+  sqlDialectProvider,
+  ReferenceIndex,
+  RecordLoader,
+  InlineCopies,
+  Dereferencer,
+  TransactionHooks,
+  ReferrersNotifier,
+  Propagator,
+  ReferenceOutbox,
+  ReferrerJobs,
+  IndexSynchronizer,
+  IndexVerifier,
+];
+
+/**
+ * Owns the options, the data source and the library's parts, as providers (so that a test can replace any
+ * of them with `overrideProvider`). Global, like `@nestjs/typeorm`'s core module, so that the queue module
+ * and `ReferencesModule` find them; an application has no reason to inject them.
+ */
 @Global()
 @Module({})
 export class ReferencesCoreModule {
@@ -27,15 +62,8 @@ export class ReferencesCoreModule {
   private static build(optionProviders: Provider[], dataSource?: string): DynamicModule {
     return {
       module: ReferencesCoreModule,
-      providers: [
-        ...optionProviders,
-        { provide: REFERENCES_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) },
-        ReferenceTypesRegistry,
-        ReferencesEngine,
-        ReferencesSubscriber,
-        ReferencesService,
-      ],
-      exports: [REFERENCES_MODULE_OPTIONS, REFERENCES_DATA_SOURCE, ReferencesEngine, ReferencesService],
+      providers: [...optionProviders, { provide: REFERENCES_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) }, ...PARTS],
+      exports: [REFERENCES_MODULE_OPTIONS, REFERENCES_DATA_SOURCE, ...PARTS],
     };
   }
 
@@ -90,5 +118,12 @@ function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new ReferencesConfigurationError(`ReferencesModule: batchSize must be a positive integer, got ${options.batchSize}`);
   }
-  return { propagation: 'sync', strict: false, ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+  const propagation = options.propagation ?? 'sync';
+  return {
+    strict: false,
+    ...options,
+    propagation,
+    batchSize: options.batchSize ?? (propagation === 'queue' ? DEFAULT_BATCH_SIZE : DEFAULT_SYNC_BATCH_SIZE),
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+  };
 }

@@ -28,10 +28,10 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** @default 2 — levels of nested inline copies kept in full; see README "Depth of nested inline copies". */
 export const DEFAULT_INLINE_DEPTH = 2;
 
-/** @default 1000 — referrers updated per committed batch (queue mode). */
+/** Index rows per committed batch in queue mode (each batch is a transaction of its own). */
 export const DEFAULT_BATCH_SIZE = 1000;
 
-/** @default 10000 — referrers updated per statement in sync mode (one transaction: fewer, larger statements). */
+/** Index rows per statement in sync mode (one transaction: fewer, larger statements). */
 export const DEFAULT_SYNC_BATCH_SIZE = 10_000;
 
 /** Propagation hops after which a chain is stopped and reported (a safety net behind the depth rule). */
@@ -39,3 +39,12 @@ export const MAX_PROPAGATION_HOPS = 32;
 
 /** Injection token of the TypeORM `DataSource` the library works on (an alias of the named data source). */
 export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
+
+/**
+ * Injection token of where propagation runs: the `Propagator` (sync mode) or the outbox (queue mode),
+ * bound by `ReferencesModule` according to `propagation`.
+ */
+export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
+
+/** Injection token of the Bull queue of queue mode (inject it with `@InjectReferencesQueue()`). */
+export const REFERENCES_QUEUE_TOKEN = 'nestjs-references:queue';

@@ -1,8 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { ReferencesEngine } from './engine/references.engine.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
 import { PropagationTimeoutError, ReferencesConfigurationError, UnknownReferenceError } from './errors/references.errors.js';
-import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
+import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
+import { ReferenceOutbox } from './outbox/reference-outbox.js';
+import type { PropagationStrategy } from './propagation/propagation-strategy.js';
+import { ReferrersNotifier } from './propagation/referrers-notifier.js';
+import { RecordLoader } from './records/record-loader.js';
+import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { ReferenceIndex } from './reverse-index/reference-index.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
   ReferencesStatus,
@@ -11,7 +17,7 @@ import type {
   SynchronizeResult,
   VerifyReport,
 } from './interfaces/references-reports.interface.js';
-import { synchronizeIndex } from './maintenance/index-synchronizer.js';
+import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import type { ChangedReferrers } from './propagation/propagator.js';
 import type { ReferenceType } from './registry/reference-type.js';
@@ -33,33 +39,41 @@ export interface TransactionOptions {
 /**
  * The public API of the library (the seed's `current_references`). Everything that happens on `save()`
  * and `remove()` happens by itself; these methods are for queries, for targets outside the database
- * (external URLs), and for maintenance.
+ * (external URLs), and for maintenance. A facade: each method hands its work to the part that owns it.
  */
 @Injectable()
 export class ReferencesService {
-  private readonly referrerJobs: ReferrerJobs;
-
-  constructor(private readonly engine: ReferencesEngine) {
-    this.referrerJobs = new ReferrerJobs(engine.index, () => engine.dataSource.manager);
-  }
+  constructor(
+    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
+    private readonly registry: ReferenceTypesRegistry,
+    private readonly index: ReferenceIndex,
+    private readonly loader: RecordLoader,
+    private readonly notifier: ReferrersNotifier,
+    private readonly outbox: ReferenceOutbox,
+    private readonly synchronizer: IndexSynchronizer,
+    private readonly verifier: IndexVerifier,
+    private readonly referrerJobs: ReferrerJobs,
+  ) {}
 
   /**
    * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
    * `…/terms/1` never matches `…/terms/10`. A prefix is matched literally: `%`, `_` and `\` are not wildcards.
    */
   getReferrers(reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
-    return this.engine.index.referrers(this.engine.dataSource.manager, reference, options);
+    return this.index.referrers(this.dataSource.manager, reference, options);
   }
 
   /** How many index rows `getReferrers()` would return without `limit`. */
   countReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
-    return this.engine.index.countReferrers(this.engine.dataSource.manager, reference, options);
+    return this.index.countReferrers(this.dataSource.manager, reference, options);
   }
 
   /** The outgoing references of a reference-enabled record. */
   getReferences(record: object): Promise<ReferenceRow[]> {
     const type = this.typeOf(record);
-    return this.engine.index.references(this.engine.dataSource.manager, type.name, type.idOf(record));
+    return this.index.references(this.dataSource.manager, type.name, type.idOf(record));
   }
 
   /** The canonical URL of a reference-enabled record. */
@@ -79,15 +93,15 @@ export class ReferencesService {
    */
   async referenceContentChanged(content: Record<string, any>, target: { url: string; uuid?: string }, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
     const representation = target.uuid === undefined ? content : { ...content, id: target.uuid };
-    const type = this.engine.registry.resolve(target.url)?.type;
+    const type = this.registry.resolve(target.url)?.type;
     return this.inTransaction(options, (manager) =>
-      this.engine.strategy.contentChanged(manager, { reference: target.url, representation, type }),
+      this.propagation.contentChanged(manager, { reference: target.url, representation, type }),
     );
   }
 
   /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies (the seed's `reference_changed`). */
   async referenceChanged(oldUrl: string, newUrl: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    return this.inTransaction(options, (manager) => this.engine.strategy.referenceChanged(manager, oldUrl, newUrl));
+    return this.inTransaction(options, (manager) => this.propagation.referenceChanged(manager, oldUrl, newUrl));
   }
 
   /**
@@ -95,12 +109,12 @@ export class ReferencesService {
    * what `verify()` reports stale, this repairs. Returns the referrers updated (none yet in queue mode).
    */
   async refresh(reference: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    const local = this.engine.registry.resolve(reference);
+    const local = this.registry.resolve(reference);
     if (!local) throw new UnknownReferenceError(reference, 'refresh');
     return this.inTransaction(options, async (manager) => {
-      const record = await this.engine.loader.load(manager, local.type, local.id);
+      const record = await this.loader.load(manager, local.type, local.id);
       if (!record) throw new UnknownReferenceError(reference, 'refresh');
-      return this.engine.strategy.contentChanged(manager, {
+      return this.propagation.contentChanged(manager, {
         reference,
         representation: local.type.representationOf(record),
         type: local.type,
@@ -112,7 +126,7 @@ export class ReferencesService {
   async deleteReferences(record: object, options: TransactionOptions = {}): Promise<void> {
     const type = this.typeOf(record);
     await this.inTransaction(options, async (manager) => {
-      await this.engine.index.removeReferrer(manager, type.name, [type.idOf(record)]);
+      await this.index.removeReferrer(manager, type.name, [type.idOf(record)]);
       return new Map();
     });
   }
@@ -122,19 +136,14 @@ export class ReferencesService {
    * event, a batch at a time. Returns how many referrers it reported.
    */
   async reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
-    const manager = this.engine.dataSource.manager;
-    const size = this.engine.batchSize;
     let count = 0;
-    for (let offset = 0; ; offset += size) {
-      const rows = await this.engine.index.referrers(manager, reference, { ...options, limit: size, offset });
+    for await (const rows of this.index.referrerPages(this.dataSource.manager, reference, { match: options.match, size: this.options.batchSize! })) {
       const byType = new Map<string, Set<string>>();
       for (const row of rows) (byType.get(row.referrerType) ?? byType.set(row.referrerType, new Set()).get(row.referrerType)!).add(row.referrerId);
-      await this.engine.notifier.deliver(
-        [...byType].map(([referrerType, ids]) => ({ reference, referrerType, referrerIds: [...ids] })),
-      );
+      await this.notifier.deliver([...byType].map(([referrerType, ids]) => ({ reference, referrerType, referrerIds: [...ids] })));
       count += rows.length;
-      if (rows.length < size) return count;
     }
+    return count;
   }
 
   /**
@@ -152,34 +161,18 @@ export class ReferencesService {
 
   /** Rebuilds the index from all reference-enabled records (the seed's `references synchronize [--clear]`). */
   synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
-    return synchronizeIndex(this.engine.dataSource, this.engine.registry, this.engine.index, {
-      ...options,
-      batchSize: options.batchSize ?? this.engine.batchSize,
-    });
+    return this.synchronizer.synchronize({ ...options, batchSize: options.batchSize ?? this.options.batchSize! });
   }
 
   /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
   verify(): Promise<VerifyReport> {
-    const { dataSource, registry, index, copies, loader } = this.engine;
-    return new IndexVerifier(dataSource, registry, index, copies, loader).verify(Math.min(this.engine.batchSize, 1000));
+    return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
   }
 
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
   async status(): Promise<ReferencesStatus> {
-    const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
-    if (this.engine.options.propagation !== 'queue') return status;
-    const outbox = this.engine.dataSource.getRepository(ReferenceOutboxEntry);
-    const counts: Array<{ status: string; n: string }> = await outbox
-      .createQueryBuilder('o')
-      .select('o.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('o.status IN (:...open)', { open: ['pending', 'running', 'failed'] })
-      .groupBy('o.status')
-      .getRawMany();
-    for (const row of counts) status[row.status as 'pending' | 'running' | 'failed'] = Number(row.n);
-    const oldest = await outbox.findOne({ where: { status: 'pending' }, order: { id: 'ASC' } });
-    if (oldest) status.oldestPendingMs = Math.max(0, Date.now() - oldest.createdAt.getTime());
-    return status;
+    if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+    return this.outbox.status();
   }
 
   /**
@@ -197,13 +190,13 @@ export class ReferencesService {
   }
 
   private typeOf(record: object): ReferenceType {
-    const type = this.engine.registry.forEntity(record.constructor);
+    const type = this.registry.forEntity(record.constructor);
     if (!type) throw new ReferencesConfigurationError(`${record.constructor.name} is not a @ReferenceEnabled() entity`);
     return type;
   }
 
   private async inTransaction(options: TransactionOptions, work: (manager: EntityManager) => Promise<ChangedReferrers>): Promise<ReferrerKey[]> {
-    const changed = options.manager ? await work(options.manager) : await this.engine.dataSource.transaction(work);
+    const changed = options.manager ? await work(options.manager) : await this.dataSource.transaction(work);
     return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
   }
 }

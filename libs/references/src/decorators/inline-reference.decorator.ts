@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { OpenApiProperty } from './openapi-property.decorator.js';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
 import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
@@ -45,7 +45,7 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
         'must be an object whose links.self is an absolute http(s) URL' +
           (options.create ? ' (or the content of a record to create)' : ''),
       ),
-      ApiProperty({
+      OpenApiProperty({
         type: 'object',
         isArray: each,
         additionalProperties: true,

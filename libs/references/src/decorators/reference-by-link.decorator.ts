@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { OpenApiProperty } from './openapi-property.decorator.js';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
 import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
@@ -31,7 +31,7 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         (value) => invalidReferenceUrlReason(value) === undefined,
         `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
       ),
-      ApiProperty({
+      OpenApiProperty({
         type: String,
         isArray: each,
         format: 'uri',

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
 import { formatPath } from '../extraction/json-path.js';
@@ -8,9 +9,11 @@ import {
   type ReferenceOccurrence,
 } from '../extraction/reference-extractor.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { RecordLoader } from '../records/record-loader.js';
-import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import type { InlineCopies } from './inline-copies.js';
+import { RecordLoader } from '../records/record-loader.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { InlineCopies } from './inline-copies.js';
 
 interface LocalTarget {
   occurrence: ReferenceOccurrence;
@@ -24,13 +27,18 @@ interface LocalTarget {
  * target's current public representation, so that a client can send `{ links: { self } }` alone and can
  * never store forged content. In strict mode a local target that does not exist is rejected.
  */
+@Injectable()
 export class Dereferencer {
+  private readonly strict: boolean;
+
   constructor(
     private readonly registry: ReferenceTypesRegistry,
     private readonly copies: InlineCopies,
     private readonly loader: RecordLoader,
-    private readonly strict: boolean,
-  ) {}
+    @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+  ) {
+    this.strict = options.strict ?? false;
+  }
 
   /** Validates `metadata` and replaces its local inline copies, in place. Throws on bad input before any write. */
   async prepare(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<void> {

@@ -1,8 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { occurrences } from '../extraction/reference-extractor.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
 /**
  * Builds the inline copy a referrer field stores of a target.
@@ -13,6 +14,7 @@ import type { ReferenceTypesRegistry } from '../registry/reference-types.registr
  * and the grandparent as `{ id, links }`. A cycle A → B → A therefore cannot grow documents, and
  * propagation stops where a refresh changes nothing.
  */
+@Injectable()
 export class InlineCopies {
   constructor(private readonly registry: ReferenceTypesRegistry) {}
 

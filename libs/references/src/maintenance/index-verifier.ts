@@ -1,14 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { DataSource, EntityManager } from 'typeorm';
 import { extractReferences, type ReferenceSpec } from '../extraction/reference-extractor.js';
 import { getAt } from '../extraction/json-path.js';
-import { referenceKey, type ReferenceIndex } from '../reverse-index/reference-index.js';
-import type { InlineCopies } from '../inline/inline-copies.js';
+import { ReferenceIndex, referenceKey } from '../reverse-index/reference-index.js';
+import { InlineCopies } from '../inline/inline-copies.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { VerifyReport } from '../interfaces/references-reports.interface.js';
-import type { RecordLoader } from '../records/record-loader.js';
+import { RecordLoader } from '../records/record-loader.js';
+import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { recordBatches } from './record-batches.js';
 
 /** One reference found in a record, with the local target it names (if any). */
@@ -23,9 +25,10 @@ interface Found {
  * Compares the index and the inline copies with the records, a batch of records at a time (their index
  * rows and their local targets read with one statement each), and reports; changes nothing.
  */
+@Injectable()
 export class IndexVerifier {
   constructor(
-    private readonly dataSource: DataSource,
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly registry: ReferenceTypesRegistry,
     private readonly index: ReferenceIndex,
     private readonly copies: InlineCopies,

@@ -1,24 +1,18 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
-import { parsePath, removeAt, type JsonPath } from '../extraction/json-path.js';
-import { toReferenceRow, type IndexRow, type ReferenceIndex } from '../reverse-index/reference-index.js';
-import type { InlineCopies } from '../inline/inline-copies.js';
+import { removeAt, type JsonPath } from '../extraction/json-path.js';
+import { InlineCopies } from '../inline/inline-copies.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import type { RecordLoader } from '../records/record-loader.js';
-import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
-import type { SqlDialect } from '../sql/sql-dialect.js';
-import type { ReferrersNotifier } from './referrers-notifier.js';
-import { ReferencedRecordError } from '../errors/references.errors.js';
-
-/** The referrers of one batch that hold the target at the same path. */
-interface PathGroup {
-  field: string;
-  path: JsonPath;
-  inline: boolean;
-  ids: string[];
-}
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { MAX_PROPAGATION_HOPS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
+import { groupByTypeAndPath, type PathGroup } from './path-groups.js';
+import type { PropagationStrategy } from './propagation-strategy.js';
+import { ReferrersNotifier } from './referrers-notifier.js';
 
 /** Per referrer type, whether any record holds an inline copy of a record of that type (asked once a run). */
 export type InlineProbe = Map<ReferenceType, boolean>;
@@ -45,10 +39,13 @@ export interface TargetState {
  * Propagation over the reverse index: refresh inline copies, rewrite links, detach deleted targets.
  * Set-based: each batch of index rows (walked in keyset order) becomes one UPDATE per referrer type and field.
  * The `*Batch` methods do one batch in the given transaction (queue mode commits each);
- * the others loop over every batch in one transaction (sync mode).
+ * the others loop over every batch in one transaction: sync mode's `PropagationStrategy`.
  */
-export class Propagator {
+@Injectable()
+export class Propagator implements PropagationStrategy {
   private readonly logger = new Logger('ReferencesPropagator');
+  /** Index rows per batch: per statement in sync mode, per committed transaction in queue mode. */
+  readonly batchSize: number;
 
   constructor(
     private readonly registry: ReferenceTypesRegistry,
@@ -57,8 +54,10 @@ export class Propagator {
     private readonly copies: InlineCopies,
     private readonly loader: RecordLoader,
     private readonly notifier: ReferrersNotifier,
-    readonly batchSize: number,
-  ) {}
+    @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+  ) {
+    this.batchSize = options.batchSize!;
+  }
 
   /**
    * Refreshes the inline copies in the next batch of referrers of `target` after index row `after`.
@@ -140,14 +139,6 @@ export class Propagator {
     }
     await this.notify(manager, reference, changed);
     return { cursor: rows.at(-1)?.id, changed };
-  }
-
-  /** Throws `ReferencedRecordError` when a referrer restricts the deletion of `reference`. */
-  async assertDeletable(manager: EntityManager, reference: string): Promise<void> {
-    const restricting = await this.index.batchAfter(manager, reference, 0, 100, { onDelete: 'restrict' });
-    if (restricting.length) {
-      throw new ReferencedRecordError(reference, restricting.map(toReferenceRow));
-    }
   }
 
   /**
@@ -236,25 +227,9 @@ export class Propagator {
     }
   }
 
-  /**
-   * The rows of a batch grouped by referrer type, then by path: one statement per group. A batch's rows
-   * share a handful of paths (one per field, or per array position), so each path is parsed once.
-   */
+  /** The rows of a batch grouped by referrer type, then by path: one statement per group. */
   private groupByTypeAndPath(rows: IndexRow[]): Map<ReferenceType, Map<string, PathGroup>> {
-    const result = new Map<ReferenceType, Map<string, PathGroup>>();
-    for (const row of rows) {
-      const type = this.registry.forName(row.referrerType);
-      if (!type) continue;
-      const byPath = result.get(type) ?? result.set(type, new Map()).get(type)!;
-      let group = byPath.get(row.path);
-      if (!group) {
-        const path = parsePath(row.path);
-        group = { field: String(path[0]), path, inline: row.inline, ids: [] };
-        byPath.set(row.path, group);
-      }
-      group.ids.push(row.referrerId);
-    }
-    return result;
+    return groupByTypeAndPath(rows, (name) => this.registry.forName(name));
   }
 
   private async notify(manager: EntityManager, reference: string, changed: ChangedReferrers) {

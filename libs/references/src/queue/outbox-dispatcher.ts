@@ -1,8 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
-import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
-import { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
+import type { EntityManager } from 'typeorm';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { ReferenceOutbox } from '../outbox/reference-outbox.js';
+import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { TransactionHooks } from '../transaction/transaction-hooks.js';
 
 /** The Bull job of one outbox row. Its id is derived from the row: Bull silently drops an add whose id is taken. */
 export const PROPAGATE_JOB = 'propagate';
@@ -16,17 +18,41 @@ const SWEEP_LIMIT = 1000;
  * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
  * Enqueueing a row twice is harmless: the job id is the row's, and a finished row is skipped by the processor.
  */
-export class OutboxDispatcher {
+@Injectable()
+export class OutboxDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger('ReferencesOutboxDispatcher');
+  private readonly jobOptions: JobOptions;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly enqueueing = new Set<Promise<void>>();
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly queue: Queue,
-    private readonly jobOptions: { attempts: number },
-  ) {}
+    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    private readonly outbox: ReferenceOutbox,
+    private readonly hooks: TransactionHooks,
+    @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+  ) {
+    this.jobOptions = {
+      attempts: options.queue?.attempts ?? 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+  }
+
+  /** Enqueues the row once the transaction of `manager` commits, with every other row that transaction wrote. */
+  enqueueAfterCommit(manager: EntityManager, outboxId: number): Promise<void> {
+    return this.hooks.afterCommit(manager, this.enqueue, outboxId);
+  }
+
+  /** Enqueues these rows now, in the background; a failure is left to the sweep. */
+  readonly enqueue = (ids: number[]): void => {
+    if (!ids.length) return;
+    const done = this.add(ids)
+      .catch((error) => this.logger.warn(`Outbox rows not enqueued, the sweep will retry: ${(error as Error).message}`))
+      .finally(() => this.enqueueing.delete(done));
+    this.enqueueing.add(done);
+  };
 
   startSweeping(intervalMs: number): void {
     this.timer = setInterval(() => void this.sweep(), intervalMs);
@@ -34,48 +60,23 @@ export class OutboxDispatcher {
     void this.sweep();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await Promise.all([this.sweeping, ...this.enqueueing]);
-  }
-
-  /** Enqueues these rows now; a failure is left to the sweep. */
-  enqueue(ids: number[]): void {
-    if (!ids.length) return;
-    const done = this.add(ids)
-      .catch((error) => this.logger.warn(`Outbox rows not enqueued, the sweep will retry: ${(error as Error).message}`))
-      .finally(() => this.enqueueing.delete(done));
-    this.enqueueing.add(done);
-  }
-
   /** Enqueues every unfinished row (at most 1,000 a sweep); concurrent calls share one pass. */
   sweep(): Promise<void> {
-    this.sweeping ??= this.unfinished()
+    this.sweeping ??= this.outbox
+      .unfinished(SWEEP_LIMIT)
       .then((ids) => this.add(ids))
       .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
       .finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
-  private async unfinished(): Promise<number[]> {
-    if (!this.dataSource.isInitialized) return [];
-    const rows = await this.dataSource.getRepository(ReferenceOutboxEntry).find({
-      select: { id: true },
-      where: { status: In(['pending', 'running']) },
-      order: { id: 'ASC' },
-      take: SWEEP_LIMIT,
-    });
-    return rows.map((row) => row.id);
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([this.sweeping, ...this.enqueueing]);
   }
 
   private async add(ids: number[]): Promise<void> {
     if (!ids.length) return;
-    const opts: JobOptions = {
-      attempts: this.jobOptions.attempts,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: true,
-      removeOnFail: true,
-    };
-    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...opts, jobId: jobIdOf(id) } })));
+    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(id) } })));
   }
 }

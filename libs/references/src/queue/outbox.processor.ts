@@ -1,12 +1,15 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { IsNull, Not } from 'typeorm';
-import type { ReferencesEngine } from '../engine/references.engine.js';
-import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagator.js';
-import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
-import type { OutboxStrategy } from '../outbox/outbox.strategy.js';
-import { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
+import { ReferenceOutbox } from '../outbox/reference-outbox.js';
+import type { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
+import { mergeChanged, Propagator, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagator.js';
+import { RecordLoader } from '../records/record-loader.js';
+import { MAX_PROPAGATION_HOPS, REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.js';
+import { OutboxStrategy } from './outbox.strategy.js';
+import { slicesOf } from './slices.js';
 
 /** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
 const BATCHES_PER_SLICE = 10;
@@ -17,33 +20,26 @@ const BATCHES_PER_SLICE = 10;
  * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content;
  * each index row records the version it was synced to, so a re-run skips what is done.
  */
+@Injectable()
 export class OutboxProcessor {
   private readonly logger = new Logger('ReferencesOutboxProcessor');
 
-  // NOTE: rows this processor adds are dispatched after their transaction commits, like a writer's.
   constructor(
-    private readonly engine: ReferencesEngine,
-    private readonly outbox: OutboxStrategy,
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly outbox: ReferenceOutbox,
+    // NOTE: rows this processor adds go through the strategy, so they are enqueued after their commit like a writer's.
+    private readonly strategy: OutboxStrategy,
+    private readonly propagator: Propagator,
+    private readonly index: ReferenceIndex,
+    private readonly registry: ReferenceTypesRegistry,
+    private readonly loader: RecordLoader,
   ) {}
 
-  private get dataSource(): DataSource {
-    return this.engine.dataSource;
-  }
-
   async process(job: Job<{ outboxId: number }>): Promise<void> {
-    const rows = this.dataSource.getRepository(ReferenceOutboxEntry);
-    const row = await rows.findOneBy({ id: job.data.outboxId });
+    const row = await this.outbox.find(job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'failed') return;
-    await rows.update({ id: row.id }, { status: 'running' });
-    if (row.kind === 'content' && row.version === null) {
-      // Coalesce: every other pending change of this target is committed (its row is visible), and this
-      // run reads the target's current content at each batch, after this point: it covers them all.
-      await rows.update(
-        { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: Not(row.id) },
-        { status: 'done' },
-      );
-      if (await this.split(row)) return;
-    }
+    await this.outbox.start(row);
+    if (row.kind === 'content' && row.version === null && (await this.split(row))) return;
     const probe: InlineProbe = new Map();
     let handled = 0;
     for (;;) {
@@ -66,16 +62,14 @@ export class OutboxProcessor {
       await job.progress({ cursor: row.cursor, updated: handled });
     }
     if (row.kind === 'rename') await this.finishRename(row);
-    await rows.update({ id: row.id }, { status: 'done', error: null });
+    await this.outbox.finish(row.id);
   }
 
   /** Records a row whose job ran out of attempts; the other rows go on. */
   async failed(job: Job<{ outboxId: number }>, error: Error): Promise<void> {
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
     this.logger.error(`Propagation ${job.data.outboxId} failed after ${job.attemptsMade} attempts: ${error.message}`);
-    await this.dataSource
-      .getRepository(ReferenceOutboxEntry)
-      .update({ id: job.data.outboxId }, { status: 'failed', error: error.message.slice(0, 2000) });
+    await this.outbox.fail(job.data.outboxId, error.message);
   }
 
   /**
@@ -83,39 +77,34 @@ export class OutboxProcessor {
    * one. The change's row is done once its slices exist (in the same transaction).
    */
   private async split(row: ReferenceOutboxEntry): Promise<boolean> {
-    const size = this.engine.propagator.batchSize * BATCHES_PER_SLICE;
-    const bounds = await this.engine.index.boundaries(this.dataSource.manager, row.reference, row.cursor, size);
+    const size = this.propagator.batchSize * BATCHES_PER_SLICE;
+    const bounds = await this.index.boundaries(this.dataSource.manager, row.reference, row.cursor, size);
     if (!bounds.length) return false;
     await this.dataSource.transaction(async (manager) => {
-      let start = row.cursor;
-      for (const end of [...bounds, null]) {
-        await this.outbox.add(manager, 'content', row.reference, { cursor: start, untilId: end, version: row.id, hops: row.hops });
-        if (end !== null) start = end;
+      for (const slice of slicesOf(row.cursor, bounds)) {
+        await this.strategy.add(manager, 'content', row.reference, { ...slice, version: row.id, hops: row.hops });
       }
-      await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { status: 'done', error: null });
+      await this.outbox.finish(row.id, manager);
     });
     return true;
   }
 
   private async batch(manager: EntityManager, row: ReferenceOutboxEntry): Promise<BatchResult> {
-    const propagator = this.engine.propagator;
     let result: BatchResult;
     if (row.kind === 'content') {
       const target = await this.target(manager, row);
       if (!target) return { cursor: undefined, changed: new Map() };
       // NOTE: the change's row id orders the changes of one target (a later change commits a later row).
-      result = await propagator.refreshBatch(manager, target, row.cursor, {
+      result = await this.propagator.refreshBatch(manager, target, row.cursor, {
         version: row.version ?? row.id,
         until: row.untilId ?? undefined,
       });
     } else if (row.kind === 'rename') {
-      result = await propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
+      result = await this.propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
     } else {
-      result = await propagator.detachBatch(manager, row.reference, row.cursor);
+      result = await this.propagator.detachBatch(manager, row.reference, row.cursor);
     }
-    if (result.cursor !== undefined) {
-      await manager.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor: result.cursor });
-    }
+    if (result.cursor !== undefined) await this.outbox.saveCursor(manager, row.id, result.cursor);
     return result;
   }
 
@@ -125,8 +114,7 @@ export class OutboxProcessor {
    * that setting it back to `pending` retries just that referrer); the cursor moves past the batch.
    */
   private async isolate(row: ReferenceOutboxEntry, probe: InlineProbe): Promise<BatchResult> {
-    const { index, propagator } = this.engine;
-    const rows = await index.batchAfter(this.dataSource.manager, row.reference, row.cursor, propagator.batchSize, {
+    const rows = await this.index.batchAfter(this.dataSource.manager, row.reference, row.cursor, this.propagator.batchSize, {
       inline: true,
       until: row.untilId ?? undefined,
     });
@@ -136,15 +124,15 @@ export class OutboxProcessor {
         await this.dataSource.transaction(async (manager) => {
           const target = await this.target(manager, row);
           if (!target) return;
-          const result = { cursor: indexRow.id, changed: await propagator.refreshRows(manager, target, [indexRow]) };
-          await index.markSynced(manager, [indexRow.id], row.version ?? row.id);
+          const result = { cursor: indexRow.id, changed: await this.propagator.refreshRows(manager, target, [indexRow]) };
+          await this.index.markSynced(manager, [indexRow.id], row.version ?? row.id);
           await this.continueTransitively(manager, row, result, probe);
           mergeChanged(changed, result.changed);
         });
       } catch (error) {
         const reason = `${indexRow.referrerType}/${indexRow.referrerId} at ${indexRow.path}: ${(error as Error).message}`;
         this.logger.error(`Propagation of ${row.reference} failed for ${reason}`);
-        await this.outbox.add(this.dataSource.manager, 'content', row.reference, {
+        await this.strategy.add(this.dataSource.manager, 'content', row.reference, {
           status: 'failed',
           error: reason.slice(0, 2000),
           cursor: indexRow.id - 1,
@@ -155,32 +143,32 @@ export class OutboxProcessor {
       }
     }
     const cursor = rows.at(-1)?.id;
-    if (cursor !== undefined) await this.dataSource.getRepository(ReferenceOutboxEntry).update({ id: row.id }, { cursor });
+    if (cursor !== undefined) await this.outbox.saveCursor(this.dataSource.manager, row.id, cursor);
     return { cursor, changed };
   }
 
   /** Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in the batch's transaction. */
   private async continueTransitively(manager: EntityManager, row: ReferenceOutboxEntry, result: BatchResult, probe: InlineProbe) {
     if (row.hops >= MAX_PROPAGATION_HOPS) return;
-    const next = await this.engine.propagator.nextTargets(manager, result.changed, probe);
-    for (const target of next) await this.outbox.add(manager, 'content', target.reference, { hops: row.hops + 1 });
+    const next = await this.propagator.nextTargets(manager, result.changed, probe);
+    for (const target of next) await this.strategy.add(manager, 'content', target.reference, { hops: row.hops + 1 });
   }
 
   /** The target's current state: read now, never taken from the job. */
   private async target(manager: EntityManager, row: ReferenceOutboxEntry): Promise<TargetState | undefined> {
-    const local = this.engine.registry.resolve(row.reference);
+    const local = this.registry.resolve(row.reference);
     if (!local) {
       return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload) } : undefined;
     }
     // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
-    const record = await this.engine.loader.load(manager, local.type, local.id, { share: true });
+    const record = await this.loader.load(manager, local.type, local.id, { share: true });
     return record ? { reference: row.reference, representation: local.type.representationOf(record), type: local.type } : undefined;
   }
 
   private async finishRename(row: ReferenceOutboxEntry): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.engine.index.renameReference(manager, row.reference, row.newReference!);
-      if (this.engine.registry.resolve(row.newReference!)) await this.outbox.add(manager, 'content', row.newReference!);
+      await this.index.renameReference(manager, row.reference, row.newReference!);
+      if (this.registry.resolve(row.newReference!)) await this.strategy.add(manager, 'content', row.newReference!);
     });
   }
 }

@@ -1,6 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import type { SqlDialect } from '../sql/sql-dialect.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 
 /**
@@ -8,11 +9,9 @@ import type { ReferenceType } from '../registry/reference-type.js';
  * reads nothing of a record but its id and metadata, so it reads just those, raw (no entity hydration):
  * this sits on every write (dereference) and every transitive step.
  */
+@Injectable()
 export class RecordLoader {
-  constructor(
-    private readonly dialect: SqlDialect,
-    private readonly postgres: boolean,
-  ) {}
+  constructor(private readonly dialect: SqlDialect) {}
 
   async loadMany(manager: EntityManager, type: ReferenceType, ids: string[], options: { share?: boolean } = {}): Promise<object[]> {
     if (!ids.length) return [];
@@ -23,7 +22,7 @@ export class RecordLoader {
     const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
     return manager.find(type.entity as any, {
       where: { [idProperty]: In(ids) },
-      ...(options.share && this.postgres ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+      ...(options.share && this.dialect.rowLocks ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     }) as Promise<object[]>;
   }
 

@@ -1,8 +1,9 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bull';
-import type { EntityManager } from 'typeorm';
-import type { ReferenceIndex } from '../reverse-index/reference-index.js';
+import type { DataSource } from 'typeorm';
+import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.js';
 import type {
   ReferrerJob,
   ReferrerJobBatch,
@@ -27,13 +28,14 @@ function parseJobId(jobId: string): { batchId: string; referrerType: string; ref
  * NOTE: the process that starts a batch listens to the queue's global events; keep one running (or call
  * `track(queue)` in another) until the batch ends.
  */
+@Injectable()
 export class ReferrerJobs {
   private readonly logger = new Logger('ReferencesReferrerJobs');
   private readonly tracked = new WeakSet<Queue>();
 
   constructor(
     private readonly index: ReferenceIndex,
-    private readonly manager: () => EntityManager,
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
   async run(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
@@ -60,8 +62,7 @@ export class ReferrerJobs {
       );
       pending = [];
     };
-    for (let offset = 0; ; offset += PAGE) {
-      const rows = await this.index.referrers(this.manager(), reference, { match: options.match, limit: PAGE, offset });
+    for await (const rows of this.index.referrerPages(this.dataSource.manager, reference, { match: options.match, size: PAGE })) {
       for (const row of rows) {
         const id = `${row.referrerType}:${row.referrerId}`;
         if (seen.has(id)) continue;
@@ -69,7 +70,6 @@ export class ReferrerJobs {
         pending.push(row);
         if (pending.length >= chunkSize) await flush();
       }
-      if (rows.length < PAGE) break;
     }
     if (pending.length) await flush();
     await queue.client.hset(key, 'total', seen.size);

@@ -1,10 +1,11 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
 import type { ReferenceSpec } from '../extraction/reference-extractor.js';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { returnedRows, type IndexRowValues, type SqlDialect } from '../sql/sql-dialect.js';
+import { SqlDialect, returnedRows, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 
 /** Urls checked per statement. */
@@ -27,6 +28,7 @@ const key = referenceKey;
  * Reads and writes of the reverse index. Every method takes the manager of the transaction it belongs to.
  * NOTE: reads are raw (no entity hydration) and writes set-based: they sit on every write and every batch.
  */
+@Injectable()
 export class ReferenceIndex {
   private readonly statements = new Map<string, { sql: string; values: (parameters: Record<string, unknown>) => unknown[] }>();
 
@@ -73,7 +75,8 @@ export class ReferenceIndex {
   }
 
   /**
-   * The records that reference `reference`, ordered by (reference, row id): stable across pages.
+   * The index rows that reference `reference` (exact, or every URL that starts with it), ordered by the
+   * reference (by code point), then by row id: stable across pages.
    * NOTE: plain SQL, no query builder: this is the lookup an API serves on every request.
    */
   async referrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
@@ -97,6 +100,45 @@ export class ReferenceIndex {
       row.referenceUuid ??= null;
     }
     return rows as ReferenceRow[];
+  }
+
+  /**
+   * Every index row of `reference` (exact, or every URL that starts with it), a page of `size` rows at a
+   * time, in the order of `referrers()`. Walks by key (reference, row id), never by OFFSET: each page is an
+   * index range scan, however far the walk has gone.
+   */
+  async *referrerPages(manager: EntityManager, reference: string, options: { match?: 'exact' | 'prefix'; size: number }): AsyncGenerator<ReferenceRow[]> {
+    const match = options.match === 'prefix' ? 'prefix' : 'exact';
+    const condition =
+      match === 'prefix'
+        ? this.dialect.prefixCondition('"reference"', reference)
+        : { sql: '"reference" = :reference', parameters: { reference } };
+    const ordered = this.dialect.orderByReference('"reference"');
+    const statement = this.prepared(manager, `referrer-pages:${match}`, () =>
+      `SELECT "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
+              "inline", "path"
+       FROM "reference_index"
+       WHERE ${condition.sql} AND (${ordered} > :afterReference OR ("reference" = :sameReference AND "id" > :afterId))
+       ORDER BY ${ordered}, "id" LIMIT :limit`,
+    );
+    let after = { reference: '', id: 0 };
+    for (;;) {
+      const rows: Array<Record<string, any>> = await manager.query(
+        statement.sql,
+        statement.values({
+          ...condition.parameters,
+          afterReference: after.reference,
+          sameReference: after.reference,
+          afterId: after.id,
+          limit: options.size,
+        }),
+      );
+      if (!rows.length) return;
+      const last = rows.at(-1)!;
+      after = { reference: last.reference, id: Number(last.id) };
+      yield rows.map(toReferenceRow);
+      if (rows.length < options.size) return;
+    }
   }
 
   /**

@@ -1,14 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, returnedRows, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, returnedRows, type IndexRowValues, SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
   return `{${path.map((s) => `"${String(s).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
-export class PostgresDialect implements SqlDialect {
+export class PostgresDialect extends SqlDialect {
+  readonly rowLocks = true;
+
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, idType, metadata, metadataType } = type.sql;
     const asJsonb = metadataType === 'jsonb' ? metadata : `${metadata}::jsonb`;

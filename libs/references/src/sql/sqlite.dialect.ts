@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, type IndexRowValues, type SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, bookkeeping, type IndexRowValues, SqlDialect } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -12,7 +12,9 @@ function sqlitePath(path: JsonPath): string {
 const isJsonb = (type: ReferenceType) => type.sql.metadataType === 'jsonb';
 const setFunction = (type: ReferenceType) => (isJsonb(type) ? 'jsonb_set' : 'json_set');
 
-export class SqliteDialect implements SqlDialect {
+export class SqliteDialect extends SqlDialect {
+  readonly rowLocks = false;
+
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, metadata } = type.sql;
     const at = sqlitePath(path);

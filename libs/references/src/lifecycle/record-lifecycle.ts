@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ReferencedRecordError } from '../errors/references.errors.js';
+import { extractReferences } from '../extraction/reference-extractor.js';
+import { Dereferencer } from '../inline/dereferencer.js';
+import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
+import { PROPAGATION_STRATEGY } from '../references.constants.js';
+import type { ReferenceType } from '../registry/reference-type.js';
+import { ReferenceIndex, toReferenceRow } from '../reverse-index/reference-index.js';
+
+/** Restricting referrers named in a `ReferencedRecordError`. */
+const RESTRICTING_SHOWN = 100;
+
+/**
+ * What happens to a reference-enabled record when it is written or removed, in the writer's transaction
+ * (the seed's after_record_insert / update / delete handlers). The subscriber calls it from TypeORM's
+ * events; where the propagation runs is the `PROPAGATION_STRATEGY`'s business.
+ */
+@Injectable()
+export class RecordLifecycle {
+  constructor(
+    private readonly dereferencer: Dereferencer,
+    private readonly index: ReferenceIndex,
+    @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
+  ) {}
+
+  /** Before insert and update: validate and dereference the metadata (throws before anything is written). */
+  async beforeWrite(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+    await this.dereferencer.prepare(manager, type, type.metadataOf(record));
+  }
+
+  async afterInsert(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+    const specs = extractReferences(type.schema, type.metadataOf(record));
+    await this.index.insert(manager, [{ referrerType: type.name, referrerId: type.idOf(record), specs }]);
+  }
+
+  async afterUpdate(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+    await this.index.replace(manager, type.name, type.idOf(record), extractReferences(type.schema, type.metadataOf(record)));
+    const target = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
+    await this.propagation.contentChanged(manager, target, false);
+  }
+
+  /** Before delete: `restrict` is checked in the delete's own transaction, then `detach` is applied. */
+  async beforeRemove(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+    const reference = type.canonicalUrl(record);
+    const restricting = await this.index.batchAfter(manager, reference, 0, RESTRICTING_SHOWN, { onDelete: 'restrict' });
+    if (restricting.length) throw new ReferencedRecordError(reference, restricting.map(toReferenceRow));
+    await this.propagation.targetDeleted(manager, reference, false);
+  }
+
+  async afterRemove(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {
+    await this.index.removeReferrer(manager, type.name, [id]);
+  }
+}
