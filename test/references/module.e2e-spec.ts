@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import {
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
@@ -13,7 +14,9 @@ import {
   type ReferrerIndexer,
 } from 'nestjs-references';
 import { connectionOptions } from '../support/databases.js';
-import { CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
+// NOTE: an internal part, imported from the source: what a test of the library's own wiring replaces.
+import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.js';
+import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -88,14 +91,40 @@ describe('ReferencesModule', () => {
     }).compile();
     await expect(compile).rejects.toThrow(message);
   });
+
+  it('refuses a forRootAsync factory whose mode differs from the one declared beside it', async () => {
+    const compile = Test.createTestingModule({
+      imports: [typeorm(), ReferencesModule.forRootAsync({ useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue' }) })],
+    }).compile();
+    await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
+  });
+
+  it('builds its parts as providers, so that a test can replace one with overrideProvider', async () => {
+    const inserted: string[] = [];
+    @Injectable()
+    class RecordingIndex extends ReferenceIndex {
+      override async insert(...args: Parameters<ReferenceIndex['insert']>): Promise<void> {
+        inserted.push(...args[1].map((record) => record.referrerId));
+        await super.insert(...args);
+      }
+    }
+    const moduleRef = await Test.createTestingModule({ imports: [typeorm(), ReferencesModule.forRoot({ baseUrl: BASE_URL })] })
+      .overrideProvider(ReferenceIndex)
+      .useClass(RecordingIndex)
+      .compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      const dataSource = app.get(DataSource);
+      const target = await createNode(dataSource, { title: 'target' });
+      const referrer = await createNode(dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
+      expect(inserted).toEqual([target.id, referrer.id]);
+      expect(await app.get(ReferencesService).getReferrers(nodeUrl(target.id))).toEqual([expect.objectContaining({ referrerId: referrer.id })]);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
-it("forRootAsync refuses a factory whose mode differs from the one declared beside it", async () => {
-  const compile = Test.createTestingModule({
-    imports: [typeorm(), ReferencesModule.forRootAsync({ useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue' }) })],
-  }).compile();
-  await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
-});
 
 describe('inline create and the referrer indexer', () => {
   let ctx: TestContext;
@@ -126,8 +155,12 @@ describe('inline create and the referrer indexer', () => {
     const target = await createNode(ctx.dataSource, { title: 'indexed' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
     reindexed.length = 0;
-    target.metadata = { title: 'indexed 2' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
+    await ctx.dataSource.transaction(async (manager) => {
+      target.metadata = { title: 'indexed 2' };
+      await manager.save(target);
+      // The referrer is updated in this transaction, but nobody may see that before it commits.
+      expect(reindexed).toEqual([]);
+    });
     expect(reindexed).toEqual([['nodes', [referrer.id]]]);
     reindexed.length = 0;
     expect(await ctx.references.reindexReferrers(nodeUrl(target.id))).toBe(1);

@@ -137,7 +137,7 @@ describe.each(DATABASES)('writes on %s', (kind) => {
       expect(error).toBeInstanceOf(ReferencedRecordError);
       expect(error.referrers).toEqual([expect.objectContaining({ referrerId: owned.id, path: 'owner' })]);
       expect(await nodes().findOneBy({ id: owner.id })).not.toBeNull();
-      expect(await ctx.references.getReferences(owner)).toEqual([]);
+      expect(await ctx.references.getReferences(owned)).toEqual([expect.objectContaining({ reference: nodeUrl(owner.id), path: 'owner' })]);
       expect(await ctx.references.getReferrers(nodeUrl(owner.id))).toHaveLength(1);
     });
 

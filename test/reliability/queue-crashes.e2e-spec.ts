@@ -163,11 +163,28 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
     const nodes = ctx.dataSource.getRepository(TestNode);
     const edited = (await nodes.query(`SELECT id FROM test_node WHERE metadata->>'title' = 'r2000'`))[0].id as string;
 
-    target.metadata = { title: 'new' };
-    await nodes.save(target);
-    const referrer = await nodes.findOneByOrFail({ id: edited });
-    referrer.metadata = { ...referrer.metadata, title: 'edited by a user' };
-    await nodes.save(referrer);
+    // The user's transaction holds the referrer's row lock, so the refresh reaches it while the edit is open.
+    const user = ctx.dataSource.createQueryRunner();
+    await user.connect();
+    await user.startTransaction();
+    try {
+      const referrer = await user.manager.findOneOrFail(TestNode, { where: { id: edited }, lock: { mode: 'pessimistic_write' } });
+      target.metadata = { title: 'new' };
+      await nodes.save(target);
+      await until(
+        async () =>
+          (await ctx!.dataSource.query(
+            `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE "test_node"%'`,
+          )).length > 0,
+        60_000,
+        "the refresh to wait for the user's edit",
+      );
+      referrer.metadata = { ...referrer.metadata, title: 'edited by a user' };
+      await user.manager.save(referrer);
+      await user.commitTransaction();
+    } finally {
+      await user.release();
+    }
     await ctx.references.waitForIdle(60_000);
 
     const stored = await nodes.findOneByOrFail({ id: edited });

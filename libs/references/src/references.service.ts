@@ -60,6 +60,7 @@ export class ReferencesService {
   /**
    * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
    * `…/terms/1` never matches `…/terms/10`. A prefix is matched literally: `%`, `_` and `\` are not wildcards.
+   * Ordered by reference (code point order), then in the order the references were indexed.
    */
   getReferrers(reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
     return this.index.referrers(this.dataSource.manager, reference, options);

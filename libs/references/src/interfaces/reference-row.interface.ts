@@ -24,7 +24,10 @@ export interface GetReferrersOptions {
    * @default 'exact'
    */
   match?: ReferenceMatch;
-  /** At most this many rows, in a stable order (referrer type, referrer id, path). @default all */
+  /**
+   * At most this many rows, in a stable order: by reference (code point order, which matters for `prefix`),
+   * then in the order the references were indexed. @default all
+   */
   limit?: number;
   /** Skip this many rows. @default 0 */
   offset?: number;

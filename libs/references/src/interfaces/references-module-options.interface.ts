@@ -64,8 +64,10 @@ export interface ReferencesModuleOptions {
    */
   dataSource?: string;
   /**
-   * Referrers updated per committed batch (queue mode) or per statement (sync mode).
-   * @default 1000
+   * Index rows handled per batch: per committed transaction in queue mode (short transactions, so that
+   * writers of the referrers never wait long), per statement in sync mode (one transaction anyway, so
+   * fewer, larger statements).
+   * @default 1000 in queue mode, 10000 in sync mode
    */
   batchSize?: number;
   /** Queue mode settings. */
