@@ -1,6 +1,7 @@
 // The public surface of nestjs-references. Nothing else is exported.
 export { ReferencesModule } from './references.module.js';
 export { ReferencesService, type TransactionOptions } from './references.service.js';
+export type { WriteTransactionOptions } from './transaction/write-transactions.js';
 export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
@@ -20,6 +21,8 @@ export {
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
   PropagationTimeoutError,
+  WriteConflictError,
+  UntrackedWriteError,
 } from './errors/references.errors.js';
 export { REFERRERS_UPDATED_EVENT, REFERRER_INDEXER, REFERENCES_QUEUE } from './references.constants.js';
 export type * from './interfaces/reference-options.interface.js';

@@ -25,6 +25,7 @@ import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { sqlDialectProvider } from './sql/dialect.factory.js';
 import { TransactionHooks } from './transaction/transaction-hooks.js';
+import { WriteTransactions } from './transaction/write-transactions.js';
 
 /** The parts every mode uses, one provider each. */
 const PARTS: Provider[] = [
@@ -35,6 +36,7 @@ const PARTS: Provider[] = [
   InlineCopies,
   Dereferencer,
   TransactionHooks,
+  WriteTransactions,
   ReferrersNotifier,
   Propagator,
   ReferenceOutbox,

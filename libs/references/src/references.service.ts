@@ -9,6 +9,7 @@ import { RecordLoader } from './records/record-loader.js';
 import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
+import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
   ReferencesStatus,
@@ -55,7 +56,22 @@ export class ReferencesService {
     private readonly synchronizer: IndexSynchronizer,
     private readonly verifier: IndexVerifier,
     private readonly referrerJobs: ReferrerJobs,
+    private readonly transactions: WriteTransactions,
   ) {}
+
+  /**
+   * Runs a write transaction that a collision with concurrent writers does not fail: on a deadlock, a
+   * serialization failure or a busy SQLite database the attempt is rolled back and `work` runs again (up to
+   * `attempts` times, with a jittered backoff), then `WriteConflictError` (503). Use it for every write
+   * of reference-enabled records: the library's lock discipline makes a cycle of references deadlock
+   * now and then, by design (see README, "Concurrency"). `work` must not act outside the transaction.
+   *
+   * @example
+   * await references.transaction((manager) => manager.save(artwork));
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, options?: WriteTransactionOptions): Promise<T> {
+    return this.transactions.run(work, options);
+  }
 
   /**
    * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
@@ -197,7 +213,7 @@ export class ReferencesService {
   }
 
   private async inTransaction(options: TransactionOptions, work: (manager: EntityManager) => Promise<ChangedReferrers>): Promise<ReferrerKey[]> {
-    const changed = options.manager ? await work(options.manager) : await this.dataSource.transaction(work);
+    const changed = options.manager ? await work(options.manager) : await this.transactions.run(work);
     return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
   }
 }

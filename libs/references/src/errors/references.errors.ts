@@ -93,3 +93,37 @@ export class PropagationTimeoutError extends ReferencesError {
     super(`Propagation not idle after ${timeoutMs} ms: ${state.pending} pending, ${state.running} running, ${state.failed} failed`);
   }
 }
+
+/**
+ * A write transaction kept colliding with concurrent writers (deadlock, serialization failure, a busy
+ * SQLite database) after every attempt of `ReferencesService.transaction()`. Nothing was written: the
+ * client may retry (503, `Retry-After`).
+ */
+export class WriteConflictError extends ReferencesError {
+  readonly status = 503;
+  constructor(
+    readonly attempts: number,
+    readonly conflict: Error,
+  ) {
+    super(`The write collided with concurrent writes ${attempts} times (${conflict.message}); nothing was written, try again`);
+  }
+}
+
+/**
+ * A write on a reference-enabled entity that bypasses its subscriber (`repository.update()`, `delete()`,
+ * `softDelete()`, `restore()`, a query builder's write): TypeORM hands the subscriber no entity, so the
+ * index, the inline copies and the delete policies could not be kept. Use `save()` / `remove()` /
+ * `softRemove()` / `recover()`, or set `rawWrites: 'allow'` and repair with `verify()` and `refresh()`.
+ */
+export class UntrackedWriteError extends ReferencesError {
+  readonly status = 500;
+  constructor(
+    readonly entity: string,
+    readonly operation: 'update' | 'delete' | 'soft-delete' | 'restore',
+  ) {
+    super(
+      `${entity}: ${operation} through a query builder (repository.update(), delete(), softDelete(), restore()) bypasses ` +
+        `nestjs-references; use save(), remove(), softRemove() or recover() on the entity, or set rawWrites: 'allow'`,
+    );
+  }
+}

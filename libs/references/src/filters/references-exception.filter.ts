@@ -1,11 +1,11 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ReferencedRecordError, ReferencesError, UnknownReferenceError } from '../errors/references.errors.js';
+import { ReferencedRecordError, ReferencesError, UnknownReferenceError, WriteConflictError } from '../errors/references.errors.js';
 
 /**
  * Answers the library's errors with their HTTP status: 400 for malformed references and forbidden keys,
  * 403 for a refused inline create, 409 `{ message, referrers }` for a restricted delete, 422 for an
- * unknown target. Register it with `app.useGlobalFilters(new ReferencesExceptionFilter(app.get(HttpAdapterHost)))`
+ * unknown target, 503 with `Retry-After` for a write that kept colliding with concurrent writers. Register it with `app.useGlobalFilters(new ReferencesExceptionFilter(app.get(HttpAdapterHost)))`
  * or as an `APP_FILTER` provider.
  */
 @Catch(ReferencesError)
@@ -18,6 +18,9 @@ export class ReferencesExceptionFilter implements ExceptionFilter {
     if ('path' in error) body.path = error.path;
     if (error instanceof UnknownReferenceError) body.reference = error.reference;
     if (error instanceof ReferencedRecordError) body.referrers = error.referrers;
-    httpAdapter.reply(host.switchToHttp().getResponse(), body, error.status);
+    const response = host.switchToHttp().getResponse();
+    // NOTE: nothing was written; a client that retries a moment later meets the concurrent writers no more.
+    if (error instanceof WriteConflictError) httpAdapter.setHeader(response, 'Retry-After', '1');
+    httpAdapter.reply(response, body, error.status);
   }
 }

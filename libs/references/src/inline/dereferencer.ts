@@ -25,7 +25,13 @@ interface LocalTarget {
 /**
  * Dereference on write: before a record is stored, every local inline reference is replaced by the
  * target's current public representation, so that a client can send `{ links: { self } }` alone and can
- * never store forged content. In strict mode a local target that does not exist is rejected.
+ * never store forged content. A local target that does not exist is rejected in strict mode, and always
+ * for a `restrict` or `detach` reference (as a foreign key would).
+ *
+ * The targets are read under a row lock held until the writer commits (see ARCHITECTURE.md,
+ * "Concurrency"): a share lock on the targets it copies, so that a change of a target waits for this
+ * write (and its fan-out then sees the new referrer) or this write waits for the change (and copies
+ * the new content); a key-share lock on the targets it only links, so that their deletion waits.
  */
 @Injectable()
 export class Dereferencer {
@@ -56,7 +62,7 @@ export class Dereferencer {
     for (const target of locals) {
       const record = found.get(target.type)?.get(target.id);
       if (!record) {
-        if (this.strict) throw new UnknownReferenceError(target.reference, formatPath(target.occurrence.segments));
+        if (this.mustExist(target)) throw new UnknownReferenceError(target.reference, formatPath(target.occurrence.segments));
         continue;
       }
       if (target.occurrence.field.kind !== 'inline') continue;
@@ -68,20 +74,30 @@ export class Dereferencer {
     }
   }
 
-  /** Loads the targets with one query per type. */
+  /**
+   * Loads and locks the targets that are copied or must exist: one query per type, types in name order
+   * and ids in id order, so that two writers lock the same targets in the same order.
+   */
   private async load(manager: EntityManager, targets: LocalTarget[]): Promise<Map<ReferenceType, Map<string, object>>> {
-    const byType = new Map<ReferenceType, Set<string>>();
+    const byType = new Map<ReferenceType, { ids: Set<string>; copied: boolean }>();
     for (const t of targets) {
-      if (t.occurrence.field.kind === 'inline' || this.strict) {
-        (byType.get(t.type) ?? byType.set(t.type, new Set()).get(t.type)!).add(t.id);
-      }
+      const copied = t.occurrence.field.kind === 'inline';
+      if (!copied && !this.mustExist(t)) continue;
+      const wanted = byType.get(t.type) ?? byType.set(t.type, { ids: new Set(), copied: false }).get(t.type)!;
+      wanted.ids.add(t.id);
+      wanted.copied ||= copied;
     }
     const found = new Map<ReferenceType, Map<string, object>>();
-    for (const [type, ids] of byType) {
-      const records = await this.loader.loadMany(manager, type, [...ids]);
+    for (const [type, { ids, copied }] of [...byType].sort(([a], [b]) => (a.name < b.name ? -1 : 1))) {
+      const records = await this.loader.loadMany(manager, type, [...ids].sort(), { lock: copied ? 'share' : 'key-share' });
       found.set(type, new Map(records.map((r) => [type.idOf(r), r])));
     }
     return found;
+  }
+
+  /** Whether a local target must exist: in strict mode always, otherwise for the references a foreign key would hold. */
+  private mustExist(target: LocalTarget): boolean {
+    return this.strict || target.occurrence.field.onDelete !== 'keep';
   }
 
   /** `@InlineReference({ create })`: creates the target from the value the client sent. */

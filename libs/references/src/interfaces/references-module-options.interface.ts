@@ -70,6 +70,13 @@ export interface ReferencesModuleOptions {
    * @default 1000 in queue mode, 10000 in sync mode
    */
   batchSize?: number;
+  /**
+   * What to do with a write on a reference-enabled entity that bypasses its subscriber (`update()`,
+   * `delete()`, `softDelete()`, query builders): `'refuse'` throws `UntrackedWriteError` before anything is
+   * written; `'allow'` lets it through, and `verify()` / `refresh()` are then the repair.
+   * @default 'refuse'
+   */
+  rawWrites?: 'refuse' | 'allow';
   /** Queue mode settings. */
   queue?: ReferencesQueueOptions;
 }

@@ -7,6 +7,7 @@ import type { PropagationStrategy } from '../propagation/propagation-strategy.js
 import { PROPAGATION_STRATEGY } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceIndex, toReferenceRow } from '../reverse-index/reference-index.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
 
 /** Restricting referrers named in a `ReferencedRecordError`. */
 const RESTRICTING_SHOWN = 100;
@@ -21,6 +22,7 @@ export class RecordLifecycle {
   constructor(
     private readonly dereferencer: Dereferencer,
     private readonly index: ReferenceIndex,
+    private readonly dialect: SqlDialect,
     @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
   ) {}
 
@@ -40,8 +42,13 @@ export class RecordLifecycle {
     await this.propagation.contentChanged(manager, target, false);
   }
 
-  /** Before delete: `restrict` is checked in the delete's own transaction, then `detach` is applied. */
+  /**
+   * Before delete (and soft delete): the record is locked first, so that every reference to it either
+   * committed before (and is seen here) or waits and then finds it gone; then `restrict` is checked and
+   * `detach` applied, in the delete's own transaction.
+   */
   async beforeRemove(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+    await this.dialect.lockForDelete(manager, type, type.idOf(record));
     const reference = type.canonicalUrl(record);
     const restricting = await this.index.batchAfter(manager, reference, 0, RESTRICTING_SHOWN, { onDelete: 'restrict' });
     if (restricting.length) throw new ReferencedRecordError(reference, restricting.map(toReferenceRow));

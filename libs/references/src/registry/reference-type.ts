@@ -22,6 +22,8 @@ export interface ReferenceType {
     metadataType: string;
     version?: string;
     updatedAt?: string;
+    /** The soft delete date column, when the entity has one. */
+    deletedAt?: string;
   };
   /** The record's id as a string. */
   idOf(record: object): string;

@@ -115,6 +115,7 @@ export class ReferenceTypesRegistry {
         metadataType: driver.normalizeType(metadataColumn),
         version: metadata.versionColumn ? quote(metadata.versionColumn.databaseName) : undefined,
         updatedAt: metadata.updateDateColumn ? quote(metadata.updateDateColumn.databaseName) : undefined,
+        deletedAt: metadata.deleteDateColumn ? quote(metadata.deleteDateColumn.databaseName) : undefined,
       },
       idOf,
       metadataOf,

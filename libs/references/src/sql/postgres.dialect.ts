@@ -1,15 +1,28 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, returnedRows, type IndexRowValues, SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, SqlDialect, bookkeeping, isPostgresConflict, notSoftDeleted, returnedRows, type IndexRowValues, type RowLock } from './sql-dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
   return `{${path.map((s) => `"${String(s).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+const LOCK_CLAUSE: Record<RowLock, string> = { share: 'SHARE', 'key-share': 'KEY SHARE', update: 'UPDATE' };
+
 export class PostgresDialect extends SqlDialect {
   readonly rowLocks = true;
+  readonly oneConnection = false;
+
+  isWriteConflict(error: unknown): boolean {
+    return isPostgresConflict(error);
+  }
+
+  async beginTransaction(): Promise<void> {}
+
+  async lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {
+    await this.selectRecords(manager, type, [id], 'update');
+  }
 
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, idType, metadata, metadataType } = type.sql;
@@ -35,10 +48,12 @@ export class PostgresDialect extends SqlDialect {
     );
   }
 
-  async selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], share = false) {
+  async selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], lock?: RowLock) {
     const { table, id, idType, metadata } = type.sql;
+    // NOTE: in id order, so that two transactions lock the same records in the same order.
     return manager.query(
-      `SELECT ${id}::text AS id, ${metadata} AS metadata FROM ${table} WHERE ${id} = ANY($1::${idType}[])${share ? ' FOR SHARE' : ''}`,
+      `SELECT ${id}::text AS id, ${metadata} AS metadata FROM ${table}
+       WHERE ${id} = ANY($1::${idType}[])${notSoftDeleted(type)} ORDER BY ${id}${lock ? ` FOR ${LOCK_CLAUSE[lock]}` : ''}`,
       [ids],
     );
   }

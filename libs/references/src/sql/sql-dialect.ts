@@ -3,6 +3,13 @@ import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 
+/**
+ * A row lock taken while reading records (see ARCHITECTURE.md, "Concurrency"): `share` while copying a
+ * target (its writers wait), `key-share` while checking that a linked target exists (its deletion waits),
+ * `update` on a record about to be deleted (new references to it wait).
+ */
+export type RowLock = 'share' | 'key-share' | 'update';
+
 /** One row of the reverse index, as written: the public row and the referrer field's delete policy. */
 export type IndexRowValues = ReferenceRow & { onDelete: string };
 
@@ -16,6 +23,20 @@ export abstract class SqlDialect {
   /** Whether the database locks rows (`FOR SHARE`); SQLite locks the whole database on write instead. */
   abstract readonly rowLocks: boolean;
   /**
+   * Whether TypeORM runs every transaction of a process on one connection (SQLite): concurrent
+   * transactions would then nest as savepoints of one another, so the library runs them one at a time.
+   */
+  abstract readonly oneConnection: boolean;
+  /** Whether an error is a collision with concurrent writers that a new attempt of the transaction may not meet. */
+  abstract isWriteConflict(error: unknown): boolean;
+  /**
+   * Run at the start of every transaction: SQLite takes the database's write lock at once (waiting up to
+   * its busy timeout), since a transaction that read first cannot take it later without failing.
+   */
+  abstract beginTransaction(manager: EntityManager): Promise<void>;
+  /** Locks a record before it is deleted, so that no new reference to it commits until the delete does. */
+  abstract lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void>;
+  /**
    * Writes `valueJson` at `path` in each of the records `ids`, only where the value differs; bumps the
    * version and update-date columns of the rows it changes. Returns the ids of the changed records.
    */
@@ -23,10 +44,10 @@ export abstract class SqlDialect {
   /** Replaces whole metadata documents. */
   abstract writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>): Promise<void>;
   /**
-   * Reads the id and the metadata (parsed) of records, with one statement; `share` takes a share lock
-   * on them (PostgreSQL), so that their writers wait for the reading transaction.
+   * Reads the id and the metadata (parsed) of records that are not soft-deleted, with one statement,
+   * in id order; `lock` locks them in that order (PostgreSQL).
    */
-  abstract selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], share?: boolean): Promise<Array<{ id: string; metadata: unknown }>>;
+  abstract selectRecords(manager: EntityManager, type: ReferenceType, ids: string[], lock?: RowLock): Promise<Array<{ id: string; metadata: unknown }>>;
   /** A condition on index rows (alias `e`) of `type` whose referrer record no longer exists. */
   abstract orphanCondition(type: ReferenceType): string;
   /** Inserts index rows with one statement. */
@@ -57,3 +78,20 @@ export function bookkeeping(type: ReferenceType): string {
 
 /** The highest code point: every string that starts with p sorts in [p, p + MAX_CHAR) by code point. */
 export const MAX_CHAR = String.fromCodePoint(0x10ffff);
+
+/** `AND <delete date column> IS NULL` for a type with soft delete. */
+export function notSoftDeleted(type: ReferenceType, alias = ''): string {
+  return type.sql.deletedAt ? ` AND ${alias}${type.sql.deletedAt} IS NULL` : '';
+}
+
+/** SQLSTATE codes of PostgreSQL errors after which a new attempt may succeed. */
+const POSTGRES_CONFLICTS = new Set(['40001', '40P01', '55P03']);
+
+/** The SQLSTATE or SQLite code of a driver error, as TypeORM's QueryFailedError carries it. */
+export function errorCode(error: unknown): string | undefined {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = candidate?.driverError?.code ?? candidate?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export const isPostgresConflict = (error: unknown) => POSTGRES_CONFLICTS.has(errorCode(error) ?? '');

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, bookkeeping, type IndexRowValues, SqlDialect } from './sql-dialect.js';
+import { MAX_CHAR, SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -14,6 +14,22 @@ const setFunction = (type: ReferenceType) => (isJsonb(type) ? 'jsonb_set' : 'jso
 
 export class SqliteDialect extends SqlDialect {
   readonly rowLocks = false;
+  readonly oneConnection = true;
+
+  isWriteConflict(error: unknown): boolean {
+    return errorCode(error)?.startsWith('SQLITE_BUSY') ?? false;
+  }
+
+  async beginTransaction(manager: EntityManager): Promise<void> {
+    // NOTE: a write statement that changes nothing still takes the write lock, as BEGIN IMMEDIATE would
+    // (TypeORM always begins DEFERRED): without it, a transaction that read first and writes later fails
+    // with SQLITE_BUSY at once when another process wrote in between, whatever the busy timeout.
+    await manager.query(`UPDATE "reference_index" SET "id" = "id" WHERE 0`);
+  }
+
+  async lockForDelete(): Promise<void> {
+    // The transaction holds the database's write lock since it began.
+  }
 
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, metadata } = type.sql;
@@ -41,7 +57,8 @@ export class SqliteDialect extends SqlDialect {
   async selectRecords(manager: EntityManager, type: ReferenceType, ids: string[]) {
     const { table, id, metadata } = type.sql;
     const rows: Array<{ id: string; metadata: string }> = await manager.query(
-      `SELECT ${id} AS id, json(${metadata}) AS metadata FROM ${table} WHERE ${id} IN (SELECT value FROM json_each(?))`,
+      `SELECT ${id} AS id, json(${metadata}) AS metadata FROM ${table}
+       WHERE ${id} IN (SELECT value FROM json_each(?))${notSoftDeleted(type)} ORDER BY ${id}`,
       [JSON.stringify(ids)],
     );
     return rows.map((row) => ({ id: String(row.id), metadata: JSON.parse(row.metadata) }));
