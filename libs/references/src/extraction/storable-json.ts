@@ -16,9 +16,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Walks with an explicit stack, never recursion, so that it is safe to run first on any input.
  */
 export function assertStorableJson(document: unknown, maxDepth: number = MAX_JSON_DEPTH): void {
-  const stack: Array<{ value: unknown; path: JsonPath }> = [{ value: document, path: [] }];
+  // Each entry is a value to check and where it is; an object's entries also check their key.
+  const stack: Array<{ value: unknown; path: JsonPath; key?: string }> = [{ value: document, path: [] }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const { value, path, key } = stack.pop()!;
+    if (key !== undefined) {
+      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(name(path), key);
+      assertStorableString(key, path, 'the key');
+    }
     if (typeof value === 'string') {
       assertStorableString(value, path, 'the string');
       continue;
@@ -26,19 +31,15 @@ export function assertStorableJson(document: unknown, maxDepth: number = MAX_JSO
     if (value === null || typeof value !== 'object') continue;
     // The document itself is level 1, so a container at path length L is level L + 1.
     if (path.length >= maxDepth) throw new JsonTooDeepError(name(path), maxDepth);
-    const children: Array<{ value: unknown; path: JsonPath }> = [];
+    // Pushed last child first, so that the walk follows document order.
     if (Array.isArray(value)) {
-      value.forEach((item, i) => children.push({ value: item, path: [...path, i] }));
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
     } else {
-      for (const key of Object.keys(value)) {
-        const keyPath = [...path, key];
-        if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(name(keyPath), key);
-        assertStorableString(key, keyPath, 'the key');
-        children.push({ value: (value as Record<string, unknown>)[key], path: keyPath });
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push({ value: (value as Record<string, unknown>)[keys[i]], path: [...path, keys[i]], key: keys[i] });
       }
     }
-    // Reversed, so that the first child is checked first.
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 
