@@ -76,7 +76,7 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
       [
         'a NUL character in a key of a remote copy',
         () => send('post', '/artworks', `{"title":"Copy","stylePeriod":{"links":{"self":"${REMOTE}"},"a\\u0000b":1}}`),
-        'stylePeriod[\\"a\\\\u0000b\\"]',
+        'stylePeriod["a\\u0000b"]',
         'NUL',
       ],
       [
@@ -87,7 +87,7 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
       ],
     ])('%s: 400 UnstorableStringError naming the path', async (_name, request, path, what) => {
       const body = await refused(request, 400, 'UnstorableStringError', what);
-      expect(JSON.stringify(body.path)).toBe(JSON.stringify(JSON.parse(`"${path}"`)));
+      expect(body.path).toBe(path);
       expect(body.message.startsWith(`${body.path}: `)).toBe(true);
     });
 
