@@ -68,7 +68,7 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
     return response.body;
   }
 
-  describe('strings no database can store alike (PostgreSQL takes neither)', () => {
+  describe('strings and numbers no database can store as sent', () => {
     it.each([
       ['a NUL character in a field', () => send('post', '/artworks', '{"title":"Nul\\u0000here"}'), 'title', 'NUL'],
       ['a lone surrogate in a field', () => send('post', '/terms', '{"slug":"lone","title":"Lone \\ud800"}'), 'title', 'surrogate'],
@@ -89,6 +89,16 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
       const body = await refused(request, 400, 'UnstorableStringError', what);
       expect(body.path).toBe(path);
       expect(body.message.startsWith(`${body.path}: `)).toBe(true);
+    });
+
+    it('a number past the range of a double (1e400, which JSON would store as null): 400 UnstorableNumberError naming the path', async () => {
+      const body = await refused(
+        () => send('post', '/artworks', `{"title":"Huge","stylePeriod":{"links":{"self":"${REMOTE}"},"size":1e400}}`),
+        400,
+        'UnstorableNumberError',
+        'stylePeriod.size',
+      );
+      expect(body.path).toBe('stylePeriod.size');
     });
 
     it.each([

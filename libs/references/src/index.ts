@@ -15,6 +15,7 @@ export {
   MissingReferenceLinkError,
   ForbiddenKeyError,
   UnstorableStringError,
+  UnstorableNumberError,
   JsonTooDeepError,
   InvalidReferenceUuidError,
   UnknownReferenceError,

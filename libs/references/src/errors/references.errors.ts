@@ -52,6 +52,14 @@ export class UnstorableStringError extends ReferencesError {
   }
 }
 
+/** A number too large for a double (`1e400` parses to Infinity), which JSON would store as `null` without a word. */
+export class UnstorableNumberError extends ReferencesError {
+  readonly status = 400;
+  constructor(readonly path: string) {
+    super(`${path}: the number is out of range (at most about 1.8e308 either way)`);
+  }
+}
+
 /** A JSON document nests objects and arrays deeper than `MAX_JSON_DEPTH` (64) levels. */
 export class JsonTooDeepError extends ReferencesError {
   readonly status = 400;

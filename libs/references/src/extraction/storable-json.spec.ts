@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ForbiddenKeyError, JsonTooDeepError, UnstorableStringError } from '../errors/references.errors.js';
+import { ForbiddenKeyError, JsonTooDeepError, UnstorableNumberError, UnstorableStringError } from '../errors/references.errors.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
 import { assertStorableJson } from './storable-json.js';
 
@@ -35,6 +35,11 @@ describe('assertStorableJson', () => {
       expect(() => assertStorableJson({ s: lone })).toThrow(UnstorableStringError);
     }
     expect(() => assertStorableJson({ o: { ['k\ud800']: 1 } })).toThrow(/^o\["k\\ud800"\]: the key holds a lone UTF-16 surrogate/);
+  });
+
+  it('refuses a number past the range of a double, which JSON.stringify would turn into null', () => {
+    expect(() => assertStorableJson(JSON.parse('{"n":[1.5e308,-0,1e-400]}'))).not.toThrow();
+    expect(() => assertStorableJson(JSON.parse('{"n":[1,-1e400]}'))).toThrow(new UnstorableNumberError('n[1]'));
   });
 
   it('reports the first offender in document order', () => {

@@ -1,4 +1,4 @@
-import { ForbiddenKeyError, JsonTooDeepError, UnstorableStringError } from '../errors/references.errors.js';
+import { ForbiddenKeyError, JsonTooDeepError, UnstorableNumberError, UnstorableStringError } from '../errors/references.errors.js';
 import { FORBIDDEN_KEYS, MAX_JSON_DEPTH } from '../references.constants.js';
 import { formatPath, type JsonPath } from './json-path.js';
 
@@ -11,7 +11,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Throws when a JSON document (a record's metadata, a request body or query) cannot be stored as it is:
  * objects and arrays nested deeper than `maxDepth` levels (`JsonTooDeepError`), `__proto__`, `constructor` or
  * `prototype` as a key (`ForbiddenKeyError`), a string or key holding a NUL character or a lone surrogate
- * (`UnstorableStringError`). Each error names the path of the first offender, in document order.
+ * (`UnstorableStringError`), a number out of a double's range (`UnstorableNumberError`: JSON would store `null`). Each error names the path of the first offender, in document order.
  *
  * Walks with an explicit stack, never recursion, so that it is safe to run first on any input.
  */
@@ -28,6 +28,7 @@ export function assertStorableJson(document: unknown, maxDepth: number = MAX_JSO
       assertStorableString(value, path, 'the string');
       continue;
     }
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new UnstorableNumberError(name(path));
     if (value === null || typeof value !== 'object') continue;
     // The document itself is level 1, so a container at path length L is level L + 1.
     if (path.length >= maxDepth) throw new JsonTooDeepError(name(path), maxDepth);
