@@ -11,7 +11,6 @@ export class UnsupportedContentTypeError extends UnsupportedMediaTypeException {
       error: 'UnsupportedContentTypeError',
       message: `Content-Type must be application/json, got ${contentType ? JSON.stringify(contentType) : 'none'}`,
     });
-    this.name = 'UnsupportedContentTypeError';
   }
 }
 
@@ -23,7 +22,6 @@ export class UnknownKeyError extends BadRequestException {
       error: 'UnknownKeyError',
       message: keys.map((key) => `property ${key} should not exist`),
     });
-    this.name = 'UnknownKeyError';
   }
 }
 
@@ -31,6 +29,5 @@ export class UnknownKeyError extends BadRequestException {
 export class InvalidFieldsError extends BadRequestException {
   constructor(readonly messages: string[]) {
     super({ statusCode: 400, error: 'InvalidFieldsError', message: messages });
-    this.name = 'InvalidFieldsError';
   }
 }

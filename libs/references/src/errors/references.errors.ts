@@ -71,7 +71,7 @@ export class JsonTooDeepError extends ReferencesError {
   }
 }
 
-/** The id inside an inline copy (`data.id`, or what the `uuid` option returns) cannot be indexed: too long, or not a string or number. */
+/** The id inside an inline copy (`data.id`, or what the `uuid` option returns) cannot be indexed: longer than 64 characters, or not a string. */
 export class InvalidReferenceUuidError extends ReferencesError {
   readonly status = 400;
   constructor(
