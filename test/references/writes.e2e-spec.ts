@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ForbiddenKeyError,
   InvalidReferenceUrlError,
+  InvalidReferenceUuidError,
+  JsonTooDeepError,
   MissingReferenceLinkError,
   ReferencedRecordError,
   UnknownReferenceError,
+  UnstorableStringError,
 } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
 import { BASE_URL, TestNode, TestRecord } from '../support/fixtures.js';
@@ -13,6 +16,10 @@ import { bootReferences, type TestContext } from '../support/test-app.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const MISSING = `${BASE_URL}/nodes/00000000-0000-4000-8000-000000000000`;
+const EXTERNAL = 'https://vocab.getty.example/aat/300';
+/** `n` distinct CJK characters, 3 bytes each in UTF-8. */
+const cjk = (n: number) => Array.from({ length: n }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('');
+const nestedArrays = (n: number): unknown => (n === 0 ? 1 : [nestedArrays(n - 1)]);
 
 describe.each(DATABASES)('writes on %s', (kind) => {
   let ctx: TestContext;
@@ -77,6 +84,12 @@ describe.each(DATABASES)('writes on %s', (kind) => {
       ['a non-URL link', { title: 'x', primary: 'not a url' }, InvalidReferenceUrlError, 'primary: the reference is not an absolute URL'],
       ['a non-http link', { title: 'x', seeAlso: ['ftp://files.example/x'] }, InvalidReferenceUrlError, 'seeAlso[0]: the reference must use http or https'],
       ['a URL over 2,048 characters', { title: 'x', primary: `http://x.example/${'a'.repeat(2048)}` }, InvalidReferenceUrlError, 'longer than 2048'],
+      ['a URL of 700 multibyte characters (over 2,048 bytes)', { title: 'x', primary: `http://x.example/${cjk(700)}` }, InvalidReferenceUrlError, 'primary: the reference is longer than 2048 bytes (UTF-8)'],
+      ['a NUL character', { title: 'a\u0000b' }, UnstorableStringError, 'title: the string holds a NUL character'],
+      ['a lone surrogate in an external copy', { title: 'x', parent: { links: { self: EXTERNAL }, note: 'x\ud800' } }, UnstorableStringError, 'parent.note: the string holds a lone UTF-16 surrogate'],
+      ['a NUL character in a key', { title: 'x', parent: { links: { self: EXTERNAL }, ['a\u0000']: 1 } }, UnstorableStringError, 'parent["a\\u0000"]: the key holds a NUL character'],
+      ['JSON nested over 64 levels', { title: 'x', parent: { links: { self: EXTERNAL }, deep: nestedArrays(70) } }, JsonTooDeepError, 'nested deeper than 64 levels'],
+      ['an external copy whose id is over 64 characters', { title: 'x', parent: { links: { self: EXTERNAL }, id: 'x'.repeat(65) } }, InvalidReferenceUuidError, 'parent: the id of the copied record is longer than 64 characters'],
       ['an inline object without a link', { title: 'x', parent: { title: 'no link' } }, MissingReferenceLinkError, 'parent: an inline reference needs links.self'],
       ['the key __proto__', JSON.parse('{"title":"x","nested":{"__proto__":{"polluted":true}}}'), ForbiddenKeyError, 'nested.__proto__'],
       ['the key constructor', { title: 'x', constructor: 'x' }, ForbiddenKeyError, 'constructor'],

@@ -1,14 +1,17 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ForbiddenKeysPipe, REFERRER_INDEXER, ReferencesExceptionFilter, ReferencesModule } from 'nestjs-references';
+import { REFERRER_INDEXER, ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
 import { ArtworksService } from './artworks/artworks.service.js';
 import { WriteTokenGuard } from './auth/write-token.guard.js';
+import { CatalogueValidationPipe } from './common/catalogue-validation.pipe.js';
+import { JsonBodyGuard } from './common/json-body.guard.js';
+import { KnownKeysPipe } from './common/known-keys.pipe.js';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
 import { HealthController } from './health/health.controller.js';
@@ -67,13 +70,13 @@ export class CatalogueModule {
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
-        // NOTE: before the ValidationPipe, which would drop __proto__ and constructor without a word.
-        { provide: APP_PIPE, useClass: ForbiddenKeysPipe },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-        },
+        // NOTE: in this order. The ValidationPipe walks the input recursively (a deep document overflows its
+        // stack), drops __proto__ and constructor without a word, and lets keys like hasOwnProperty through.
+        { provide: APP_PIPE, useClass: StorableInputPipe },
+        { provide: APP_PIPE, useClass: KnownKeysPipe },
+        { provide: APP_PIPE, useClass: CatalogueValidationPipe },
         WriteTokenGuard,
+        JsonBodyGuard,
         TermsService,
         ArtworksService,
         ReferrersUpdatedListener,

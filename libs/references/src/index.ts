@@ -9,13 +9,17 @@ export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { referencesMigrations } from './migrations/index.js';
 export { InjectReferencesQueue } from './queue/inject-references-queue.decorator.js';
-export { ForbiddenKeysPipe } from './pipes/forbidden-keys.pipe.js';
+export { StorableInputPipe } from './pipes/storable-input.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {
   ReferencesError,
   InvalidReferenceUrlError,
   MissingReferenceLinkError,
   ForbiddenKeyError,
+  UnstorableStringError,
+  UnstorableNumberError,
+  JsonTooDeepError,
+  InvalidReferenceUuidError,
   UnknownReferenceError,
   ReferencedRecordError,
   InlineCreateForbiddenError,
@@ -24,7 +28,14 @@ export {
   WriteConflictError,
   UntrackedWriteError,
 } from './errors/references.errors.js';
-export { REFERRERS_UPDATED_EVENT, REFERRER_INDEXER, REFERENCES_QUEUE } from './references.constants.js';
+export {
+  REFERRERS_UPDATED_EVENT,
+  REFERRER_INDEXER,
+  REFERENCES_QUEUE,
+  MAX_JSON_DEPTH,
+  MAX_REFERENCE_URL_BYTES,
+  MAX_REFERENCE_UUID_LENGTH,
+} from './references.constants.js';
 export type * from './interfaces/reference-options.interface.js';
 export type * from './interfaces/reference-row.interface.js';
 export type * from './interfaces/references-module-options.interface.js';

@@ -19,8 +19,22 @@ export const REFERRERS_UPDATED_EVENT = 'references.referrers-updated';
 /** Name of the Bull queue that carries propagation jobs in queue mode. */
 export const REFERENCES_QUEUE = 'references';
 
-/** Longest URL accepted as a reference. */
-export const MAX_REFERENCE_URL_LENGTH = 2048;
+/**
+ * Longest URL accepted as a reference, in bytes of UTF-8. Bytes, not characters: the index on
+ * `reference_index.reference` is a PostgreSQL b-tree, whose entries cannot exceed about 2,700 bytes,
+ * and 2,000 characters of a non-Latin script take 6,000. 2,048 bytes also fit the `varchar(2048)` column.
+ */
+export const MAX_REFERENCE_URL_BYTES = 2048;
+
+/** Longest id of a copied record (`reference_index.reference_uuid` is a `varchar(64)`). */
+export const MAX_REFERENCE_UUID_LENGTH = 64;
+
+/**
+ * Deepest nesting of objects and arrays accepted in a JSON document (the document itself is level 1).
+ * Checked without recursion before anything recursive reads the document: deeper input would overflow the
+ * stack of the validators, and SQLite refuses JSON nested deeper than 1,000 levels.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /** Keys that are never accepted anywhere in metadata (prototype pollution). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

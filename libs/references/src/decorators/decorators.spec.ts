@@ -33,13 +33,13 @@ describe('reference decorators as class-validator rules', () => {
 
   it('name the property of a bad link', async () => {
     expect(await messages({ title: 't', homepage: 'ftp://x' })).toEqual([
-      'homepage must be an absolute http(s) URL of at most 2048 characters',
+      'homepage must be an absolute http(s) URL of at most 2048 bytes',
     ]);
   });
 
   it('name each element of a bad array', async () => {
     expect(await messages({ title: 't', related: ['http://ok.example', 'nope'] })).toEqual([
-      'each value in related must be an absolute http(s) URL of at most 2048 characters',
+      'each value in related must be an absolute http(s) URL of at most 2048 bytes',
     ]);
   });
 
@@ -51,7 +51,7 @@ describe('reference decorators as class-validator rules', () => {
 
   it('require links.self in an inline object unless it may be created', async () => {
     expect(await messages({ title: 't', stylePeriod: { title: 'no link' } })).toEqual([
-      'stylePeriod must be an object whose links.self is an absolute http(s) URL',
+      'stylePeriod must be an object whose links.self is an absolute http(s) URL of at most 2048 bytes',
     ]);
   });
 

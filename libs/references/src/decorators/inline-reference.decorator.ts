@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { OpenApiProperty } from './openapi-property.decorator.js';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
-import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
+import { DEFAULT_INLINE_DEPTH, MAX_REFERENCE_URL_BYTES } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
@@ -42,7 +42,7 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
           if (link === undefined) return options.create !== undefined;
           return invalidReferenceUrlReason(link) === undefined;
         },
-        'must be an object whose links.self is an absolute http(s) URL' +
+        `must be an object whose links.self is an absolute http(s) URL of at most ${MAX_REFERENCE_URL_BYTES} bytes` +
           (options.create ? ' (or the content of a record to create)' : ''),
       ),
       OpenApiProperty({

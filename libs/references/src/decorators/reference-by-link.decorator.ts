@@ -1,14 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { OpenApiProperty } from './openapi-property.decorator.js';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
-import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
+import { MAX_REFERENCE_URL_BYTES } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 /**
  * A property that holds the canonical URL of another record, or an array of them
  * (the seed's `ReferenceByLinkFieldMixin`).
- * Validates an absolute http(s) URL of at most 2,048 characters; composes with other class-validator decorators.
+ * Validates an absolute http(s) URL of at most 2,048 bytes (UTF-8); composes with other class-validator decorators.
  *
  * @example
  * @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() related?: string[];
@@ -29,13 +29,13 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         'isReferenceUrl',
         each,
         (value) => invalidReferenceUrlReason(value) === undefined,
-        `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
+        `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_BYTES} bytes`,
       ),
       OpenApiProperty({
         type: String,
         isArray: each,
         format: 'uri',
-        maxLength: MAX_REFERENCE_URL_LENGTH,
+        maxLength: MAX_REFERENCE_URL_BYTES,
         description: 'Canonical URL of the referenced record',
       }),
     )(target, propertyKey);

@@ -11,7 +11,7 @@ export abstract class ReferencesError extends Error {
   }
 }
 
-/** A reference is not an absolute http(s) URL of at most 2,048 characters. */
+/** A reference is not an absolute http(s) URL of at most 2,048 bytes (UTF-8). */
 export class InvalidReferenceUrlError extends ReferencesError {
   readonly status = 400;
   constructor(
@@ -30,14 +30,55 @@ export class MissingReferenceLinkError extends ReferencesError {
   }
 }
 
-/** Metadata holds `__proto__`, `constructor` or `prototype` as a key. */
+/** Metadata (or a query string) holds `__proto__`, `constructor` or `prototype` as a key. */
 export class ForbiddenKeyError extends ReferencesError {
   readonly status = 400;
   constructor(
     readonly path: string,
     readonly key: string,
   ) {
-    super(`${path}: the key "${key}" is not allowed in metadata`);
+    super(`${path}: the key "${key}" is not allowed`);
+  }
+}
+
+/** A string (or a key) holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store. */
+export class UnstorableStringError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+/** A number too large for a double (`1e400` parses to Infinity), which JSON would store as `null` without a word. */
+export class UnstorableNumberError extends ReferencesError {
+  readonly status = 400;
+  constructor(readonly path: string) {
+    super(`${path}: the number is out of range (at most about 1.8e308 either way)`);
+  }
+}
+
+/** A JSON document nests objects and arrays deeper than `MAX_JSON_DEPTH` (64) levels. */
+export class JsonTooDeepError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly path: string,
+    readonly maxDepth: number,
+  ) {
+    super(`${path}: nested deeper than ${maxDepth} levels of objects and arrays`);
+  }
+}
+
+/** The id inside an inline copy (`data.id`, or what the `uuid` option returns) cannot be indexed: longer than 64 characters, or not a string. */
+export class InvalidReferenceUuidError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: the id of the copied record ${reason}`);
   }
 }
 

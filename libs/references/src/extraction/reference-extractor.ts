@@ -1,8 +1,13 @@
 import type { Type } from '@nestjs/common';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
-import { ForbiddenKeyError, InvalidReferenceUrlError, MissingReferenceLinkError } from '../errors/references.errors.js';
+import {
+  ForbiddenKeyError,
+  InvalidReferenceUrlError,
+  InvalidReferenceUuidError,
+  MissingReferenceLinkError,
+} from '../errors/references.errors.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
-import { FORBIDDEN_KEYS } from '../references.constants.js';
+import { FORBIDDEN_KEYS, MAX_REFERENCE_UUID_LENGTH } from '../references.constants.js';
 import { formatPath, type JsonPath } from './json-path.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 
@@ -63,6 +68,21 @@ export function referenceOf(occurrence: ReferenceOccurrence): string {
   const reason = invalidReferenceUrlReason(url);
   if (reason) throw new InvalidReferenceUrlError(path, reason);
   return url as string;
+}
+
+/**
+ * Throws `InvalidReferenceUuidError` when the id inside an inline copy does not fit the index
+ * (`reference_uuid` is a `varchar(64)`). Only a copy of a remote record keeps the id its writer sent:
+ * a local one is replaced by the target's own representation.
+ */
+export function assertIndexableUuid(occurrence: ReferenceOccurrence): void {
+  if (occurrence.field.kind !== 'inline') return;
+  const uuid: unknown = occurrence.field.uuid(occurrence.value as Record<string, any>);
+  if (uuid === undefined || uuid === null) return;
+  if (typeof uuid !== 'string') throw new InvalidReferenceUuidError(formatPath(occurrence.segments), 'must be a string');
+  if (uuid.length > MAX_REFERENCE_UUID_LENGTH) {
+    throw new InvalidReferenceUuidError(formatPath(occurrence.segments), `is longer than ${MAX_REFERENCE_UUID_LENGTH} characters`);
+  }
 }
 
 /**

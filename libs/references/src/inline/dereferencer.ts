@@ -3,11 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
 import { formatPath } from '../extraction/json-path.js';
 import {
-  assertNoForbiddenKeys,
+  assertIndexableUuid,
   occurrences,
   referenceOf,
   type ReferenceOccurrence,
 } from '../extraction/reference-extractor.js';
+import { assertStorableJson } from '../extraction/storable-json.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { RecordLoader } from '../records/record-loader.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
@@ -48,7 +49,8 @@ export class Dereferencer {
 
   /** Validates `metadata` and replaces its local inline copies, in place. Throws on bad input before any write. */
   async prepare(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<void> {
-    assertNoForbiddenKeys(metadata);
+    // First, and without recursion: what follows walks the document recursively.
+    assertStorableJson(metadata);
     const locals: LocalTarget[] = [];
     for (let occurrence of occurrences(type.schema, metadata)) {
       if (occurrence.field.kind === 'inline' && occurrence.field.create && isWithoutLink(occurrence)) {
@@ -57,6 +59,7 @@ export class Dereferencer {
       const reference = referenceOf(occurrence);
       const local = this.registry.resolve(reference);
       if (local) locals.push({ occurrence, reference, ...local });
+      else assertIndexableUuid(occurrence);
     }
     const found = await this.load(manager, locals);
     for (const target of locals) {
