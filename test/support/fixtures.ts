@@ -1,5 +1,5 @@
 import { IsOptional, IsString } from 'class-validator';
-import { Column, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, DeleteDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { InlineReference, ReferenceByLink, ReferenceEnabled } from 'nestjs-references';
 
 export const BASE_URL = 'http://test.local';
@@ -42,6 +42,8 @@ export class NodeMetadata {
 export class TestNode {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'jsonb' }) metadata: NodeMetadata;
+  /** Soft delete (`softRemove()` / `recover()`). */
+  @DeleteDateColumn({ name: 'deleted_at', nullable: true }) deletedAt?: Date | null;
 }
 
 /** The fixture tables, for PostgreSQL and SQLite. */
@@ -51,7 +53,8 @@ export class CreateFixtureTables1764000000001 implements MigrationInterface {
     const id = pg ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL';
     const json = pg ? 'jsonb' : 'text';
     await queryRunner.query(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
-    await queryRunner.query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL)`);
+    const timestamp = pg ? 'timestamp' : 'datetime';
+    await queryRunner.query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
   }
   async down(): Promise<void> {}
 }
