@@ -46,6 +46,9 @@ export class CatalogueModule {
           retryAttempts: 2,
           retryDelay: 1000,
           logging: false,
+          // NOTE: several processes may share the SQLite file (the app, its CLI, a second app): readers never
+          // block the writer in WAL mode, and a writer waits up to 10 s for another's write lock.
+          ...(config.database.type === 'better-sqlite3' ? { enableWAL: true, timeout: 10_000 } : {}),
         }),
         // NOTE: autoLoadEntities picks up the entities registered here.
         TypeOrmModule.forFeature([Term, Artwork]),

@@ -21,7 +21,8 @@ export interface Page {
 /**
  * Reads and writes of one record type. Every write goes through `save()` / `remove()` inside a
  * transaction, because that is where the library's subscriber keeps the reverse index, dereferences
- * inline copies and propagates changes to referrers.
+ * inline copies and propagates changes to referrers; the transaction is the library's
+ * (`references.transaction()`), which runs it again when it collides with concurrent writers.
  */
 export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>> {
   protected constructor(
@@ -49,7 +50,7 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
   }
 
   async create(metadata: M): Promise<Representation> {
-    const saved = await this.dataSource.transaction(async (manager) => {
+    const saved = await this.references.transaction(async (manager) => {
       const repository = manager.getRepository(this.entity);
       const record = await repository.save(repository.create({ metadata: plain(metadata) } as any) as unknown as E);
       await this.afterWrite(manager, record);
@@ -59,7 +60,7 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
   }
 
   async replace(id: string, metadata: M): Promise<Representation> {
-    const saved = await this.dataSource.transaction(async (manager) => {
+    const saved = await this.references.transaction(async (manager) => {
       const record = await this.find(manager, id);
       record.metadata = plain(metadata);
       const saved = await manager.getRepository(this.entity).save(record);
@@ -70,7 +71,7 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
   }
 
   async remove(id: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.references.transaction(async (manager) => {
       await manager.getRepository(this.entity).remove(await this.find(manager, id));
       await this.afterRemove(manager, id);
     });
