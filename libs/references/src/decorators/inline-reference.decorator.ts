@@ -27,6 +27,7 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
         propertyKey: String(propertyKey),
         onDelete: options.onDelete ?? 'keep',
         url,
+        urlPath: options.url ? undefined : ['links', 'self'],
         uuid: options.uuid ?? defaultUuid,
         postprocess: options.postprocess,
         fields: options.fields,

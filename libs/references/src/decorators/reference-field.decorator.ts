@@ -17,13 +17,14 @@ export function ReferenceField(meta: ReferenceFieldMetadata): PropertyDecorator 
 }
 
 /**
- * The class-validator rule of a reference property (of each element, for an array), with a message that
- * names the property: `${property} ${requirement}`.
+ * The class-validator rule of a reference property (of each element, for an array; of each element of
+ * each inner array, for an array of arrays), with a message that names the property: `${property} ${requirement}`.
  */
 export function ReferenceRule(name: string, each: boolean, validate: (value: unknown) => boolean, requirement: string): PropertyDecorator {
   const validation: ValidationOptions = { each };
+  const validateDeep = (value: unknown): boolean => (each && Array.isArray(value) ? value.every(validateDeep) : validate(value));
   return ValidateBy(
-    { name, validator: { validate, defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${requirement}`, validation) } },
+    { name, validator: { validate: validateDeep, defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${requirement}`, validation) } },
     validation,
   );
 }

@@ -1,12 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
-import { formatPath } from '../extraction/json-path.js';
-import {
-  assertNoForbiddenKeys,
-  occurrences,
-  referenceOf,
-  type ReferenceOccurrence,
-} from '../extraction/reference-extractor.js';
+import { formatPath, setAt } from '../extraction/json-path.js';
+import { assertNoForbiddenKeys, referenceOf } from '../extraction/reference-extractor.js';
+import { occurrences, type ReferenceOccurrence } from '../extraction/reference-schema.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import type { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
@@ -56,7 +52,7 @@ export class Dereferencer {
         reference: target.reference,
         manager,
       });
-      setOccurrence(metadata, target.occurrence, copy);
+      setAt(metadata, target.occurrence.segments, copy);
     }
   }
 
@@ -93,7 +89,7 @@ export class Dereferencer {
     });
     const saved = (await manager.save(record)) as object;
     const replaced = { ...occurrence, value: targetType.representationOf(saved) };
-    setOccurrence(metadata, occurrence, replaced.value);
+    setAt(metadata, occurrence.segments, replaced.value);
     return replaced;
   }
 }
@@ -101,10 +97,4 @@ export class Dereferencer {
 function isWithoutLink(occurrence: ReferenceOccurrence): boolean {
   const value = occurrence.value;
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !occurrence.field.url(value as any);
-}
-
-function setOccurrence(metadata: Record<string, any>, occurrence: ReferenceOccurrence, value: unknown): void {
-  const [key, index] = occurrence.segments as [string, number | undefined];
-  if (index === undefined) metadata[key] = value;
-  else metadata[key][index] = value;
 }

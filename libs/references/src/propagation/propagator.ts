@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { parsePath, removeAt, type JsonPath } from '../extraction/json-path.js';
+import { fieldAt } from '../extraction/reference-schema.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import { toReferenceRow, type IndexRow, type ReferenceIndex } from '../reverse-index/reference-index.js';
 import type { InlineCopies } from '../inline/inline-copies.js';
 import type { ReferenceType } from '../registry/reference-type.js';
@@ -14,7 +16,8 @@ import { ReferencedRecordError } from '../errors/references.errors.js';
 
 /** The referrers of one batch that hold the target at the same path. */
 interface PathGroup {
-  field: string;
+  /** The reference property the path stands in, at any depth; `undefined` when the schema has none there. */
+  field: ReferenceFieldMetadata | undefined;
   path: JsonPath;
   inline: boolean;
   ids: string[];
@@ -82,15 +85,15 @@ export class Propagator {
   async refreshRows(manager: EntityManager, target: TargetState, rows: IndexRow[]): Promise<ChangedReferrers> {
     const changed: ChangedReferrers = new Map();
     for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
-      const contents = new Map<string, string>();
+      const contents = new Map<ReferenceFieldMetadata, string>();
       for (const group of byPath.values()) {
-        const field = type.fields.find((f) => f.propertyKey === group.field);
+        const field = group.field;
         if (!field || field.kind !== 'inline') continue;
         // The copy depends on the field (depth, fields, postprocess), not on the array position.
-        let content = contents.get(group.field);
+        let content = contents.get(field);
         if (content === undefined) {
           content = JSON.stringify(this.copies.build(target.representation, target.type, field, { reference: target.reference, manager }));
-          contents.set(group.field, content);
+          contents.set(field, content);
         }
         addChanged(changed, type, await this.dialect.setAtPath(manager, type, group.path, group.ids, content));
       }
@@ -249,7 +252,7 @@ export class Propagator {
       let group = byPath.get(row.path);
       if (!group) {
         const path = parsePath(row.path);
-        group = { field: String(path[0]), path, inline: row.inline, ids: [] };
+        group = { field: fieldAt(type.schema, path), path, inline: row.inline, ids: [] };
         byPath.set(row.path, group);
       }
       group.ids.push(row.referrerId);

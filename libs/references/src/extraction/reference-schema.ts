@@ -1,0 +1,100 @@
+import type { Type } from '@nestjs/common';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import { ValidationTypes, getMetadataStorage } from 'class-validator';
+import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+import type { JsonPath } from './json-path.js';
+
+/**
+ * A property of a schema class that the library looks into: a reference property, or a nested DTO
+ * (`@ValidateNested()` with `@Type(() => Class)`, or a class as its declared type) that may hold some.
+ */
+export type SchemaProperty =
+  | { key: string; field: ReferenceFieldMetadata; schema?: undefined }
+  | { key: string; field?: undefined; schema: Type<object> };
+
+/** One value of a reference property: the property itself, or each element of an array (of arrays…). */
+export interface ReferenceOccurrence {
+  field: ReferenceFieldMetadata;
+  value: unknown;
+  segments: JsonPath;
+}
+
+/** Declared types that are values, never nested DTOs. */
+const NOT_A_SCHEMA: ReadonlySet<unknown> = new Set([Object, Array, String, Number, Boolean, Date, Map, Set, Function, Promise]);
+
+const properties = new WeakMap<Function, Map<string, SchemaProperty>>();
+
+/**
+ * The reference properties and nested DTO properties of a schema class, in declaration order (inherited
+ * ones too); read from the decorators' metadata once per class.
+ */
+export function schemaProperties(schema: Type<object>): ReadonlyMap<string, SchemaProperty> {
+  let result = properties.get(schema);
+  if (!result) {
+    result = new Map();
+    const fields = new Map(ReferencesMetadataAccessor.getFields(schema).map((field) => [field.propertyKey, field]));
+    // NOTE: class-validator keeps every decorated property in declaration order, ours among them.
+    const validations = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
+    const nested = new Set(validations.filter((v) => v.type === ValidationTypes.NESTED_VALIDATION).map((v) => v.propertyName));
+    for (const key of new Set([...validations.map((v) => v.propertyName), ...fields.keys()])) {
+      const field = fields.get(key);
+      if (field) result.set(key, { key, field });
+      else if (nested.has(key)) {
+        const nestedSchema = nestedSchemaOf(schema, key);
+        if (nestedSchema) result.set(key, { key, schema: nestedSchema });
+      }
+    }
+    properties.set(schema, result);
+  }
+  return result;
+}
+
+/** The class a nested DTO property holds: class-transformer's `@Type()`, else its declared type. */
+function nestedSchemaOf(schema: Type<object>, key: string): Type<object> | undefined {
+  const declared = defaultMetadataStorage.findTypeMetadata(schema, key);
+  const type = declared
+    ? declared.typeFunction({ newObject: undefined, object: {}, property: key })
+    : Reflect.getMetadata('design:type', schema.prototype, key);
+  return typeof type === 'function' && !NOT_A_SCHEMA.has(type) ? (type as Type<object>) : undefined;
+}
+
+/**
+ * Every value held by the schema's reference properties at any depth — in nested DTOs, arrays of them,
+ * arrays of arrays — with its location. An inline copy is a leaf: what it holds belongs to its target.
+ */
+export function* occurrences(schema: Type<object>, document: Record<string, any>, prefix: JsonPath = []): Generator<ReferenceOccurrence> {
+  for (const property of schemaProperties(schema).values()) {
+    const value = document[property.key];
+    if (value === undefined || value === null) continue;
+    yield* occurrencesWithin(property, value, [...prefix, property.key]);
+  }
+}
+
+function* occurrencesWithin(property: SchemaProperty, value: unknown, segments: JsonPath): Generator<ReferenceOccurrence> {
+  if (Array.isArray(value)) {
+    // NOTE: elements are read as the walk reaches them, so a caller may replace the current one.
+    for (let i = 0; i < value.length; i++) yield* occurrencesWithin(property, value[i], [...segments, i]);
+  } else if (property.field) {
+    yield { field: property.field, value, segments };
+  } else if (value !== null && typeof value === 'object') {
+    yield* occurrences(property.schema, value as Record<string, any>, segments);
+  }
+}
+
+/**
+ * The reference property that a JSON path of an index row stands in (`sub.reflist[0].$ref` → the `$ref`
+ * property of the `reflist` element's class), or `undefined` when the schema has none there.
+ */
+export function fieldAt(schema: Type<object>, path: JsonPath): ReferenceFieldMetadata | undefined {
+  let current = schema;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (typeof segment === 'number') continue; // an array element: the same property's class
+    const property = schemaProperties(current).get(segment);
+    if (!property) return undefined;
+    if (property.field) return path.slice(i + 1).every((s) => typeof s === 'number') ? property.field : undefined;
+    current = property.schema;
+  }
+  return undefined;
+}
