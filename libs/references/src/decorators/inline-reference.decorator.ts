@@ -1,11 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
-import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
+import { DEFAULT_INLINE_DEPTH, MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const defaultUrl = (data: Record<string, any>): string | undefined => data?.links?.self;
+const isCopy = (value: unknown): value is Record<string, any> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const defaultUuid = (data: Record<string, any>): string | undefined =>
   data?.id === undefined || data?.id === null ? undefined : String(data.id);
 
@@ -38,13 +39,16 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
         'isInlineReference',
         each,
         (value) => {
-          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          if (!isCopy(value)) return false;
           const link = url(value as Record<string, any>);
           if (link === undefined) return options.create !== undefined;
           return invalidReferenceUrlReason(link) === undefined;
         },
-        'must be an object whose links.self is an absolute http(s) URL' +
-          (options.create ? ' (or the content of a record to create)' : ''),
+        (value) =>
+          // NOTE: a single copy whose link is there but bad: the message names the link itself.
+          !options.url && isCopy(value) && defaultUrl(value) !== undefined
+            ? `.links.self must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`
+            : ' must be an object whose links.self is an absolute http(s) URL' + (options.create ? ' (or the content of a record to create)' : ''),
       ),
       ApiProperty({
         type: 'object',
