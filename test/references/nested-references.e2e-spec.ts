@@ -164,4 +164,19 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
     expect((await reload(ctx.dataSource, node)).metadata.creators![1].agent?.title).toBe('renamed behind its back');
     expect((await ctx.references.verify()).ok).toBe(true);
   });
+
+  it('treats a property typed with an inline reference class as an inline reference: copied, refreshed, detached', async () => {
+    const deputy = await createNode(ctx.dataSource, { title: 'deputy' });
+    const node = await createNode(ctx.dataSource, { title: 'r', creators: [{ role: 'author', deputy: link(nodeUrl(deputy.id)) }] });
+    expect((await reload(ctx.dataSource, node)).metadata.creators![0].deputy).toEqual({ title: 'deputy', id: deputy.id, links: { self: nodeUrl(deputy.id) } });
+    expect(await ctx.references.getReferrers(nodeUrl(deputy.id))).toEqual([
+      { referrerType: 'nodes', referrerId: node.id, reference: nodeUrl(deputy.id), referenceUuid: deputy.id, inline: true, path: 'creators[0].deputy' },
+    ]);
+    deputy.metadata = { title: 'deputy, renamed' };
+    await save(deputy);
+    expect((await reload(ctx.dataSource, node)).metadata.creators![0].deputy?.title).toBe('deputy, renamed');
+    await nodes().remove(await nodes().findOneByOrFail({ id: deputy.id }));
+    await ctx.settle();
+    expect((await reload(ctx.dataSource, node)).metadata.creators).toEqual([{ role: 'author' }]);
+  });
 });

@@ -40,12 +40,19 @@ export class TestRecord {
   @VersionColumn() version: number;
 }
 
+/** An inline reference type: every property typed with it holds a copy of a node, detached when the node goes. */
+@InlineReference({ onDelete: 'detach' })
+export class NodeCopy {
+  @IsString() @IsOptional() title?: string;
+}
+
 /** A credit of a node, nested in a list: an inline agent that restricts, links that detach (one in a list of lists). */
 export class Credit {
   @IsString() role: string;
   @InlineReference({ onDelete: 'restrict' }) @IsOptional() agent?: Record<string, any>;
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() attributedBy?: string;
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() sources?: string[][];
+  @ValidateNested() @Type(() => NodeCopy) @IsOptional() deputy?: NodeCopy & Record<string, any>;
 }
 
 /** A node of a hierarchy (transitive propagation, cycles) with one field per delete policy. */

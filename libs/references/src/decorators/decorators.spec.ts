@@ -114,3 +114,34 @@ describe('reference decorators on nested DTOs', () => {
     ]);
   });
 });
+
+@InlineReference()
+class Term {
+  @IsString() @IsOptional() title?: string;
+}
+
+class Classified {
+  @ValidateNested() @Type(() => Term) term: Term;
+}
+
+describe('an inline reference type (@InlineReference() on a class)', () => {
+  const check = async (body: object) => {
+    try {
+      await new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }).transform(body, { type: 'body', metatype: Classified });
+      return [];
+    } catch (error) {
+      return ((error as BadRequestException).getResponse() as { message: string[] }).message;
+    }
+  };
+
+  it('accepts a copy sent as its link alone', async () => {
+    expect(await check({ term: { links: { self: 'http://a.example/terms/1' } } })).toEqual([]);
+  });
+
+  it("validates the copy's link, naming it by its full path", async () => {
+    expect(await check({ term: { title: 't', links: { self: 'ftp://a.example/terms/1' } } })).toEqual([
+      'term.links.self must be an absolute http(s) URL of at most 2048 characters',
+    ]);
+    expect(await check({ term: { title: 't' } })).toEqual(['term.links.self must be an absolute http(s) URL of at most 2048 characters']);
+  });
+});

@@ -161,3 +161,44 @@ describe('fieldAt', () => {
     expect(fieldAt(SeedSchema, path)).toBeUndefined();
   });
 });
+
+/** An inline reference type: every property typed with it holds copies. */
+@InlineReference({ onDelete: 'restrict', depth: 1 })
+class AgentCopy {
+  @IsString() @IsOptional() name?: string;
+}
+
+class CreditWithTypes {
+  @ValidateNested() @Type(() => AgentCopy) agent: AgentCopy;
+  @InlineReference({ onDelete: 'detach' }) @ValidateNested() @Type(() => AgentCopy) @IsOptional() previous?: AgentCopy;
+  @ValidateNested({ each: true }) @Type(() => AgentCopy) @IsOptional() helpers?: AgentCopy[];
+  @ReferenceByLink() @ValidateNested() @Type(() => AgentCopy) @IsOptional() asLink?: string;
+}
+
+class WorkWithTypes {
+  @ValidateNested({ each: true }) @Type(() => CreditWithTypes) creators: CreditWithTypes[];
+}
+
+describe('inline reference types (@InlineReference() on a class)', () => {
+  const copy = (id: string) => ({ id, name: id, links: { self: `http://h.example/agents/${id}` } });
+
+  it('make every property typed with the class an inline reference, at any depth, with the class options', () => {
+    const specs = extractReferences(WorkWithTypes, {
+      creators: [{ agent: copy('1'), previous: copy('2'), helpers: [copy('3'), copy('4')], asLink: 'http://h.example/x' }],
+    });
+    expect(specs.map((s) => [s.path, s.inline, s.referenceUuid, s.field.onDelete, s.field.depth])).toEqual([
+      ['creators[0].agent', true, '1', 'restrict', 1],
+      ['creators[0].previous', true, '2', 'detach', 1],
+      ['creators[0].helpers[0]', true, '3', 'restrict', 1],
+      ['creators[0].helpers[1]', true, '4', 'restrict', 1],
+      ['creators[0].asLink', false, null, 'keep', 0],
+    ]);
+    expect(fieldAt(WorkWithTypes, ['creators', 5, 'helpers', 2])?.onDelete).toBe('restrict');
+  });
+
+  it("name the link of a copy of such a class by its full path", () => {
+    expect(() => extractReferences(WorkWithTypes, { creators: [{ agent: { links: { self: 'nope' } } }] })).toThrow(
+      new InvalidReferenceUrlError('creators[0].agent.links.self', 'is not an absolute URL'),
+    );
+  });
+});

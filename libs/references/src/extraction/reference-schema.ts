@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { ValidationTypes, getMetadataStorage } from 'class-validator';
+import { inlineReferenceField } from '../decorators/inline-reference.decorator.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { JsonPath } from './json-path.js';
@@ -27,7 +28,8 @@ const properties = new WeakMap<Function, Map<string, SchemaProperty>>();
 
 /**
  * The reference properties and nested DTO properties of a schema class, in declaration order (inherited
- * ones too); read from the decorators' metadata once per class.
+ * ones too); read from the decorators' metadata once per class. A property typed with an inline reference
+ * class (`@InlineReference()` on the class) is a reference property.
  */
 export function schemaProperties(schema: Type<object>): ReadonlyMap<string, SchemaProperty> {
   let result = properties.get(schema);
@@ -39,11 +41,14 @@ export function schemaProperties(schema: Type<object>): ReadonlyMap<string, Sche
     const nested = new Set(validations.filter((v) => v.type === ValidationTypes.NESTED_VALIDATION).map((v) => v.propertyName));
     for (const key of new Set([...validations.map((v) => v.propertyName), ...fields.keys()])) {
       const field = fields.get(key);
-      if (field) result.set(key, { key, field });
-      else if (nested.has(key)) {
-        const nestedSchema = nestedSchemaOf(schema, key);
-        if (nestedSchema) result.set(key, { key, schema: nestedSchema });
-      }
+      const nestedSchema = nestedSchemaOf(schema, key);
+      const inlineType = nestedSchema && ReferencesMetadataAccessor.getInlineType(nestedSchema);
+      if (inlineType && field?.kind !== 'link') {
+        // A property typed with an inline reference class: its copies, with the class's options under the property's own.
+        const own = ReferencesMetadataAccessor.getInlineOptions(schema, key) ?? {};
+        result.set(key, { key, field: inlineReferenceField(key, { ...inlineType, ...own }) });
+      } else if (field) result.set(key, { key, field });
+      else if (nestedSchema && nested.has(key)) result.set(key, { key, schema: nestedSchema });
     }
     properties.set(schema, result);
   }
