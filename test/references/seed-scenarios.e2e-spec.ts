@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { InvalidReferenceUrlError, REFERRER_INDEXER, UnknownReferenceError, type ReferrerIndexer } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
-import { BASE_URL, RecordMetadata, TestRecord } from '../support/fixtures.js';
+import { BASE_URL, RecordMetadata, TestMirror, TestRecord } from '../support/fixtures.js';
 import { createRecord, recordUrl, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -122,6 +122,54 @@ describe.each(DATABASES_AND_MODES)('seed scenarios on %s in %s mode', (kind, mod
       const stored = (await reload(ctx.dataSource, rec1)).metadata;
       expect(stored.sub?.taxo2?.title).toBe('change');
       expect(stored.taxo1?.title).toBe('new title');
+    });
+  });
+
+  describe('TaxonomyRecord: a record whose schema is an inline reference type mirrors the remote term', () => {
+    const TAXONOMY_D = 'http://localhost/api/taxonomies/requestors/a/d/';
+    let mirror: TestMirror;
+    let rec2: TestRecord;
+    let holder: TestRecord;
+
+    beforeAll(async () => {
+      const mirrors = ctx.dataSource.getRepository(TestMirror);
+      mirror = await mirrors.save(mirrors.create({ metadata: { links: { self: TAXONOMY_D }, slug: 'd' } }));
+      rec2 = await createRecord(ctx.dataSource, { title: 'rec2', sub: { taxo2: { links: { self: TAXONOMY_D }, slug: 'd' } } });
+      holder = await createRecord(ctx.dataSource, { title: 'holder', inlined: { links: { self: `${BASE_URL}/taxonomies/${mirror.id}` } } });
+      await ctx.settle();
+    });
+
+    it('is indexed as a copy of the term at its own links.self, at the path ""', async () => {
+      expect(await ctx.references.getReferences(mirror)).toEqual([
+        { referrerType: 'taxonomies', referrerId: mirror.id, reference: TAXONOMY_D, referenceUuid: null, inline: true, path: '' },
+      ]);
+      expect((await reload(ctx.dataSource, holder)).metadata.inlined).toEqual({ slug: 'd', id: mirror.id, links: { self: `${BASE_URL}/taxonomies/${mirror.id}` } });
+    });
+
+    it('update_references_record: is refreshed with every other copy of the term', async () => {
+      const content = { links: { self: TAXONOMY_D }, slug: 'd', title: 'change' };
+      const updated = await ctx.references.referenceContentChanged(content, { url: TAXONOMY_D });
+      await ctx.settle();
+      if (mode === 'sync') {
+        expect(updated).toEqual(
+          expect.arrayContaining([
+            { referrerType: 'taxonomies', referrerId: mirror.id },
+            { referrerType: 'records', referrerId: rec2.id },
+          ]),
+        );
+      }
+      expect((await reload(ctx.dataSource, mirror)).metadata).toEqual(content);
+      expect((await reload(ctx.dataSource, rec2)).metadata.sub?.taxo2).toEqual(content);
+    });
+
+    it('passes the refresh on to the records that inline the mirror, transitively', async () => {
+      expect((await reload(ctx.dataSource, holder)).metadata.inlined).toEqual({
+        slug: 'd',
+        title: 'change',
+        id: mirror.id,
+        links: { self: `${BASE_URL}/taxonomies/${mirror.id}` },
+      });
+      expect((await ctx.references.verify()).ok).toBe(true);
     });
   });
 

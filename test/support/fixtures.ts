@@ -79,6 +79,23 @@ export class TestNode {
   @Column({ type: 'jsonb' }) metadata: NodeMetadata;
 }
 
+/**
+ * The seed's `TaxonomySchema` as an inline reference type: a record whose schema it is (the seed's
+ * `TaxonomyRecord`) is a mirror, a local copy of the remote term at its `links.self`.
+ */
+@InlineReference()
+export class Taxonomy {
+  @IsString() @IsOptional() slug?: string;
+  @IsString() @IsOptional() title?: string;
+}
+
+@Entity('test_mirror')
+@ReferenceEnabled({ route: 'taxonomies', schema: Taxonomy })
+export class TestMirror {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'jsonb' }) metadata: Taxonomy & { links: { self: string } } & Record<string, any>;
+}
+
 /** The fixture tables, for PostgreSQL and SQLite. */
 export class CreateFixtureTables1764000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -87,6 +104,7 @@ export class CreateFixtureTables1764000000001 implements MigrationInterface {
     const json = pg ? 'jsonb' : 'text';
     await queryRunner.query(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
     await queryRunner.query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL)`);
+    await queryRunner.query(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
   }
   async down(): Promise<void> {}
 }

@@ -36,8 +36,16 @@ export function getAt(document: unknown, path: JsonPath): unknown {
   return node;
 }
 
-/** Writes `value` at `path` in place (the containers along it exist: the path was found in the document). */
+/**
+ * Writes `value` at `path` in place (the containers along it exist: the path was found in the document).
+ * At the empty path the document's own content is replaced, so that its holder sees the change.
+ */
 export function setAt(document: Record<string, any>, path: JsonPath, value: unknown): void {
+  if (!path.length) {
+    for (const key of Object.keys(document)) delete document[key];
+    Object.assign(document, value);
+    return;
+  }
   const parent: any = getAt(document, path.slice(0, -1));
   parent[path[path.length - 1]] = value;
 }
@@ -74,6 +82,7 @@ export function removeAt(document: Record<string, any>, paths: JsonPath[]): void
   const elements = new Map<unknown[], Set<number>>();
   const properties: Array<[Record<string, any>, string | number]> = [];
   for (const path of paths) {
+    if (!path.length) continue; // a document is never removed from itself
     const parent: any = getAt(document, path.slice(0, -1));
     const last = path[path.length - 1];
     if (Array.isArray(parent) && typeof last === 'number') {

@@ -64,11 +64,32 @@ function nestedSchemaOf(schema: Type<object>, key: string): Type<object> | undef
   return typeof type === 'function' && !NOT_A_SCHEMA.has(type) ? (type as Type<object>) : undefined;
 }
 
+const rootFields = new WeakMap<Function, ReferenceFieldMetadata | null>();
+
+/**
+ * The field of a schema that is itself an inline reference type: a record with this schema is a copy of the
+ * record at its own link (a mirror), at the path `''`.
+ */
+export function rootField(schema: Type<object>): ReferenceFieldMetadata | undefined {
+  let field = rootFields.get(schema);
+  if (field === undefined) {
+    const options = ReferencesMetadataAccessor.getInlineType(schema);
+    field = options ? inlineReferenceField('', options) : null;
+    rootFields.set(schema, field);
+  }
+  return field ?? undefined;
+}
+
 /**
  * Every value held by the schema's reference properties at any depth — in nested DTOs, arrays of them,
  * arrays of arrays — with its location. An inline copy is a leaf: what it holds belongs to its target.
  */
 export function* occurrences(schema: Type<object>, document: Record<string, any>, prefix: JsonPath = []): Generator<ReferenceOccurrence> {
+  const root = rootField(schema);
+  if (root) {
+    yield { field: root, value: document, segments: prefix };
+    return;
+  }
   for (const property of schemaProperties(schema).values()) {
     const value = document[property.key];
     if (value === undefined || value === null) continue;
@@ -92,6 +113,7 @@ function* occurrencesWithin(property: SchemaProperty, value: unknown, segments: 
  * property of the `reflist` element's class), or `undefined` when the schema has none there.
  */
 export function fieldAt(schema: Type<object>, path: JsonPath): ReferenceFieldMetadata | undefined {
+  if (!path.length) return rootField(schema);
   let current = schema;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];

@@ -34,7 +34,8 @@ export class InlineCopies {
   private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {
     const replacements: Array<[JsonPath, Record<string, any>]> = [];
     for (const { field, value, segments } of occurrences(type.schema, document)) {
-      if (field.kind !== 'inline' || value === null || typeof value !== 'object') continue;
+      // NOTE: a mirror (a record that is itself a copy, at the path '') is copied as it is.
+      if (field.kind !== 'inline' || !segments.length || value === null || typeof value !== 'object') continue;
       const nested = value as Record<string, any>;
       const url = field.url(nested);
       if (levels <= 1) {
