@@ -73,6 +73,8 @@ class Agent {
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() attributedBy?: string;
   // Declared type only, no @Type: found all the same.
   @ValidateNested() @IsOptional() sub?: NestedTaxonomy;
+  // No @ValidateNested(): walked all the same, a reference is never ignored for want of validation.
+  @Type(() => NestedTaxonomy) @IsOptional() loose?: NestedTaxonomy;
 }
 
 class Deep {
@@ -106,7 +108,7 @@ describe('extractReferences at any depth', () => {
   it('goes through arrays of arrays, recursive classes and declared types, keeping each field\'s options', () => {
     const term = (id: string) => ({ id, links: { self: `http://h.example/terms/${id}` } });
     const specs = extractReferences(Deep, {
-      creators: [[{ agent: term('1') }], [{ agent: term('2'), attributedBy: 'http://h.example/works/9', sub: { taxo2: term('3') } }]],
+      creators: [[{ agent: term('1') }], [{ agent: term('2'), attributedBy: 'http://h.example/works/9', sub: { taxo2: term('3') }, loose: { taxo2: term('5') } }]],
       grid: [['http://h.example/a'], [], ['http://h.example/b', 'http://h.example/c']],
       next: { next: { creators: [[{ agent: term('4') }]] } },
     });
@@ -115,12 +117,14 @@ describe('extractReferences at any depth', () => {
       ['creators[1][0].agent', 'restrict'],
       ['creators[1][0].attributedBy', 'detach'],
       ['creators[1][0].sub.taxo2', 'keep'],
+      ['creators[1][0].loose.taxo2', 'keep'],
       ['grid[0][0]', 'keep'],
       ['grid[2][0]', 'keep'],
       ['grid[2][1]', 'keep'],
       ['next.next.creators[0][0].agent', 'restrict'],
     ]);
     expect(specs[3].referenceUuid).toBe('3');
+    expect(specs[4].referenceUuid).toBe('5');
   });
 
   it('ignores nested values that are not objects, and missing ones', () => {

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
-import { ValidationTypes, getMetadataStorage } from 'class-validator';
+import { getMetadataStorage } from 'class-validator';
 import { inlineReferenceField } from '../decorators/inline-reference.decorator.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
@@ -8,7 +8,8 @@ import type { JsonPath } from './json-path.js';
 
 /**
  * A property of a schema class that the library looks into: a reference property, or a nested DTO
- * (`@ValidateNested()` with `@Type(() => Class)`, or a class as its declared type) that may hold some.
+ * (`@Type(() => Class)`, or a class as its declared type, normally with `@ValidateNested()`) that may hold some.
+ * NOTE: properties are found through their class-validator decorators: one without any is not seen.
  */
 export type SchemaProperty =
   | { key: string; field: ReferenceFieldMetadata; schema?: undefined }
@@ -38,7 +39,6 @@ export function schemaProperties(schema: Type<object>): ReadonlyMap<string, Sche
     const fields = new Map(ReferencesMetadataAccessor.getFields(schema).map((field) => [field.propertyKey, field]));
     // NOTE: class-validator keeps every decorated property in declaration order, ours among them.
     const validations = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
-    const nested = new Set(validations.filter((v) => v.type === ValidationTypes.NESTED_VALIDATION).map((v) => v.propertyName));
     for (const key of new Set([...validations.map((v) => v.propertyName), ...fields.keys()])) {
       const field = fields.get(key);
       const nestedSchema = nestedSchemaOf(schema, key);
@@ -48,7 +48,8 @@ export function schemaProperties(schema: Type<object>): ReadonlyMap<string, Sche
         const own = ReferencesMetadataAccessor.getInlineOptions(schema, key) ?? {};
         result.set(key, { key, field: inlineReferenceField(key, { ...inlineType, ...own }) });
       } else if (field) result.set(key, { key, field });
-      else if (nestedSchema && nested.has(key)) result.set(key, { key, schema: nestedSchema });
+      // NOTE: walked even without @ValidateNested(): a reference is never ignored for want of validation.
+      else if (nestedSchema) result.set(key, { key, schema: nestedSchema });
     }
     properties.set(schema, result);
   }
