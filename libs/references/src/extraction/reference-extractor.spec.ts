@@ -127,6 +127,14 @@ describe('extractReferences at any depth', () => {
     expect(specs[4].referenceUuid).toBe('5');
   });
 
+  it("lists a parent class's references before the subclass's own", () => {
+    class Child extends SeedSchema {
+      @ReferenceByLink() @IsOptional() extra?: string;
+    }
+    const specs = extractReferences(Child, { title: 't', extra: 'http://h.example/x', $ref: 'http://h.example/r', sub: { taxo2: { links: { self: 'http://h.example/t' } } } });
+    expect(specs.map((s) => s.path)).toEqual(['sub.taxo2', '$ref', 'extra']);
+  });
+
   it('ignores nested values that are not objects, and missing ones', () => {
     expect(extractReferences(SeedSchema, { title: 't', sub: 'text' as any, reflist: [null as any, 7 as any] })).toEqual([]);
   });

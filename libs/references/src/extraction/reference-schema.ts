@@ -37,8 +37,11 @@ export function schemaProperties(schema: Type<object>): ReadonlyMap<string, Sche
   if (!result) {
     result = new Map();
     const fields = new Map(ReferencesMetadataAccessor.getFields(schema).map((field) => [field.propertyKey, field]));
-    // NOTE: class-validator keeps every decorated property in declaration order, ours among them.
-    const validations = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
+    // NOTE: class-validator keeps every decorated property in declaration order, ours among them; it lists
+    // a class's own before its parents', which come first here (as in the class-level list of fields).
+    const validations = getMetadataStorage()
+      .getTargetValidationMetadatas(schema, '', true, false)
+      .sort((a, b) => ancestry(schema, b.target) - ancestry(schema, a.target));
     for (const key of new Set([...validations.map((v) => v.propertyName), ...fields.keys()])) {
       const field = fields.get(key);
       const nestedSchema = nestedSchemaOf(schema, key);
@@ -54,6 +57,13 @@ export function schemaProperties(schema: Type<object>): ReadonlyMap<string, Sche
     properties.set(schema, result);
   }
   return result;
+}
+
+/** How many classes up from `schema` a validation's target is (0 for the class itself). */
+function ancestry(schema: Function, target: Function | string): number {
+  let hops = 0;
+  for (let type: Function | null = schema; type && type !== target; type = Object.getPrototypeOf(type)) hops++;
+  return hops;
 }
 
 /** The class a nested DTO property holds: class-transformer's `@Type()`, else its declared type. */
