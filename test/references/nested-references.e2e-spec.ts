@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ReferenceEntry, ReferencedRecordError } from 'nestjs-references';
+import { ReferenceEntry, ReferencePathTooLongError, ReferencedRecordError } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
@@ -178,5 +178,18 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
     await nodes().remove(await nodes().findOneByOrFail({ id: deputy.id }));
     await ctx.settle();
     expect((await reload(ctx.dataSource, node)).metadata.creators).toEqual([{ role: 'author' }]);
+  });
+
+  it('refuses a reference nested deeper than the index can record, with a dedicated error, and writes nothing', async () => {
+    // Lists of lists go as deep as the client sends them; 200 levels make a path of over 512 characters.
+    let deep: unknown = 'https://elsewhere.example/deep';
+    for (let i = 0; i < 200; i++) deep = [deep];
+    const [count, rows] = [await nodes().count(), await ctx.dataSource.getRepository(ReferenceEntry).count()];
+    const attempt = createNode(ctx.dataSource, { title: 'too deep', creators: [{ role: 'x', sources: deep as string[][] }] });
+    await expect(attempt).rejects.toThrow(ReferencePathTooLongError);
+    await expect(createNode(ctx.dataSource, { title: 'too deep', creators: [{ role: 'x', sources: deep as string[][] }] })).rejects.toThrow(
+      /^creators\[0\]\.sources\[0\]\[0\].*: a reference may sit at most 512 characters deep/,
+    );
+    expect([await nodes().count(), await ctx.dataSource.getRepository(ReferenceEntry).count()]).toEqual([count, rows]);
   });
 });

@@ -14,6 +14,7 @@ export {
   InvalidReferenceUrlError,
   MissingReferenceLinkError,
   ForbiddenKeyError,
+  ReferencePathTooLongError,
   UnknownReferenceError,
   ReferencedRecordError,
   InlineCreateForbiddenError,

@@ -28,6 +28,9 @@ export const REFERENCES_QUEUE = 'references';
 /** Longest URL accepted as a reference. */
 export const MAX_REFERENCE_URL_LENGTH = 2048;
 
+/** Longest JSON path of a reference: the index's `path` column (see the migration). */
+export const MAX_REFERENCE_PATH_LENGTH = 512;
+
 /** Keys that are never accepted anywhere in metadata (prototype pollution). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 

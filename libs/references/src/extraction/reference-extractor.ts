@@ -1,7 +1,12 @@
 import type { Type } from '@nestjs/common';
-import { ForbiddenKeyError, InvalidReferenceUrlError, MissingReferenceLinkError } from '../errors/references.errors.js';
+import {
+  ForbiddenKeyError,
+  InvalidReferenceUrlError,
+  MissingReferenceLinkError,
+  ReferencePathTooLongError,
+} from '../errors/references.errors.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
-import { FORBIDDEN_KEYS } from '../references.constants.js';
+import { FORBIDDEN_KEYS, MAX_REFERENCE_PATH_LENGTH } from '../references.constants.js';
 import { formatPath, type JsonPath } from './json-path.js';
 import { occurrences, type ReferenceOccurrence } from './reference-schema.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
@@ -34,6 +39,7 @@ export function assertNoForbiddenKeys(value: unknown, path: JsonPath = []): void
 export function referenceOf(occurrence: ReferenceOccurrence): string {
   const { field, value, segments } = occurrence;
   const path = formatPath(segments);
+  if (path.length > MAX_REFERENCE_PATH_LENGTH) throw new ReferencePathTooLongError(path, MAX_REFERENCE_PATH_LENGTH);
   let url: unknown = value;
   if (field.kind === 'inline') {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MissingReferenceLinkError(path);
