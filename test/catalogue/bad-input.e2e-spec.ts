@@ -132,7 +132,7 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
 
     it.each([
       ['a link', (url: string) => ({ title: 'Long link', related: [url] }), 'each value in related must be an absolute http(s) URL'],
-      ["an inline copy's links.self", (url: string) => ({ title: 'Long copy', stylePeriod: linkTo(url) }), 'stylePeriod must be an object whose links.self is an absolute http(s) URL'],
+      ["an inline copy's links.self", (url: string) => ({ title: 'Long copy', stylePeriod: linkTo(url) }), 'stylePeriod.links.self must be an absolute http(s) URL'],
     ])('%s of 2,000 multibyte characters (6,000 bytes, past the b-tree limit): 400 naming the field', async (_name, body, rule) => {
       const url = `http://remote.example/${cjk(2000)}`;
       expect(url.length).toBeLessThan(2048);

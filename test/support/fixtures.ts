@@ -1,16 +1,35 @@
-import { IsOptional, IsString } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Column, DeleteDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { InlineReference, ReferenceByLink, ReferenceEnabled } from 'nestjs-references';
 
 export const BASE_URL = 'http://test.local';
 
-/** The seed's own test record: links and inline copies of other records. */
+/** The seed's `NestedTaxonomySchema`: an inline taxonomy term one level down. */
+export class NestedTaxonomy {
+  @InlineReference() @IsOptional() taxo2?: Record<string, any>;
+}
+
+/** The seed's `URLReferenceSchema`: a link under `$ref`, in a list of nested objects. */
+export class UrlReference {
+  @IsString() @IsOptional() title?: string;
+  @ReferenceByLink() $ref: string;
+}
+
+/**
+ * The seed's own test record (its `TestSchema`: `taxo1` inline, `sub.taxo2` inline one level down, `$ref` a
+ * link, `reflist` a list of nested objects holding links), plus top-level links and inline copies.
+ */
 export class RecordMetadata {
   @IsString() title: string;
   @ReferenceByLink() @IsOptional() link?: string;
   @ReferenceByLink() @IsOptional() links?: string[];
   @InlineReference() @IsOptional() inlined?: Record<string, any>;
   @InlineReference() @IsOptional() inlinedList?: Array<Record<string, any>>;
+  @InlineReference() @IsOptional() taxo1?: Record<string, any>;
+  @ValidateNested() @Type(() => NestedTaxonomy) @IsOptional() sub?: NestedTaxonomy;
+  @ReferenceByLink() @IsOptional() $ref?: string;
+  @ValidateNested({ each: true }) @Type(() => UrlReference) @IsOptional() reflist?: UrlReference[];
 }
 
 @Entity('test_record')
@@ -19,6 +38,21 @@ export class TestRecord {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'jsonb' }) metadata: RecordMetadata;
   @VersionColumn() version: number;
+}
+
+/** An inline reference type: every property typed with it holds a copy of a node, detached when the node goes. */
+@InlineReference({ onDelete: 'detach' })
+export class NodeCopy {
+  @IsString() @IsOptional() title?: string;
+}
+
+/** A credit of a node, nested in a list: an inline agent that restricts, links that detach (one in a list of lists). */
+export class Credit {
+  @IsString() role: string;
+  @InlineReference({ onDelete: 'restrict' }) @IsOptional() agent?: Record<string, any>;
+  @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() attributedBy?: string;
+  @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() sources?: string[][];
+  @ValidateNested() @Type(() => NodeCopy) @IsOptional() deputy?: NodeCopy & Record<string, any>;
 }
 
 /** A node of a hierarchy (transitive propagation, cycles) with one field per delete policy. */
@@ -35,6 +69,7 @@ export class NodeMetadata {
   @InlineReference({ create: { target: () => TestNode, authorize: (value) => value.title !== 'forbidden' } })
   @IsOptional()
   tags?: Array<Record<string, any>>;
+  @ValidateNested({ each: true }) @Type(() => Credit) @IsOptional() creators?: Credit[];
 }
 
 @Entity('test_node')
@@ -46,6 +81,23 @@ export class TestNode {
   @DeleteDateColumn({ name: 'deleted_at', nullable: true }) deletedAt?: Date | null;
 }
 
+/**
+ * The seed's `TaxonomySchema` as an inline reference type: a record whose schema it is (the seed's
+ * `TaxonomyRecord`) is a mirror, a local copy of the remote term at its `links.self`.
+ */
+@InlineReference()
+export class Taxonomy {
+  @IsString() @IsOptional() slug?: string;
+  @IsString() @IsOptional() title?: string;
+}
+
+@Entity('test_mirror')
+@ReferenceEnabled({ route: 'taxonomies', schema: Taxonomy })
+export class TestMirror {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'jsonb' }) metadata: Taxonomy & { links: { self: string } } & Record<string, any>;
+}
+
 /** The fixture tables, for PostgreSQL and SQLite. */
 export class CreateFixtureTables1764000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -55,6 +107,7 @@ export class CreateFixtureTables1764000000001 implements MigrationInterface {
     await queryRunner.query(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
     const timestamp = pg ? 'timestamp' : 'datetime';
     await queryRunner.query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
+    await queryRunner.query(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
   }
   async down(): Promise<void> {}
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { BASE_URL, TestNode, TestRecord, type NodeMetadata, type RecordMetadata } from './fixtures.js';
+import { BASE_URL, TestMirror, TestNode, TestRecord, type NodeMetadata, type RecordMetadata } from './fixtures.js';
 
 export const recordUrl = (id: string) => `${BASE_URL}/records/${id}`;
 export const nodeUrl = (id: string) => `${BASE_URL}/nodes/${id}`;
@@ -12,6 +12,6 @@ export function createNode(dataSource: DataSource, metadata: NodeMetadata): Prom
   return dataSource.getRepository(TestNode).save(dataSource.getRepository(TestNode).create({ metadata }));
 }
 
-export async function reload<T extends TestNode | TestRecord>(dataSource: DataSource, record: T): Promise<T> {
+export async function reload<T extends TestNode | TestRecord | TestMirror>(dataSource: DataSource, record: T): Promise<T> {
   return (await dataSource.getRepository(record.constructor as any).findOneByOrFail({ id: record.id })) as T;
 }

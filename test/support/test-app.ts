@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
-import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from './fixtures.js';
+import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from './fixtures.js';
 
 export interface TestContext {
   app: INestApplication;
@@ -32,7 +32,7 @@ export async function bootReferences(
       EventEmitterModule.forRoot(),
       TypeOrmModule.forRoot({
         ...connectionOptions(kind),
-        entities: [TestRecord, TestNode],
+        entities: [TestRecord, TestNode, TestMirror],
         autoLoadEntities: true,
         migrations: [...referencesMigrations, CreateFixtureTables1764000000001],
         migrationsRun: true,

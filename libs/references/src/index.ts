@@ -20,6 +20,7 @@ export {
   UnstorableNumberError,
   JsonTooDeepError,
   InvalidReferenceUuidError,
+  ReferencePathTooLongError,
   UnknownReferenceError,
   ReferencedRecordError,
   InlineCreateForbiddenError,

@@ -10,6 +10,12 @@ export const REFERENCE_ENABLED_METADATA = 'nestjs-references:reference-enabled';
 /** Metadata key of one decorated property (`@ReferenceByLink()`, `@InlineReference()`). */
 export const REFERENCE_FIELD_METADATA = 'nestjs-references:reference-field';
 
+/** Metadata key of the options given to `@InlineReference()` on a property, as given (merged over a class's). */
+export const INLINE_REFERENCE_OPTIONS_METADATA = 'nestjs-references:inline-reference-options';
+
+/** Metadata key of `@InlineReference()` on a DTO class: the class is an inline reference type. */
+export const INLINE_REFERENCE_TYPE_METADATA = 'nestjs-references:inline-reference-type';
+
 /** Metadata key of the list of decorated properties of a schema class. */
 export const REFERENCE_FIELDS_METADATA = 'nestjs-references:reference-fields';
 
@@ -35,6 +41,9 @@ export const MAX_REFERENCE_UUID_LENGTH = 64;
  * stack of the validators, and SQLite refuses JSON nested deeper than 1,000 levels.
  */
 export const MAX_JSON_DEPTH = 64;
+
+/** Longest JSON path of a reference: the index's `path` column (see the migration). */
+export const MAX_REFERENCE_PATH_LENGTH = 512;
 
 /** Keys that are never accepted anywhere in metadata (prototype pollution). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

@@ -5,11 +5,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommandFactory } from 'nest-commander';
 import { ReferencesModule } from 'nestjs-references';
 import { ReferencesCliModule } from 'nestjs-references/cli';
-import { BASE_URL, TestNode, TestRecord } from '../fixtures.js';
+import { BASE_URL, TestMirror, TestNode, TestRecord } from '../fixtures.js';
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.CLI_DATABASE_URL, entities: [TestRecord, TestNode], autoLoadEntities: true }),
+    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.CLI_DATABASE_URL, entities: [TestRecord, TestNode, TestMirror], autoLoadEntities: true }),
     ReferencesModule.forRoot({ baseUrl: BASE_URL, batchSize: 50 }),
     ReferencesCliModule,
   ],

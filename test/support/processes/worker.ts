@@ -5,7 +5,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferencesModule } from 'nestjs-references';
-import { BASE_URL, TestNode, TestRecord } from '../fixtures.js';
+import { BASE_URL, TestMirror, TestNode, TestRecord } from '../fixtures.js';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -15,7 +15,7 @@ const env = (name: string) => {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: env('WORKER_DATABASE_URL'), entities: [TestRecord, TestNode], autoLoadEntities: true }),
+    TypeOrmModule.forRoot({ type: 'postgres', url: env('WORKER_DATABASE_URL'), entities: [TestRecord, TestNode, TestMirror], autoLoadEntities: true }),
     ReferencesModule.forRoot({
       baseUrl: BASE_URL,
       propagation: 'queue',

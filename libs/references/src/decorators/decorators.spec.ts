@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { plainToInstance } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, validate } from 'class-validator';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { Type, plainToInstance } from 'class-transformer';
+import { IsOptional, IsString, MaxLength, ValidateNested, validate } from 'class-validator';
 import { InlineReference } from './inline-reference.decorator.js';
 import { ReferenceByLink } from './reference-by-link.decorator.js';
 import { ReferencesMetadataAccessor } from './references-metadata.accessor.js';
@@ -65,5 +66,82 @@ describe('reference decorators as class-validator rules', () => {
     ]);
     expect(fields[2].fields).toEqual(['title']);
     expect(fields[2].depth).toBe(2);
+  });
+});
+
+class Credit {
+  @IsString() role: string;
+  @InlineReference() agent: object;
+  @ReferenceByLink() @IsOptional() sources?: string[][];
+}
+
+class Work {
+  @ValidateNested({ each: true }) @Type(() => Credit) creators: Credit[];
+}
+
+/** What Nest's ValidationPipe answers for a body. */
+async function pipeMessages(body: object): Promise<string[]> {
+  try {
+    await new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }).transform(body, { type: 'body', metatype: Work });
+    return [];
+  } catch (error) {
+    return ((error as BadRequestException).getResponse() as { message: string[] }).message;
+  }
+}
+
+describe('reference decorators on nested DTOs', () => {
+  const ok = { role: 'author', agent: { links: { self: 'http://a.example/agents/1' } } };
+
+  it('accept valid nested references, lists of lists included', async () => {
+    expect(await pipeMessages({ creators: [ok, { ...ok, sources: [['http://a.example/s/1'], []] }] })).toEqual([]);
+  });
+
+  it('name the full path of a bad link inside a nested copy, down to links.self', async () => {
+    expect(await pipeMessages({ creators: [ok, ok, { role: 'x', agent: { links: { self: 'not a url' } } }] })).toEqual([
+      'creators.2.agent.links.self must be an absolute http(s) URL of at most 2048 bytes',
+    ]);
+  });
+
+  it('name the full path of a nested copy without a link', async () => {
+    expect(await pipeMessages({ creators: [{ role: 'x', agent: { title: 'no link' } }] })).toEqual([
+      'creators.0.agent must be an object whose links.self is an absolute http(s) URL of at most 2048 bytes',
+    ]);
+  });
+
+  it('check each element of an inner list', async () => {
+    expect(await pipeMessages({ creators: [{ ...ok, sources: [['http://a.example/s/1'], ['http://a.example/s/2', 'nope']] }] })).toEqual([
+      'creators.0.each value in sources must be an absolute http(s) URL of at most 2048 bytes',
+    ]);
+  });
+});
+
+@InlineReference()
+class Term {
+  @IsString() @IsOptional() title?: string;
+}
+
+class Classified {
+  @ValidateNested() @Type(() => Term) term: Term;
+}
+
+describe('an inline reference type (@InlineReference() on a class)', () => {
+  const check = async (body: object) => {
+    try {
+      await new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }).transform(body, { type: 'body', metatype: Classified });
+      return [];
+    } catch (error) {
+      return ((error as BadRequestException).getResponse() as { message: string[] }).message;
+    }
+  };
+
+  it('accepts a copy sent as its link alone', async () => {
+    expect(await check({ term: { links: { self: 'http://a.example/terms/1' } } })).toEqual([]);
+  });
+
+  it("validates the copy's link, naming it by its full path", async () => {
+    expect(await check({ term: { title: 't', links: { self: 'ftp://a.example/terms/1' } } })).toEqual([
+      'term.links.self must be an absolute http(s) URL of at most 2048 bytes',
+    ]);
+    expect(await check({ term: { title: 't' } })).toEqual(['term.links.self must be an absolute http(s) URL of at most 2048 bytes']);
   });
 });

@@ -17,13 +17,27 @@ export function ReferenceField(meta: ReferenceFieldMetadata): PropertyDecorator 
 }
 
 /**
- * The class-validator rule of a reference property (of each element, for an array), with a message that
- * names the property: `${property} ${requirement}`.
+ * The class-validator rule of a reference property (of each element, for an array; of each element of
+ * each inner array, for an array of arrays), with a message that names the property: `${property} ${requirement}`.
+ * `requirement` may depend on the value, to name a part of it (`agent.links.self must be …`).
  */
-export function ReferenceRule(name: string, each: boolean, validate: (value: unknown) => boolean, requirement: string): PropertyDecorator {
+export function ReferenceRule(
+  name: string,
+  each: boolean,
+  validate: (value: unknown) => boolean,
+  requirement: string | ((value: unknown) => string),
+): PropertyDecorator {
   const validation: ValidationOptions = { each };
+  const validateDeep = (value: unknown): boolean => (each && Array.isArray(value) ? value.every(validateDeep) : validate(value));
+  const describe = typeof requirement === 'string' ? () => ` ${requirement}` : requirement;
   return ValidateBy(
-    { name, validator: { validate, defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${requirement}`, validation) } },
+    {
+      name,
+      validator: {
+        validate: validateDeep,
+        defaultMessage: buildMessage((eachPrefix, args) => `${eachPrefix}$property${describe(args?.value)}`, validation),
+      },
+    },
     validation,
   );
 }

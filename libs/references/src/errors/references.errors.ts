@@ -30,6 +30,17 @@ export class MissingReferenceLinkError extends ReferencesError {
   }
 }
 
+/** A reference sits deeper in the metadata than the index can record: its path is over 512 characters. */
+export class ReferencePathTooLongError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly path: string,
+    readonly maxLength: number,
+  ) {
+    super(`${path.slice(0, 60)}…: a reference may sit at most ${maxLength} characters deep in the metadata (its path is ${path.length})`);
+  }
+}
+
 /** Metadata (or a query string) holds `__proto__`, `constructor` or `prototype` as a key. */
 export class ForbiddenKeyError extends ReferencesError {
   readonly status = 400;

@@ -37,19 +37,60 @@ export function getAt(document: unknown, path: JsonPath): unknown {
 }
 
 /**
- * Removes the values at the given paths. Array elements are spliced out, highest index first,
- * so that removing several elements of one array removes the right ones.
+ * Writes `value` at `path` in place (the containers along it exist: the path was found in the document).
+ * At the empty path the document's own content is replaced, so that its holder sees the change.
+ */
+export function setAt(document: Record<string, any>, path: JsonPath, value: unknown): void {
+  if (!path.length) {
+    for (const key of Object.keys(document)) delete document[key];
+    Object.assign(document, value);
+    return;
+  }
+  const parent: any = getAt(document, path.slice(0, -1));
+  parent[path[path.length - 1]] = value;
+}
+
+/**
+ * A copy of `document` with each value replaced at its path; the containers along the paths are copied
+ * (each once), everything else is shared with `document`, which is left as it is.
+ */
+export function withValuesAt<T extends Record<string, any>>(document: T, replacements: Iterable<[JsonPath, unknown]>): T {
+  const root: any = { ...document };
+  const copies = new Set<object>([root]);
+  for (const [path, value] of replacements) {
+    let node = root;
+    for (const segment of path.slice(0, -1)) {
+      let child = node[segment];
+      if (!copies.has(child)) {
+        child = Array.isArray(child) ? [...child] : { ...child };
+        copies.add(child);
+        node[segment] = child;
+      }
+      node = child;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return root;
+}
+
+/**
+ * Removes the values at the given paths, at any depth: an array element is spliced out, a property is
+ * unset. Every location is found before anything moves, and the elements of each array go highest index
+ * first, so that removing `a[0]`, `a[2]` and `a[3].b` removes the right ones.
  */
 export function removeAt(document: Record<string, any>, paths: JsonPath[]): void {
-  const sorted = [...paths].sort((a, b) => {
-    const x = a[a.length - 1];
-    const y = b[b.length - 1];
-    return typeof x === 'number' && typeof y === 'number' ? y - x : 0;
-  });
-  for (const path of sorted) {
+  const elements = new Map<unknown[], Set<number>>();
+  const properties: Array<[Record<string, any>, string | number]> = [];
+  for (const path of paths) {
+    if (!path.length) continue; // a document is never removed from itself
     const parent: any = getAt(document, path.slice(0, -1));
     const last = path[path.length - 1];
-    if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
-    else if (parent && typeof parent === 'object') delete parent[last];
+    if (Array.isArray(parent) && typeof last === 'number') {
+      (elements.get(parent) ?? elements.set(parent, new Set()).get(parent)!).add(last);
+    } else if (parent && typeof parent === 'object') properties.push([parent, last]);
+  }
+  for (const [parent, key] of properties) delete parent[key];
+  for (const [array, indices] of elements) {
+    for (const index of [...indices].sort((a, b) => b - a)) array.splice(index, 1);
   }
 }

@@ -1,14 +1,15 @@
 import type { Type } from '@nestjs/common';
-import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import {
   ForbiddenKeyError,
   InvalidReferenceUrlError,
   InvalidReferenceUuidError,
   MissingReferenceLinkError,
+  ReferencePathTooLongError,
 } from '../errors/references.errors.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
-import { FORBIDDEN_KEYS, MAX_REFERENCE_UUID_LENGTH } from '../references.constants.js';
+import { FORBIDDEN_KEYS, MAX_REFERENCE_PATH_LENGTH, MAX_REFERENCE_UUID_LENGTH } from '../references.constants.js';
 import { formatPath, type JsonPath } from './json-path.js';
+import { occurrences, type ReferenceOccurrence } from './reference-schema.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 
 /** One reference found in a record's metadata. */
@@ -20,26 +21,6 @@ export interface ReferenceSpec {
   path: string;
   segments: JsonPath;
   field: ReferenceFieldMetadata;
-}
-
-/** One value of a reference property: the property itself, or each element of an array. */
-export interface ReferenceOccurrence {
-  field: ReferenceFieldMetadata;
-  value: unknown;
-  segments: JsonPath;
-}
-
-/** Every value held by the schema's reference properties, with its location. */
-export function* occurrences(schema: Type<object>, metadata: Record<string, any>): Generator<ReferenceOccurrence> {
-  for (const field of ReferencesMetadataAccessor.getFields(schema)) {
-    const value = metadata[field.propertyKey];
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) yield { field, value: value[i], segments: [field.propertyKey, i] };
-    } else {
-      yield { field, value, segments: [field.propertyKey] };
-    }
-  }
 }
 
 /** Throws `ForbiddenKeyError` when `__proto__`, `constructor` or `prototype` is a key anywhere in `value`. */
@@ -59,6 +40,7 @@ export function assertNoForbiddenKeys(value: unknown, path: JsonPath = []): void
 export function referenceOf(occurrence: ReferenceOccurrence): string {
   const { field, value, segments } = occurrence;
   const path = formatPath(segments);
+  if (path.length > MAX_REFERENCE_PATH_LENGTH) throw new ReferencePathTooLongError(path, MAX_REFERENCE_PATH_LENGTH);
   let url: unknown = value;
   if (field.kind === 'inline') {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MissingReferenceLinkError(path);
@@ -66,7 +48,11 @@ export function referenceOf(occurrence: ReferenceOccurrence): string {
     if (url === undefined || url === null) throw new MissingReferenceLinkError(path);
   }
   const reason = invalidReferenceUrlReason(url);
-  if (reason) throw new InvalidReferenceUrlError(path, reason);
+  if (reason) {
+    // NOTE: the error names the link itself when the copy's link has a known place (`creators[2].agent.links.self`).
+    const at = field.kind === 'inline' && field.urlPath ? formatPath([...segments, ...field.urlPath]) : path;
+    throw new InvalidReferenceUrlError(at, reason);
+  }
   return url as string;
 }
 

@@ -3,9 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ReferencedRecordError, ReferencesError, UnknownReferenceError, WriteConflictError } from '../errors/references.errors.js';
 
 /**
- * Answers the library's errors with their HTTP status: 400 for malformed references and forbidden keys,
- * 403 for a refused inline create, 409 `{ message, referrers }` for a restricted delete, 422 for an
- * unknown target, 503 with `Retry-After` for a write that kept colliding with concurrent writers. Register it with `app.useGlobalFilters(new ReferencesExceptionFilter(app.get(HttpAdapterHost)))`
+ * Answers the library's errors with their HTTP status: 400 for malformed references, forbidden keys and
+ * references too deep to index, 403 for a refused inline create, 409 `{ message, referrers }` for a
+ * restricted delete, 422 for an unknown target, 503 with `Retry-After` for a write that kept colliding
+ * with concurrent writers. Register it with `app.useGlobalFilters(new ReferencesExceptionFilter(app.get(HttpAdapterHost)))`
  * or as an `APP_FILTER` provider.
  */
 @Catch(ReferencesError)

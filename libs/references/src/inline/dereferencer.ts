@@ -1,13 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
-import { formatPath } from '../extraction/json-path.js';
-import {
-  assertIndexableUuid,
-  occurrences,
-  referenceOf,
-  type ReferenceOccurrence,
-} from '../extraction/reference-extractor.js';
+import { formatPath, setAt } from '../extraction/json-path.js';
+import { assertIndexableUuid, referenceOf } from '../extraction/reference-extractor.js';
+import { occurrences, type ReferenceOccurrence } from '../extraction/reference-schema.js';
 import { assertStorableJson } from '../extraction/storable-json.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { RecordLoader } from '../records/record-loader.js';
@@ -73,7 +69,7 @@ export class Dereferencer {
         reference: target.reference,
         manager,
       });
-      setOccurrence(metadata, target.occurrence, copy);
+      setAt(metadata, target.occurrence.segments, copy);
     }
   }
 
@@ -120,7 +116,7 @@ export class Dereferencer {
     });
     const saved = (await manager.save(record)) as object;
     const replaced = { ...occurrence, value: targetType.representationOf(saved) };
-    setOccurrence(metadata, occurrence, replaced.value);
+    setAt(metadata, occurrence.segments, replaced.value);
     return replaced;
   }
 }
@@ -128,10 +124,4 @@ export class Dereferencer {
 function isWithoutLink(occurrence: ReferenceOccurrence): boolean {
   const value = occurrence.value;
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !occurrence.field.url(value as any);
-}
-
-function setOccurrence(metadata: Record<string, any>, occurrence: ReferenceOccurrence, value: unknown): void {
-  const [key, index] = occurrence.segments as [string, number | undefined];
-  if (index === undefined) metadata[key] = value;
-  else metadata[key][index] = value;
 }

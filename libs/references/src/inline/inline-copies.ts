@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { occurrences } from '../extraction/reference-extractor.js';
+import { withValuesAt, type JsonPath } from '../extraction/json-path.js';
+import { occurrences } from '../extraction/reference-schema.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
@@ -33,25 +34,20 @@ export class InlineCopies {
   }
 
   private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {
-    const result: Record<string, any> = { ...document };
+    const replacements: Array<[JsonPath, Record<string, any>]> = [];
     for (const { field, value, segments } of occurrences(type.schema, document)) {
-      if (field.kind !== 'inline' || value === null || typeof value !== 'object') continue;
+      // NOTE: a mirror (a record that is itself a copy, at the path '') is copied as it is.
+      if (field.kind !== 'inline' || !segments.length || value === null || typeof value !== 'object') continue;
       const nested = value as Record<string, any>;
       const url = field.url(nested);
-      let replacement: Record<string, any>;
       if (levels <= 1) {
-        replacement = { id: field.uuid(nested), links: { self: url } };
+        replacements.push([segments, { id: field.uuid(nested), links: { self: url } }]);
       } else {
         const nestedType = url ? this.registry.resolve(url)?.type : undefined;
-        replacement = nestedType ? this.truncate(nested, nestedType, levels - 1) : nested;
-      }
-      const [key, index] = segments as [string, number | undefined];
-      if (index === undefined) result[key] = replacement;
-      else {
-        if (result[key] === document[key]) result[key] = [...document[key]];
-        result[key][index] = replacement;
+        if (nestedType) replacements.push([segments, this.truncate(nested, nestedType, levels - 1)]);
       }
     }
-    return result;
+    // NOTE: a copy of the target's representation, never the representation itself: it is shared by every field.
+    return withValuesAt(document, replacements);
   }
 }

@@ -105,6 +105,8 @@ export interface ReferenceFieldMetadata {
   propertyKey: string;
   onDelete: OnDeletePolicy;
   url: (data: Record<string, any>) => string | undefined;
+  /** Where `url` reads the link inside an inline copy, when known (`['links', 'self']` by default): errors name it. */
+  urlPath?: ReadonlyArray<string | number>;
   uuid: (data: Record<string, any>) => string | undefined;
   postprocess?: InlineReferenceOptions['postprocess'];
   fields?: string[];

@@ -1,11 +1,13 @@
 import { parsePath, type JsonPath } from '../extraction/json-path.js';
+import { fieldAt } from '../extraction/reference-schema.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import type { IndexRow } from '../reverse-index/reference-index.js';
 
 /** The referrers of one batch that hold the target at the same path: one statement updates them all. */
 export interface PathGroup {
-  /** The top-level property of the referrer's metadata that holds the reference. */
-  field: string;
+  /** The reference property the path stands in, at any depth; `undefined` when the schema has none there. */
+  field: ReferenceFieldMetadata | undefined;
   path: JsonPath;
   inline: boolean;
   ids: string[];
@@ -28,7 +30,7 @@ export function groupByTypeAndPath(
     let group = byPath.get(row.path);
     if (!group) {
       const path = parsePath(row.path);
-      group = { field: String(path[0]), path, inline: row.inline, ids: [] };
+      group = { field: fieldAt(type.schema, path), path, inline: row.inline, ids: [] };
       byPath.set(row.path, group);
     }
     group.ids.push(row.referrerId);

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { removeAt, type JsonPath } from '../extraction/json-path.js';
 import { InlineCopies } from '../inline/inline-copies.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceType } from '../registry/reference-type.js';
@@ -81,15 +82,15 @@ export class Propagator implements PropagationStrategy {
   async refreshRows(manager: EntityManager, target: TargetState, rows: IndexRow[]): Promise<ChangedReferrers> {
     const changed: ChangedReferrers = new Map();
     for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
-      const contents = new Map<string, string>();
+      const contents = new Map<ReferenceFieldMetadata, string>();
       for (const group of byPath.values()) {
-        const field = type.fields.find((f) => f.propertyKey === group.field);
+        const field = group.field;
         if (!field || field.kind !== 'inline') continue;
         // The copy depends on the field (depth, fields, postprocess), not on the array position.
-        let content = contents.get(group.field);
+        let content = contents.get(field);
         if (content === undefined) {
           content = JSON.stringify(this.copies.build(target.representation, target.type, field, { reference: target.reference, manager }));
-          contents.set(group.field, content);
+          contents.set(field, content);
         }
         addChanged(changed, type, await this.dialect.setAtPath(manager, type, group.path, group.ids, content));
       }

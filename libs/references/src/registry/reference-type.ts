@@ -9,6 +9,7 @@ export interface ReferenceType {
   readonly entity: Function;
   readonly options: ReferenceEnabledOptions;
   readonly schema: Type<object>;
+  /** The top-level reference properties; `fieldAt(schema, path)` finds one at any depth. */
   readonly fields: ReferenceFieldMetadata[];
   readonly entityMetadata: EntityMetadata;
   /** The entity property holding the JSON metadata. */

@@ -28,9 +28,11 @@ export class PostgresDialect extends SqlDialect {
     const { table, id, idType, metadata, metadataType } = type.sql;
     const asJsonb = metadataType === 'jsonb' ? metadata : `${metadata}::jsonb`;
     const back = metadataType === 'jsonb' ? '' : `::${metadataType}`;
+    // NOTE: jsonb_set does nothing at the empty path (a mirror's whole document): that is the value itself.
+    const value = path.length ? `jsonb_set(${asJsonb}, $2::text[], $1::jsonb)` : '$1::jsonb';
     // NOTE: ids as one array and no join: the fastest form measured (DESIGN.md, performance notes).
     const result = await manager.query(
-      `UPDATE ${table} SET ${metadata} = jsonb_set(${asJsonb}, $2::text[], $1::jsonb)${back}${bookkeeping(type)}
+      `UPDATE ${table} SET ${metadata} = ${value}${back}${bookkeeping(type)}
        WHERE ${id} = ANY($3::${idType}[]) AND (${asJsonb} #> $2::text[]) IS DISTINCT FROM $1::jsonb
        RETURNING ${id}::text AS id`,
       [valueJson, textArray(path), ids],
