@@ -7,6 +7,6 @@ export function WriteAccess(): MethodDecorator {
   return applyDecorators(
     UseGuards(WriteTokenGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'No Authorization: Bearer <token> header, or a wrong token' }),
+    ApiUnauthorizedResponse({ description: 'No `Authorization: Bearer <token>` header, or a wrong token' }),
   );
 }

@@ -1,13 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
 import type { InlineReferenceOptions } from '../interfaces/reference-options.interface.js';
 import { DEFAULT_INLINE_DEPTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
+import { ReferenceApiProperty } from './reference-api-property.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const defaultUrl = (data: Record<string, any>): string | undefined => data?.links?.self;
 const defaultUuid = (data: Record<string, any>): string | undefined =>
   data?.id === undefined || data?.id === null ? undefined : String(data.id);
+
+const STORED_COPY = 'the stored copy is taken from the target';
+const INLINE_EXAMPLE = { links: { self: 'https://example.org/records/00000000-0000-0000-0000-000000000000' } };
 
 /**
  * A property that holds a copy of another record's public representation `{ ...metadata, id, links: { self } }`,
@@ -45,13 +48,21 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
         'must be an object whose links.self is an absolute http(s) URL' +
           (options.create ? ' (or the content of a record to create)' : ''),
       ),
-      ApiProperty({
-        type: 'object',
-        isArray: each,
-        additionalProperties: true,
-        description: 'Inline copy of a referenced record: send { links: { self: url } }; the stored copy is taken from the target',
-        example: { links: { self: 'http://localhost:3000/terms/00000000-0000-0000-0000-000000000000' } },
-      }),
+      ReferenceApiProperty(
+        each
+          ? {
+              type: 'array',
+              items: { type: 'object', additionalProperties: true },
+              description: `Inline copies of referenced records: send [{ links: { self: url } }, …]; ${STORED_COPY}`,
+              example: [INLINE_EXAMPLE],
+            }
+          : {
+              type: 'object',
+              additionalProperties: true,
+              description: `Inline copy of a referenced record: send { links: { self: url } }; ${STORED_COPY}`,
+              example: INLINE_EXAMPLE,
+            },
+      ),
     )(target, propertyKey);
   };
 }

@@ -1,9 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
 import { MAX_REFERENCE_URL_LENGTH } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
+import { ReferenceApiProperty } from './reference-api-property.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
+
+const EXAMPLE_URL = 'https://example.org/records/00000000-0000-0000-0000-000000000000';
 
 /**
  * A property that holds the canonical URL of another record, or an array of them
@@ -31,12 +33,13 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         (value) => invalidReferenceUrlReason(value) === undefined,
         `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_LENGTH} characters`,
       ),
-      ApiProperty({
+      ReferenceApiProperty({
         type: String,
         isArray: each,
         format: 'uri',
         maxLength: MAX_REFERENCE_URL_LENGTH,
-        description: 'Canonical URL of the referenced record',
+        description: each ? 'Canonical URLs of the referenced records' : 'Canonical URL of the referenced record',
+        example: each ? [EXAMPLE_URL] : EXAMPLE_URL,
       }),
     )(target, propertyKey);
   };
