@@ -76,6 +76,23 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
     expect(Array.isArray(styles.example)).toBe(true);
   });
 
+  it('marks as required exactly the query parameters a GET cannot do without', async () => {
+    const gets = Object.entries<Record<string, any>>(document.paths).filter(([path, operations]) => operations.get && !path.includes('{'));
+    expect(gets.length).toBeGreaterThan(3);
+    for (const [path, operations] of gets) {
+      const required: string[] = (operations.get.parameters ?? [])
+        .filter((parameter: Record<string, any>) => parameter.in === 'query' && parameter.required)
+        .map((parameter: Record<string, any>) => parameter.name);
+      const response = await api.get(path);
+      if (required.length === 0) {
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      } else {
+        expect({ path, status: response.status }).toEqual({ path, status: 400 });
+        for (const name of required) expect(JSON.stringify(response.body.message)).toContain(name);
+      }
+    }
+  });
+
   describe.each(['/terms', '/artworks'])('POST %s', (path) => {
     let body: ReturnType<typeof postBodies>[number];
     const total = async () => (await api.get(path)).body.total as number;
