@@ -4,8 +4,9 @@ import { IS_OPTIONAL, ValidationTypes, getMetadataStorage } from 'class-validato
 /**
  * The OpenAPI description of a reference property, as `@ApiProperty()` would give it.
  * `required` follows class-validator: a property with `@IsOptional()` is optional in the document as it is in the
- * API. TypeScript applies a property's decorators from the bottom up, so `@IsOptional()` must be written below the
- * reference decorator (as in every example) to be seen here; an `@ApiProperty()` written above it overrides anything.
+ * API. TypeScript applies a property's decorators from the last to the first, so `@IsOptional()` must be written
+ * after the reference decorator (as in every example) to be seen here; an `@ApiProperty()` written before it
+ * overrides anything.
  */
 export function ReferenceApiProperty(options: ApiPropertyOptions): PropertyDecorator {
   return (target, propertyKey) => {
