@@ -4,7 +4,7 @@ import { InlineReference, ReferenceByLink } from 'nestjs-references';
 
 /** The metadata of an artwork: what a client sends to `POST /artworks` and `PUT /artworks/:id`. */
 export class ArtworkMetadata {
-  @ApiProperty({ example: 'The Ecstasy of Saint Teresa' })
+  @ApiProperty({ example: 'The Ecstasy of Saint Teresa', minLength: 1, maxLength: 500 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)

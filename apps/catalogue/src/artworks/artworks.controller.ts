@@ -10,6 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { WriteAccess } from '../auth/write-access.decorator.js';
+import { REFERRERS_AFTER_PUT } from '../common/api-docs.js';
 import type { Page, Representation } from '../common/record-store.js';
 import { ArtworkListQuery } from './artwork-list-query.dto.js';
 import { ArtworkMetadata } from './artwork-metadata.dto.js';
@@ -47,7 +48,7 @@ export class ArtworksController {
 
   @Put(':id')
   @WriteAccess()
-  @ApiOkResponse({ description: 'The artwork with its new metadata; every referrer is already updated' })
+  @ApiOkResponse({ description: `The artwork with its new metadata. ${REFERRERS_AFTER_PUT}` })
   @ApiNotFoundResponse({ description: 'No artwork has this id' })
   @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
   @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })

@@ -8,7 +8,7 @@ export function WriteAccess(): MethodDecorator {
   return applyDecorators(
     UseGuards(WriteTokenGuard, JsonBodyGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'No Authorization: Bearer <token> header, or a wrong token' }),
-    ApiUnsupportedMediaTypeResponse({ description: 'POST and PUT take Content-Type: application/json only' }),
+    ApiUnauthorizedResponse({ description: 'No `Authorization: Bearer <token>` header, or a wrong token' }),
+    ApiUnsupportedMediaTypeResponse({ description: 'POST and PUT take `Content-Type: application/json` only' }),
   );
 }

@@ -14,7 +14,7 @@ export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 /** `?limit=&offset=` of a list endpoint. */
 export class PageQuery {
-  @ApiPropertyOptional({ default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -22,7 +22,7 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -4,25 +4,25 @@ import { InlineReference } from 'nestjs-references';
 
 /** The metadata of a taxonomy term: what a client sends to `POST /terms` and `PUT /terms/:id`. */
 export class TermMetadata {
-  @ApiProperty({ example: 'baroque' })
+  @ApiProperty({ example: 'baroque', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 100 })
   @IsString()
   @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'slug must be lower-case letters and digits joined by hyphens' })
   @MaxLength(100)
   slug: string;
 
-  @ApiProperty({ example: 'Baroque' })
+  @ApiProperty({ example: 'Baroque', minLength: 1, maxLength: 500 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   title: string;
 
-  @ApiPropertyOptional({ example: 2, description: 'Depth in the hierarchy, 1 for a root term' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 2, description: 'Depth in the hierarchy, 1 for a root term' })
   @IsOptional()
   @IsInt()
   @Min(1)
   level?: number;
 
-  @ApiPropertyOptional({ example: 1600 })
+  @ApiPropertyOptional({ type: 'integer', example: 1600 })
   @IsOptional()
   @IsInt()
   startYear?: number;

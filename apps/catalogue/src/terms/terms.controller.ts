@@ -10,6 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { WriteAccess } from '../auth/write-access.decorator.js';
+import { REFERRERS_AFTER_PUT } from '../common/api-docs.js';
 import { PageQuery } from '../common/page-query.dto.js';
 import type { Page, Representation } from '../common/record-store.js';
 import { TermMetadata } from './term-metadata.dto.js';
@@ -46,7 +47,7 @@ export class TermsController {
 
   @Put(':id')
   @WriteAccess()
-  @ApiOkResponse({ description: 'The term with its new metadata; every referrer is already updated' })
+  @ApiOkResponse({ description: `The term with its new metadata. ${REFERRERS_AFTER_PUT}` })
   @ApiNotFoundResponse({ description: 'No term has this id' })
   @ApiBadRequestResponse({ description: 'The metadata is invalid; the message names the field' })
   @ApiUnprocessableEntityResponse({ description: 'A reference names a local record that does not exist' })

@@ -145,3 +145,29 @@ describe('an inline reference type (@InlineReference() on a class)', () => {
     expect(await check({ term: { title: 't' } })).toEqual(['term.links.self must be an absolute http(s) URL of at most 2048 bytes']);
   });
 });
+
+describe('reference decorators in the OpenAPI document', () => {
+  class Required {
+    @ReferenceByLink() homepage: string;
+    @InlineReference() styles: object[];
+  }
+  // @nestjs/swagger's metadata of a property, as SwaggerModule reads it when it builds the document.
+  const openApi = (dto: object, key: string) => Reflect.getMetadata('swagger/apiModelProperties', dto, key);
+
+  it('are optional exactly when @IsOptional() is on the property too', () => {
+    expect(['homepage', 'related', 'stylePeriod', 'styles'].map((key) => openApi(Dto.prototype, key).required)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(openApi(Required.prototype, 'homepage').required).toBe(true);
+    expect(openApi(Required.prototype, 'styles').required).toBe(true);
+  });
+
+  it('describe an array as an array, with an array as its example', () => {
+    expect(openApi(Dto.prototype, 'styles')).toMatchObject({ type: 'array', items: { type: 'object' }, example: [expect.any(Object)] });
+    expect(openApi(Dto.prototype, 'related')).toMatchObject({ isArray: true, example: [expect.any(String)] });
+    expect(openApi(Dto.prototype, 'stylePeriod')).toMatchObject({ type: 'object', example: { links: { self: expect.any(String) } } });
+  });
+});

@@ -34,6 +34,9 @@ export function inlineReferenceField(propertyKey: string, options: InlineReferen
 
 const LINK_REQUIREMENT = `must be an absolute http(s) URL of at most ${MAX_REFERENCE_URL_BYTES} bytes`;
 
+const STORED_COPY = 'the stored copy is taken from the target';
+const INLINE_EXAMPLE = { links: { self: 'https://example.org/records/00000000-0000-0000-0000-000000000000' } };
+
 /**
  * A copy of another record's public representation `{ ...metadata, id, links: { self } }` (the seed's
  * `InlineReferenceMixin`). The stored copy is always taken from the target itself, so a client may send
@@ -75,13 +78,21 @@ export function InlineReference(options: InlineReferenceOptions & { each?: boole
             : ` must be an object whose links.self is an absolute http(s) URL of at most ${MAX_REFERENCE_URL_BYTES} bytes` +
               (options.create ? ' (or the content of a record to create)' : ''),
       ),
-      OpenApiProperty({
-        type: 'object',
-        isArray: each,
-        additionalProperties: true,
-        description: 'Inline copy of a referenced record: send { links: { self: url } }; the stored copy is taken from the target',
-        example: { links: { self: 'http://localhost:3000/terms/00000000-0000-0000-0000-000000000000' } },
-      }),
+      OpenApiProperty(
+        each
+          ? {
+              type: 'array',
+              items: { type: 'object', additionalProperties: true },
+              description: `Inline copies of referenced records: send [{ links: { self: url } }, …]; ${STORED_COPY}`,
+              example: [INLINE_EXAMPLE],
+            }
+          : {
+              type: 'object',
+              additionalProperties: true,
+              description: `Inline copy of a referenced record: send { links: { self: url } }; ${STORED_COPY}`,
+              example: INLINE_EXAMPLE,
+            },
+      ),
     )(target, propertyKey);
   }) as PropertyDecorator & ClassDecorator;
 }

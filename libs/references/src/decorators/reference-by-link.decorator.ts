@@ -5,6 +5,8 @@ import { MAX_REFERENCE_URL_BYTES } from '../references.constants.js';
 import { invalidReferenceUrlReason } from '../urls/reference-url.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
+const EXAMPLE_URL = 'https://example.org/records/00000000-0000-0000-0000-000000000000';
+
 /**
  * A property that holds the canonical URL of another record, or an array of them
  * (the seed's `ReferenceByLinkFieldMixin`).
@@ -36,7 +38,8 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         isArray: each,
         format: 'uri',
         maxLength: MAX_REFERENCE_URL_BYTES,
-        description: 'Canonical URL of the referenced record',
+        description: each ? 'Canonical URLs of the referenced records' : 'Canonical URL of the referenced record',
+        example: each ? [EXAMPLE_URL] : EXAMPLE_URL,
       }),
     )(target, propertyKey);
   };

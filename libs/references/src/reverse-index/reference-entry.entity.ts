@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Column, Entity, Index, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 
 /**
@@ -8,7 +8,20 @@ import type { OnDeletePolicy } from '../interfaces/reference-options.interface.j
 @Entity('reference_index')
 @Index('IDX_reference_index_reference', ['reference', 'id'])
 @Index('IDX_reference_index_referrer', ['referrerType', 'referrerId'])
-export class ReferenceEntry {
+export class ReferenceEntry extends BaseEntity {
+  /**
+   * Gives `reference` the "C" collation on PostgreSQL only (SQLite has no such collation, and its default
+   * BINARY one is the same order), so that `synchronize: true` creates the column the migration creates and
+   * leaves a migrated one alone. A column option cannot depend on the database; TypeORM calls this for a
+   * BaseEntity once per data source, after building the entity's metadata and before migrations and
+   * `synchronize` run. The class is never used as an active record.
+   */
+  static override useDataSource(dataSource: DataSource | null): void {
+    super.useDataSource(dataSource);
+    if (dataSource?.driver.options.type !== 'postgres') return;
+    dataSource.getMetadata(ReferenceEntry).findColumnWithPropertyName('reference')!.collation = 'C';
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { DATABASES } from '../support/databases.js';
+import { bootCatalogue, client } from './catalogue-app.js';
+
+type Schema = { type?: string; properties: Record<string, { example?: unknown }>; required?: string[] };
+
+/** The POST routes of the document and the schema of their bodies, e.g. `/terms` → TermMetadata. */
+function postBodies(document: Record<string, any>): Array<{ path: string; name: string; schema: Schema }> {
+  return Object.entries<Record<string, any>>(document.paths)
+    .filter(([, operations]) => operations.post?.requestBody)
+    .map(([path, operations]) => {
+      const name = String(operations.post.requestBody.content['application/json'].schema.$ref).replace('#/components/schemas/', '');
+      return { path, name, schema: document.components.schemas[name] };
+    });
+}
+
+/** A body made of the document's own examples: of every property, or of the required ones only. */
+function exampleBody(schema: Schema, only?: string[]): Record<string, unknown> {
+  const keys = only ?? Object.keys(schema.properties);
+  return Object.fromEntries(keys.map((key) => [key, schema.properties[key].example]));
+}
+
+describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
+  let app: INestApplication;
+  let api: ReturnType<typeof client>;
+  let document: Record<string, any>;
+
+  beforeAll(async () => {
+    app = await bootCatalogue(kind);
+    api = client(app);
+    const response = await api.get('/docs-json');
+    expect(response.status).toBe(200);
+    document = response.body;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('is a valid OpenAPI document', async () => {
+    const result = await new Validator().validate(document);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it('shows the Authorization header as written (Markdown code, not an HTML tag) and does not call the token a JWT', () => {
+    expect(document.info.description).toContain('`Authorization: Bearer <token>`');
+    expect(document.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      description: expect.stringContaining('CATALOGUE_TOKEN'),
+    });
+    for (const operation of [document.paths['/terms'].post, document.paths['/artworks/{id}'].delete]) {
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(operation.responses['401'].description).toContain('`Authorization: Bearer <token>`');
+    }
+  });
+
+  it('says what PUT guarantees about the referrers in sync mode and in queue mode', () => {
+    for (const path of ['/terms/{id}', '/artworks/{id}']) {
+      const description: string = document.paths[path].put.responses['200'].description;
+      expect(description).toMatch(/In sync mode .* every referrer is already updated when this answers/);
+      expect(description).toMatch(/In queue mode .* the referrers are updated afterwards/);
+    }
+  });
+
+  it('marks as required exactly the fields the API cannot do without', () => {
+    const required = Object.fromEntries(postBodies(document).map(({ name, schema }) => [name, schema.required]));
+    expect(required).toEqual({ TermMetadata: ['slug', 'title'], ArtworkMetadata: ['title'] });
+  });
+
+  it('describes an array of inline copies as an array, with an array as its example', () => {
+    const styles = document.components.schemas.ArtworkMetadata.properties.styles;
+    expect(styles).toMatchObject({ type: 'array', items: { type: 'object', additionalProperties: true } });
+    expect(Array.isArray(styles.example)).toBe(true);
+  });
+
+  it('marks as required exactly the query parameters a GET cannot do without', async () => {
+    const gets = Object.entries<Record<string, any>>(document.paths).filter(([path, operations]) => operations.get && !path.includes('{'));
+    expect(gets.length).toBeGreaterThan(3);
+    for (const [path, operations] of gets) {
+      const required: string[] = (operations.get.parameters ?? [])
+        .filter((parameter: Record<string, any>) => parameter.in === 'query' && parameter.required)
+        .map((parameter: Record<string, any>) => parameter.name);
+      const response = await api.get(path);
+      if (required.length === 0) {
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      } else {
+        expect({ path, status: response.status }).toEqual({ path, status: 400 });
+        for (const name of required) expect(JSON.stringify(response.body.message)).toContain(name);
+      }
+    }
+  });
+
+  describe.each(['/terms', '/artworks'])('POST %s', (path) => {
+    let body: ReturnType<typeof postBodies>[number];
+    const total = async () => (await api.get(path)).body.total as number;
+
+    beforeAll(() => {
+      body = postBodies(document).find((candidate) => candidate.path === path)!;
+    });
+
+    it('answers 201 to the examples of the required fields alone', async () => {
+      const response = await api.post(path, exampleBody(body.schema, body.schema.required));
+      expect(response.status).toBe(201);
+    });
+
+    it('answers 201 to the examples of every field', async () => {
+      const sent = exampleBody(body.schema);
+      expect(Object.entries(sent).filter(([, example]) => example === undefined)).toEqual([]);
+      const response = await api.post(path, sent);
+      expect(response.status).toBe(201);
+      expect(Object.keys(response.body)).toEqual(expect.arrayContaining(Object.keys(sent)));
+    });
+
+    it('answers 400 naming each required field that is missing, and writes nothing', async () => {
+      for (const missing of body.schema.required!) {
+        const before = await total();
+        const response = await api.post(path, exampleBody(body.schema, body.schema.required!.filter((key) => key !== missing)));
+        expect({ missing, status: response.status }).toEqual({ missing, status: 400 });
+        expect(JSON.stringify(response.body.message)).toContain(missing);
+        expect(await total()).toBe(before);
+      }
+    });
+  });
+});
