@@ -20,6 +20,8 @@ export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<Catal
     database: connectionOptions(kind) as CatalogueDatabase,
     port: 0,
     baseUrl: BASE_URL,
+    defaultBaseUrl: BASE_URL,
+    baseUrlAliases: [],
     token: TOKEN,
     tokenGenerated: false,
     demo: false,

@@ -53,7 +53,10 @@ export class CatalogueModule {
         // NOTE: autoLoadEntities picks up the entities registered here.
         TypeOrmModule.forFeature([Term, Artwork]),
         ReferencesModule.forRoot({
+          // NOTE: without BASE_URL, the base URL stored with the references (http://localhost:$PORT on a new database).
           baseUrl: config.baseUrl,
+          defaultBaseUrl: config.defaultBaseUrl,
+          aliases: config.baseUrlAliases,
           strict: true,
           ...(config.redisUrl
             ? {

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ReferencesService } from 'nestjs-references';
 import { CatalogueModule } from './app.module.js';
 import { setupCatalogue } from './app.setup.js';
 import { CatalogueConfigError, loadCatalogueConfig, redact, type CatalogueConfig } from './config/catalogue.config.js';
@@ -30,7 +31,8 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
 
   const where = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite file ${config.database.database}`;
   const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
-  logger.log(`Catalogue on ${config.baseUrl} (${where}, ${mode}); API documentation at ${config.baseUrl}/docs`);
+  const base = app.get(ReferencesService).baseUrl;
+  logger.log(`Catalogue listening on http://localhost:${config.port} (${where}, ${mode}); base URL ${base}; API documentation at ${base}/docs`);
   if (config.tokenGenerated) {
     logger.log(`No CATALOGUE_TOKEN set; the write token for this run is: ${config.token}`);
   }

@@ -10,6 +10,7 @@ import type {
 } from './interfaces/references-module-options.interface.js';
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
+import { Rebaser } from './maintenance/rebaser.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import { Propagator } from './propagation/propagator.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
@@ -24,11 +25,16 @@ import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { sqlDialectProvider } from './sql/dialect.factory.js';
+import { BaseUrlCheck, baseUrlProvider, normalizeBaseUrl } from './base-url/base-url.js';
+import { ReferenceUrls } from './urls/reference-urls.js';
 import { TransactionHooks } from './transaction/transaction-hooks.js';
 import { WriteTransactions } from './transaction/write-transactions.js';
 
 /** The parts every mode uses, one provider each. */
 const PARTS: Provider[] = [
+  baseUrlProvider,
+  BaseUrlCheck,
+  ReferenceUrls,
   ReferenceTypesRegistry,
   sqlDialectProvider,
   ReferenceIndex,
@@ -43,6 +49,7 @@ const PARTS: Provider[] = [
   ReferrerJobs,
   IndexSynchronizer,
   IndexVerifier,
+  Rebaser,
 ];
 
 /**
@@ -105,14 +112,11 @@ export class ReferencesCoreModule {
 }
 
 function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
-  let url: URL | undefined;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ReferencesConfigurationError(`ReferencesModule: baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
+  if (options.baseUrl !== undefined) normalizeBaseUrl(options.baseUrl);
+  if (options.defaultBaseUrl !== undefined) normalizeBaseUrl(options.defaultBaseUrl, 'defaultBaseUrl');
+  for (const alias of options.aliases ?? []) normalizeBaseUrl(alias, 'aliases');
+  if (options.baseUrl === undefined && options.defaultBaseUrl === undefined) {
+    throw new ReferencesConfigurationError('ReferencesModule: give baseUrl, or defaultBaseUrl for a database that has none stored yet');
   }
   if (options.propagation && options.propagation !== 'sync' && options.propagation !== 'queue') {
     throw new ReferencesConfigurationError(`ReferencesModule: propagation must be 'sync' or 'queue', got "${options.propagation}"`);
@@ -126,6 +130,5 @@ function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
     ...options,
     propagation,
     batchSize: options.batchSize ?? (propagation === 'queue' ? DEFAULT_BATCH_SIZE : DEFAULT_SYNC_BATCH_SIZE),
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
   };
 }

@@ -71,3 +71,9 @@ export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
 
 /** Injection token of the Bull queue of queue mode (inject it with `@InjectReferencesQueue()`). */
 export const REFERENCES_QUEUE_TOKEN = 'nestjs-references:queue';
+
+/** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */
+export const REFERENCES_BASE_URL = 'nestjs-references:base-url';
+
+/** The key of the stored base URL in `reference_settings`. */
+export const BASE_URL_SETTING = 'base-url';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReferenceSetting } from './base-url/reference-setting.entity.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
@@ -10,7 +11,7 @@ import { ReferencesService } from './references.service.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent.

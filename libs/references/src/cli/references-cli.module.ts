@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import {
   ReferencesCommand,
   ReferrersCommand,
+  RebaseCommand,
   RefreshCommand,
   RenameCommand,
   SynchronizeCommand,
@@ -13,6 +14,6 @@ import {
  * `CommandFactory.run()`, beside `ReferencesModule.forRoot()`.
  */
 @Module({
-  providers: [ReferencesCommand, SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand],
+  providers: [ReferencesCommand, SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand],
 })
 export class ReferencesCliModule {}

@@ -4,6 +4,12 @@ import { ProgressReporter } from './progress-reporter.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
 
+function positiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
 /** Stops the run cleanly on Ctrl-C: the current batch commits, and a re-run continues from there. */
 function interruptible(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
@@ -45,9 +51,7 @@ export class SynchronizeCommand extends CommandRunner {
 
   @Option({ flags: '--batch <n>', description: 'records per batch' })
   parseBatch(value: string): number {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--batch must be a positive integer, got "${value}"`);
-    return n;
+    return positiveInteger('--batch', value);
   }
 }
 
@@ -108,6 +112,31 @@ export class RenameCommand extends CommandRunner {
   }
 }
 
+@SubCommand({ name: 'rebase', arguments: '<new-base-url>', description: 'Move every stored reference to a new base URL, then record it' })
+export class RebaseCommand extends CommandRunner {
+  constructor(private readonly references: ReferencesService) {
+    super();
+  }
+
+  async run([newBaseUrl]: string[], options: { batch?: number }): Promise<void> {
+    const progress = new ProgressReporter('rebase');
+    const { signal, dispose } = interruptible();
+    try {
+      const result = await this.references.rebase(newBaseUrl, { batchSize: options.batch, signal, onProgress: (done, total) => progress.update(done, total) });
+      progress.stop();
+      if (result.done) print(`Rebased ${result.from} → ${result.to}: ${result.records} records, ${result.references} references rewritten.`);
+      else print(`Stopped: ${result.records} records rewritten; run the same command again to finish (the stored base URL is still ${result.from}).`);
+    } finally {
+      dispose();
+    }
+  }
+
+  @Option({ flags: '--batch <n>', description: 'records per batch' })
+  parseBatch(value: string): number {
+    return positiveInteger('--batch', value);
+  }
+}
+
 @SubCommand({ name: 'refresh', arguments: '[url]', description: 'Propagate a target again, or every target verify finds stale (--stale)' })
 export class RefreshCommand extends CommandRunner {
   constructor(private readonly references: ReferencesService) {
@@ -143,7 +172,7 @@ export class RefreshCommand extends CommandRunner {
 @Command({
   name: 'references',
   description: 'Maintain the reference index of nestjs-references',
-  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand],
+  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand],
 })
 export class ReferencesCommand extends CommandRunner {
   async run(): Promise<void> {

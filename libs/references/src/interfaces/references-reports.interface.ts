@@ -48,3 +48,25 @@ export interface ReferencesStatus {
   /** Age in milliseconds of the oldest pending change, or `null` when none is pending. */
   oldestPendingMs: number | null;
 }
+
+/** Options of `ReferencesService.rebase()`. */
+export interface RebaseOptions {
+  /** Records per committed batch. @default the module's `batchSize` */
+  batchSize?: number;
+  /** Called after each batch of records with how many are done and how many there are. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops after the current batch; running `rebase` again finishes the work. */
+  signal?: AbortSignal;
+}
+
+/** What `ReferencesService.rebase()` did. */
+export interface RebaseResult {
+  from: string;
+  to: string;
+  /** Documents rewritten. */
+  records: number;
+  /** Index rows moved. */
+  references: number;
+  /** `false` when stopped by the signal: the stored base URL is still `from` until a run completes. */
+  done: boolean;
+}
