@@ -86,6 +86,32 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     expect((await reload(ctx.dataSource, kept)).metadata.kept).toBe(`${BASE_URL}/nothing/1`);
   });
 
+  it('verify reports a reference stored in another spelling and a record it cannot read, without throwing; repair rewrites what it can', async () => {
+    const target = await createNode(ctx.dataSource, { title: 'target' });
+    const spelled = await createNode(ctx.dataSource, { title: 'spelled' });
+    const unreadable = await createNode(ctx.dataSource, { title: 'unreadable' });
+    // Written behind the library's back (listeners off), as data from before it canonicalised URLs.
+    const write = (id: string, metadata: object) =>
+      ctx.dataSource.createQueryBuilder().update(TestNode).set({ metadata }).where('id = :id', { id }).callListeners(false).execute();
+    await write(spelled.id, { title: 'spelled', seeAlso: [`http://${host.toUpperCase()}:80/nodes/${target.id}`] });
+    await write(unreadable.id, { title: 'unreadable', parent: { title: 'a copy without its link' } });
+    // synchronize indexes what it can read and reports the rest, as verify does.
+    const synchronized = await ctx.references.synchronize();
+    expect(synchronized.invalid).toEqual([{ referrerType: 'nodes', referrerId: unreadable.id, reason: expect.stringContaining('parent') }]);
+
+    const report = await ctx.references.verify();
+    expect(report.nonCanonical).toEqual([expect.objectContaining({ referrerId: spelled.id, path: 'seeAlso[0]' })]);
+    expect(report.invalid).toEqual([{ referrerType: 'nodes', referrerId: unreadable.id, reason: expect.stringContaining('parent') }]);
+    expect(report.ok).toBe(false);
+
+    const repaired = await ctx.references.repair();
+    expect(repaired).toEqual({ repaired: [{ referrerType: 'nodes', referrerId: spelled.id }], failed: [] });
+    expect((await reload(ctx.dataSource, spelled)).metadata.seeAlso).toEqual([nodeUrl(target.id)]);
+    expect((await ctx.references.verify()).nonCanonical).toEqual([]);
+    await ctx.dataSource.getRepository(TestNode).delete({ id: unreadable.id }).catch(() => undefined);
+    await ctx.dataSource.query(`DELETE FROM test_node WHERE id = ${kind === 'postgres' ? '$1' : '?'}`, [unreadable.id]);
+  });
+
   it('referenceContentChanged fills links.self from the URL, and refuses content that names another record', async () => {
     const url = 'https://vocab.example.org/styles/42';
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: { title: 'old', id: '42', links: { self: url } } });

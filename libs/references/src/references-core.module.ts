@@ -11,6 +11,7 @@ import type {
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import { Rebaser } from './maintenance/rebaser.js';
+import { Repairer } from './maintenance/repairer.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import { Propagator } from './propagation/propagator.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
@@ -50,6 +51,7 @@ const PARTS: Provider[] = [
   IndexSynchronizer,
   IndexVerifier,
   Rebaser,
+  Repairer,
 ];
 
 /**

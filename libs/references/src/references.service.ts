@@ -12,6 +12,7 @@ import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
+  RepairResult,
   RebaseOptions,
   RebaseResult,
   ReferencesStatus,
@@ -23,6 +24,7 @@ import type {
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import { Rebaser } from './maintenance/rebaser.js';
+import { Repairer } from './maintenance/repairer.js';
 import type { ResolvedBaseUrl } from './base-url/base-url.js';
 import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './errors/references.errors.js';
 import { ReferenceUrls } from './urls/reference-urls.js';
@@ -65,6 +67,7 @@ export class ReferencesService {
     private readonly transactions: WriteTransactions,
     private readonly urls: ReferenceUrls,
     private readonly rebaser: Rebaser,
+    private readonly repairer: Repairer,
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
   ) {}
 
@@ -203,6 +206,17 @@ export class ReferencesService {
   /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
   verify(): Promise<VerifyReport> {
     return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
+  }
+
+  /**
+   * Writes again, through TypeORM, every record that `verify()` reports with a local reference in another
+   * spelling than its canonical URL: the reference canonical, the copy from its target, the index and the
+   * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
+   */
+  async repair(): Promise<RepairResult> {
+    const report = await this.verify();
+    const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
+    return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
   }
 
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */

@@ -3,6 +3,7 @@ import {
   ReferencesCommand,
   ReferrersCommand,
   RebaseCommand,
+  RepairCommand,
   RefreshCommand,
   RenameCommand,
   SynchronizeCommand,
@@ -14,6 +15,6 @@ import {
  * `CommandFactory.run()`, beside `ReferencesModule.forRoot()`.
  */
 @Module({
-  providers: [ReferencesCommand, SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand],
+  providers: [ReferencesCommand, SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand, RepairCommand],
 })
 export class ReferencesCliModule {}

@@ -39,6 +39,7 @@ export class SynchronizeCommand extends CommandRunner {
       });
       progress.stop();
       print(`${signal.aborted ? 'Stopped' : 'Synchronized'}: ${result.records} records, ${result.references} references.`);
+      for (const row of result.invalid) print(`  unreadable: ${row.referrerType}/${row.referrerId}: ${row.reason}`);
     } finally {
       dispose();
     }
@@ -66,12 +67,19 @@ export class VerifyCommand extends CommandRunner {
     if (options.json) print(JSON.stringify(report, null, 2));
     else {
       print(`Checked ${report.records} records.`);
-      for (const [name, rows] of Object.entries({ missing: report.missing, extra: report.extra, stale: report.stale, dangling: report.dangling })) {
-        print(`  ${name.padEnd(9)} ${rows.length}`);
+      const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, dangling: report.dangling, 'non-canonical': report.nonCanonical };
+      for (const [name, rows] of Object.entries(kinds)) {
+        print(`  ${name.padEnd(13)} ${rows.length}`);
         for (const row of rows.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}`);
         if (rows.length > 10) print(`    … and ${rows.length - 10} more`);
       }
-      print(report.ok ? 'The index and the inline copies are consistent.' : "Drift found: run 'references synchronize' and 'references refresh --stale'.");
+      print(`  ${'invalid'.padEnd(13)} ${report.invalid.length}`);
+      for (const row of report.invalid.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId}: ${row.reason}`);
+      print(
+        report.ok
+          ? 'The index and the inline copies are consistent.'
+          : "Drift found: run 'references synchronize', 'references refresh --stale' and 'references repair'.",
+      );
     }
     if (!report.ok) process.exitCode = 1;
   }
@@ -137,6 +145,20 @@ export class RebaseCommand extends CommandRunner {
   }
 }
 
+@SubCommand({ name: 'repair', description: 'Write again every record verify finds with a reference in a non-canonical spelling' })
+export class RepairCommand extends CommandRunner {
+  constructor(private readonly references: ReferencesService) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    const result = await this.references.repair();
+    print(`Repaired ${result.repaired.length} record(s).`);
+    for (const failed of result.failed) print(`  not repaired: ${failed.referrerType}/${failed.referrerId}: ${failed.reason}`);
+    if (result.failed.length) process.exitCode = 1;
+  }
+}
+
 @SubCommand({ name: 'refresh', arguments: '[url]', description: 'Propagate a target again, or every target verify finds stale (--stale)' })
 export class RefreshCommand extends CommandRunner {
   constructor(private readonly references: ReferencesService) {
@@ -172,7 +194,7 @@ export class RefreshCommand extends CommandRunner {
 @Command({
   name: 'references',
   description: 'Maintain the reference index of nestjs-references',
-  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand],
+  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand, RepairCommand],
 })
 export class ReferencesCommand extends CommandRunner {
   async run(): Promise<void> {
