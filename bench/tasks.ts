@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
+import { compare } from './compare.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
 import {
   count,
@@ -381,7 +382,7 @@ async function memory(args: { n: number }) {
   }
 }
 
-const tasks: Record<string, (args: any) => Promise<unknown>> = { fanout, writes, lookups, memory, 'queue-worker': queueWorker };
+const tasks: Record<string, (args: any) => Promise<unknown>> = { fanout, writes, lookups, memory, compare, 'queue-worker': queueWorker };
 
 const [name, json] = process.argv.slice(2);
 tasks[name](JSON.parse(json ?? '{}')).then(
