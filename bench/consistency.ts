@@ -10,7 +10,10 @@
  * The workers are the library's Bull processors in processes of their own, on Redis; the two writing
  * processes only dispatch (`queue.worker: false`).
  */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import type { EntitySubscriberInterface } from 'typeorm';
+import { REFERENCES_QUEUE } from 'nestjs-references';
 import { boot, type Bench } from './boot.js';
 import { serveUntilStopped, startChild, stopChild, type Child } from './children.js';
 import { createTerm, insertArtworks, log, percentile, vacuum } from './data.js';
@@ -75,9 +78,23 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
     const clock: EntitySubscriberInterface = { afterTransactionCommit: () => void (committedAt = performance.now()) };
     writer.dataSource.subscribers.unshift(clock);
     const terms = writer.dataSource.getRepository(Term);
+    // Failed attempts and stalled jobs anywhere on the queue (Bull's global events): a retry waits for its backoff.
+    const incidents = { failedAttempts: 0, stalled: 0, reasons: [] as string[] };
+    const queue = writer.app.get<Queue>(getQueueToken(REFERENCES_QUEUE));
+    queue.on('global:failed', (_job: unknown, reason: string) => {
+      incidents.failedAttempts++;
+      if (incidents.reasons.length < 5) incidents.reasons.push(String(reason).slice(0, 300));
+    });
+    queue.on('global:stalled', () => void incidents.stalled++);
+    // When a worker took each job: the latency splits into waiting for a worker and running the job.
+    const activeAt = new Map<string, number>();
+    queue.on('global:active', (jobId: string | number) => void activeAt.set(String(jobId), performance.now()));
+    const url = writer.references.canonicalUrl(await terms.findOneByOrFail({ id: targetId }));
     if (loadRate > 0) load = await startChild('consistency-load', { rate: loadRate, renameEvery: args.renameEvery, busyIds, fillerUrls });
 
     const latencies: number[] = [];
+    const waits: number[] = [];
+    const running: number[] = [];
     const saveMs: number[] = [];
     let polls = 0;
     let term = await terms.findOneByOrFail({ id: targetId });
@@ -90,6 +107,7 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
       term = await terms.save(term);
       saveMs.push(performance.now() - start);
       const commit = committedAt;
+      const [{ id: outboxId }] = await writer.dataSource.query('SELECT max(id) AS id FROM reference_outbox WHERE reference = $1', [url]);
       const deadline = commit + 30_000;
       for (;;) {
         const [{ n }] = await writer.dataSource.query(
@@ -99,6 +117,11 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
         polls++;
         if (n === referrerIds.length) {
           latencies.push(performance.now() - commit);
+          const active = activeAt.get(`outbox-${outboxId}`);
+          if (active !== undefined) {
+            waits.push(active - commit);
+            running.push(latencies.at(-1)! - (active - commit));
+          }
           break;
         }
         if (performance.now() > deadline) throw new Error(`B7: ${n} of ${referrerIds.length} referrers consistent 30 s after the commit`);
@@ -116,8 +139,16 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
       p99: percentile(sorted, 0.99),
       max: sorted.at(-1)!,
       saveP50: percentile([...saveMs].sort((a, b) => a - b), 0.5),
+      // Until a worker took the job (enqueue, and the jobs ahead of it); seen for `waited` of the samples.
+      waitP50: waits.length ? percentile([...waits].sort((a, b) => a - b), 0.5) : null,
+      waitP99: waits.length ? percentile([...waits].sort((a, b) => a - b), 0.99) : null,
+      waited: waits.length,
+      // From then until a reader saw every referrer updated (the job, its commits, and the poll's resolution).
+      runP50: running.length ? percentile([...running].sort((a, b) => a - b), 0.5) : null,
       pollsPerSample: polls / latencies.length,
       background,
+      incidents,
+      slowest: latencies.map((ms, sample) => ({ sample: sample + 1, ms })).sort((x, y) => y.ms - x.ms).slice(0, 3),
     };
     log(`B7 ${workers} worker(s), load ${loadRate}/s: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, load ${JSON.stringify(background)}`);
     return result;
