@@ -44,10 +44,11 @@ const FONT = "font-family=\"Helvetica, Arial, sans-serif\"";
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function niceMax(max: number): number {
-  const power = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * power >= max) return step * power;
-  return 10 * power;
+/** A round step for about five grid lines up to `max`: 1, 2, 2.5 or 5 times a power of ten. */
+function niceStep(max: number): number {
+  const rough = max / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 2.5, 5, 10].map((k) => k * power).find((step) => step >= rough)!;
 }
 
 /** The x position of a value and the axis ticks, for a panel. */
@@ -61,9 +62,10 @@ function axis(panel: Panel): { x: (v: number) => number; ticks: number[] } {
     for (let t = low; t <= high * 1.0001; t *= 10) ticks.push(t);
     return { x: (v) => (BAR_AREA * Math.log10(Math.max(v, low) / low)) / Math.log10(high / low), ticks };
   }
-  const top = niceMax(max * 1.05);
-  const step = top / 5;
-  return { x: (v) => (BAR_AREA * v) / top, ticks: [0, 1, 2, 3, 4, 5].map((k) => k * step) };
+  const step = niceStep(max * 1.05);
+  const top = Math.ceil((max * 1.05) / step) * step;
+  const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, k) => k * step);
+  return { x: (v) => (BAR_AREA * v) / top, ticks };
 }
 
 const tickText = (v: number) => (v >= 1000 ? `${v / 1000}k` : v >= 1 || v === 0 ? `${+v.toFixed(2)}` : `${+v.toPrecision(2)}`);
@@ -84,7 +86,7 @@ export function renderChart(chart: Chart): string {
       y += 17;
       parts.push(`<text x="20" y="${y}" ${FONT} font-size="12" fill="#555">${escape(panel.note)}</text>`);
     }
-    y += 10;
+    y += panel.target ? 24 : 10; // room for the target's label above the bars
     const { x, ticks } = axis(panel);
     const left = 20 + LABEL;
     const top = y;
@@ -97,7 +99,10 @@ export function renderChart(chart: Chart): string {
         const width = Math.max(1, x(bar.value));
         bars.push(`<text x="${left - 8}" y="${y + BAR - 4}" ${FONT} font-size="12" fill="#333" text-anchor="end">${escape(bar.label)}</text>`);
         bars.push(`<rect x="${left}" y="${y}" width="${width.toFixed(1)}" height="${BAR}" fill="${bar.color ?? COLORS.other}"/>`);
-        bars.push(`<text x="${(left + width + 6).toFixed(1)}" y="${y + BAR - 4}" ${FONT} font-size="12" fill="#222">${escape(bar.text ?? String(bar.value))}</text>`);
+        const text = bar.text ?? String(bar.value);
+        // A white box behind the value (about 6.7 px a character), so that it stays legible over a grid or target line.
+        bars.push(`<rect x="${(left + width + 3).toFixed(1)}" y="${y}" width="${(text.length * 6.7 + 6).toFixed(1)}" height="${BAR}" fill="#ffffff"/>`);
+        bars.push(`<text x="${(left + width + 6).toFixed(1)}" y="${y + BAR - 4}" ${FONT} font-size="12" fill="#222">${escape(text)}</text>`);
         y += BAR + GAP;
       }
     }
@@ -108,12 +113,13 @@ export function renderChart(chart: Chart): string {
       parts.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${bottom}" stroke="#e3e3e3"/>`);
       parts.push(`<text x="${tx}" y="${bottom + 14}" ${FONT} font-size="11" fill="#777" text-anchor="middle">${tickText(tick)}</text>`);
     }
-    parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#999"/>`, ...bars);
+    parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#999"/>`);
     if (panel.target) {
       const tx = (left + x(panel.target.value)).toFixed(1);
       parts.push(`<line x1="${tx}" y1="${top - 2}" x2="${tx}" y2="${bottom}" stroke="#c62828" stroke-width="1.5" stroke-dasharray="5 3"/>`);
       parts.push(`<text x="${tx}" y="${top - 5}" ${FONT} font-size="11" fill="#c62828" text-anchor="middle">${escape(panel.target.label)}</text>`);
     }
+    parts.push(...bars);
     y = bottom + 22;
   }
   if (chart.footer) {

@@ -132,6 +132,8 @@ async function main() {
     await dropBenchTables().catch(() => undefined);
   }
 
+  // The raw results beside the compiled bench (not committed), to look into a run afterwards.
+  writeFileSync(path.join(here, `results-${quick ? 'quick' : 'full'}.json`), JSON.stringify(results, null, 2));
   const sqliteVersion = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   let commit = '?';
   try {

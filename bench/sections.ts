@@ -123,7 +123,7 @@ export function renderB7(r: any, chartPath: string): Section {
 }
 
 const subtitle = (quick: boolean, date: string, commit: string) =>
-  `npm run bench${quick ? ' -- --quick (sizes ÷ 10)' : ''}, ${date} UTC, commit ${commit}; every ratio measured side by side in one run`;
+  `npm run bench${quick ? ' -- --quick (sizes ÷ 10)' : ''}, ${date} UTC, commit ${commit}; every figure from one run, side by side`;
 
 /** B1 as two panels: time ÷ L (lower is better) and how many times faster than the naive loop (higher is better). */
 export function chartB1(fanouts: Array<{ db: string; r: any }>, quick: boolean, date: string, commit: string): string | undefined {
@@ -222,8 +222,9 @@ export function chartB7(r: any, quick: boolean, date: string, commit: string): s
     subtitle: subtitle(quick, date, commit),
     panels: [
       {
-        title: `A term with ${fmt(r.referrers)} referrers renamed; milliseconds until a reader sees all of them updated`,
-        note: 'lower is better; background load: writes through the library in another process, with renames of other terms',
+        title: `A term with ${fmt(r.referrers)} referrers renamed: milliseconds until a reader sees all of them updated`,
+        note: 'log scale, lower is better; background load: writes through the library in another process, renames of other terms among them',
+        scale: 'log' as const,
         target: { value: B7_TARGET_MS, label: `target p99 ≤ ${B7_TARGET_MS} ms` },
         groups: r.runs.map((run: any) => ({
           title: `${run.workers} worker${run.workers > 1 ? 's' : ''}, ${run.loadRate ? `background load ${run.loadRate} writes/s` : 'no background load'}`,
