@@ -261,6 +261,17 @@ export async function compare(args: CompareArgs) {
       }
     }
 
+    // Where (a)'s time goes: the same page through dataSource.query (the driver parses the JSON, no
+    // entities), and on PostgreSQL the server alone turning the page's jsonb into text (nothing sent back).
+    const pageSql = `SELECT id, metadata FROM artwork WHERE id > ${bench.kind === 'postgres' ? '$1' : '?'} ORDER BY id LIMIT ${PAGE}`;
+    const floors: Record<string, (after: string) => Promise<unknown>> = {
+      raw: (after) => bench.dataSource.query(pageSql, [after]),
+      ...(bench.kind === 'postgres' && {
+        server: (after: string) => bench.dataSource.query(`SELECT sum(length(metadata::text)) AS n FROM (${pageSql}) AS page`, [after]),
+      }),
+    };
+    const floorTimes = Object.fromEntries(Object.keys(floors).map((name) => [name, [] as number[]]));
+
     // Timed in rotation (a b c, b c a, c a b, …), after a warm-up of each.
     const times = Object.fromEntries(names.map((name) => [name, { list: [] as number[], get: [] as number[] }]));
     const warmUp = Math.min(50, args.iterations);
@@ -276,14 +287,19 @@ export async function compare(args: CompareArgs) {
           times[name].get.push(get.ms);
         }
       }
+      for (const [name, floor] of Object.entries(floors)) {
+        const { ms } = await timed(() => floor(after));
+        if (i >= 0) floorTimes[name].push(ms);
+      }
     }
     const reads = Object.fromEntries(names.map((name) => [name, { list: stats(times[name].list), get: stats(times[name].get) }]));
+    const floor = Object.fromEntries(Object.entries(floorTimes).map(([name, values]) => [name, stats(values)]));
     log(`B6 ${args.kind} list p50: ${names.map((n) => `${n} ${reads[n].list.p50.toFixed(2)} ms`).join(', ')}`);
 
     // The write side: one term change, each design, alternating; the inline one checked row by row.
     const writes = { leaf: await termChange(bench, leaves[0], args.writeRounds), root: await termChange(bench, roots[0], args.writeRounds) };
     log(`B6 ${args.kind} writes: ${JSON.stringify(writes)}`);
-    return { kind: args.kind, artworks: args.artworks, terms: all.length, page: PAGE, iterations: args.iterations, documentBytes, reads, writes };
+    return { kind: args.kind, artworks: args.artworks, terms: all.length, page: PAGE, iterations: args.iterations, documentBytes, reads, floor, writes };
   } finally {
     await bench.close();
   }

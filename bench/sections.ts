@@ -61,6 +61,14 @@ export function renderB6(results: Array<{ db: string; r: any }>, chartPath: stri
     }
   }
   out();
+  for (const { db, r } of results) {
+    if (!r || r.error || !r.floor) continue;
+    const server = r.floor.server ? `; the server alone turning the page's jsonb into text (nothing sent): ${ms(r.floor.server.p50)}` : '';
+    out(`Where (a)'s page time goes on ${db} (p50): the same \`SELECT id, metadata … LIMIT 100\` through \`dataSource.query\` ` +
+      `(the driver parses the JSON, no entities): ${ms(r.floor.raw.p50)}${server}. The page carries about ` +
+      `${fmt((r.documentBytes * r.page) / 1024)} KB of JSON.`);
+    out();
+  }
   out('The write side of the same trade: one term renamed, in each design. Inline: `save()` of the term through the library in sync ' +
     'mode, which returns once every artwork holding the term (directly, or as the parent of its copy) holds the new title, checked ' +
     'against the normalised tables; normalised: `save()` of the term row (a read and one `UPDATE`), after which every read of (b) ' +
