@@ -4,7 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { boot, type Kind } from './boot.js';
+import Bull from 'bull';
+import { REFERENCES_QUEUE } from 'nestjs-references';
+import { boot, REDIS_URL, type Kind } from './boot.js';
 
 const TASKS = fileURLToPath(new URL('./tasks.js', import.meta.url));
 
@@ -31,6 +33,22 @@ export function startChild<R = any>(task: string, args: object): Promise<Child<R
     });
     child.on('exit', (code) => reject(new Error(`${task} exited with ${code}`)));
   });
+}
+
+/**
+ * Empties the library's Bull queue before a queue-mode run. Job ids are derived from outbox row ids, which
+ * start again at 1 in the freshly created tables: a job left in Redis by an earlier run (a worker stopped
+ * mid-job leaves it active) would make Bull drop the new row's job as a duplicate until its lock expires
+ * and the stalled check re-runs it, about 30 s later.
+ */
+export async function emptyQueue(): Promise<void> {
+  const queue = new Bull(REFERENCES_QUEUE, REDIS_URL);
+  try {
+    await queue.obliterate({ force: true });
+    await queue.resume(); // obliterate pauses the queue first
+  } finally {
+    await queue.close();
+  }
 }
 
 /** Sends SIGTERM and waits for the report. */

@@ -15,7 +15,7 @@ import type { Queue } from 'bull';
 import type { EntitySubscriberInterface } from 'typeorm';
 import { REFERENCES_QUEUE } from 'nestjs-references';
 import { boot, type Bench } from './boot.js';
-import { serveUntilStopped, startChild, stopChild, type Child } from './children.js';
+import { emptyQueue, serveUntilStopped, startChild, stopChild, type Child } from './children.js';
 import { createTerm, insertArtworks, log, percentile, vacuum } from './data.js';
 import { Artwork, artworkBody, Term } from './entities.js';
 
@@ -71,6 +71,7 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
   let load: Child | undefined;
   let writer: Bench | undefined;
   try {
+    await emptyQueue();
     for (let i = 0; i < workers; i++) children.push(await startChild('queue-worker', { kind: 'postgres' }));
     writer = await boot('postgres', { fresh: false, references: { ...QUEUE, queue: { worker: false, sweep: false } } });
     let committedAt = 0;

@@ -109,7 +109,7 @@ export function renderB7(r: any, chartPath: string): Section {
     `artworks with 5 inline references and, one write in ${r.renameEvery}, a rename of one of ${r.busyTerms} other terms with ` +
     `${fmt(r.referrers)} referrers each, whose fan-outs share the queue and the workers; ${fmt(r.filler)} other artworks in the table. ` +
     'Workers: the library\'s Bull processors (concurrency 1) in processes of their own. The moment a worker takes the job comes ' +
-    'from Bull\'s `global:active` event; failed attempts are Bull\'s `global:failed` events during the run (each retry waits for its backoff).');
+    'from Bull\'s `global:active` event; failed attempts and stalled jobs are Bull\'s `global:failed` and `global:stalled` events during the run (a retry waits for its backoff, a stalled job for the next stalled check).');
   out();
   out(`![B7: commit-to-consistent latency](${chartPath})`);
   out();
@@ -123,7 +123,7 @@ export function renderB7(r: any, chartPath: string): Section {
     const ok = run.p99 <= B7_TARGET_MS;
     const wait = run.waited ? `${ms(run.waitP50)} / ${ms(run.waitP99)}` : 'not seen';
     const job = run.runP50 !== null ? ms(run.runP50) : '';
-    out(`| ${run.workers} | ${load} | ${fmt(run.samples)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${ms(run.max)} | ${wait} | ${job} | ${ms(run.saveP50)} | ${fmt(run.incidents.failedAttempts)} | ${run.loadRate ? mark(ok) : ''} |`);
+    out(`| ${run.workers} | ${load} | ${fmt(run.samples)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${ms(run.max)} | ${wait} | ${job} | ${ms(run.saveP50)} | ${fmt(run.incidents.failedAttempts)} / ${fmt(run.incidents.stalled)} | ${run.loadRate ? mark(ok) : ''} |`);
     if (run.loadRate) targets.push(`B7 ${run.workers} worker${run.workers > 1 ? 's' : ''} under load: p99 ${ms(run.p99)} → ${ok ? 'met' : 'missed'}`);
   }
   out();

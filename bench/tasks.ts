@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
-import { queueWorker, startChild, stopChild, type Child } from './children.js';
+import { emptyQueue, queueWorker, startChild, stopChild, type Child } from './children.js';
 import { compare } from './compare.js';
 import { consistency, consistencyLoad } from './consistency.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
@@ -136,6 +136,7 @@ async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
   let writer: Bench | undefined;
   let result: Record<string, any>;
   try {
+    await emptyQueue();
     writer = await boot(args.kind, {
       fresh: false,
       sqliteFile: args.sqliteFile,
