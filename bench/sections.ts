@@ -67,8 +67,9 @@ export function renderB6(results: Array<{ db: string; r: any }>, chartPath: stri
       ? `; the server alone turning the page's jsonb into text (nothing sent): ${ms(r.floor.server.p50)}; ` +
         `the same page from a copy of the table with a \`json\` column (text kept as written, no conversion), through \`dataSource.query\`: ${ms(r.floor.json.p50)}`
       : '';
+    const driver = db === 'PostgreSQL' ? 'the driver parses the JSON' : 'the driver hands the JSON over as text, unparsed';
     out(`Where (a)'s page time goes on ${db} (p50): the same \`SELECT id, metadata … LIMIT 100\` through \`dataSource.query\` ` +
-      `(the driver parses the JSON, no entities): ${ms(r.floor.raw.p50)}${server}. The page carries about ` +
+      `(${driver}, no entities): ${ms(r.floor.raw.p50)}${server}. The page carries about ` +
       `${fmt((r.documentBytes * r.page) / 1024)} KB of JSON.`);
     out();
   }
