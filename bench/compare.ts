@@ -261,8 +261,9 @@ export async function compare(args: CompareArgs) {
       }
     }
 
-    // Where (a)'s time goes: the same page through dataSource.query (the driver parses the JSON, no
-    // entities), and on PostgreSQL the server alone turning the page's jsonb into text (nothing sent back).
+    // Where (a)'s time goes: the same page through dataSource.query (no entities; pg parses the JSON,
+    // better-sqlite3 hands it over as text), and on PostgreSQL the server alone turning the page's jsonb
+    // into text (nothing sent back).
     const pageSql = `SELECT id, metadata FROM artwork WHERE id > ${bench.kind === 'postgres' ? '$1' : '?'} ORDER BY id LIMIT ${PAGE}`;
     const floors: Record<string, (after: string) => Promise<unknown>> = {
       raw: (after) => bench.dataSource.query(pageSql, [after]),

@@ -109,7 +109,7 @@ export function renderB7(r: any, chartPath: string): Section {
   }
   out(`A term inlined by ${fmt(r.referrers)} artworks is renamed with \`save()\` in a process that only dispatches; the time runs from ` +
     'the commit of its transaction until a reader sees every one of the referrers hold the new title (their rows polled back to back, ' +
-    `one indexed query each, no sleeps). Background load: a second process writing through the library on a fixed schedule, ` +
+    `one indexed query each, no sleeps; the samples start 0 to 100 ms apart, at random). Background load: a second process writing through the library on a fixed schedule, ` +
     `artworks with 5 inline references and, one write in ${r.renameEvery}, a rename of one of ${r.busyTerms} other terms with ` +
     `${fmt(r.referrers)} referrers each, whose fan-outs share the queue and the workers; ${fmt(r.filler)} other artworks in the table. ` +
     'Workers: the library\'s Bull processors (concurrency 1) in processes of their own. The moment a worker takes the job comes ' +
