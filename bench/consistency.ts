@@ -89,7 +89,8 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
     queue.on('global:stalled', () => void incidents.stalled++);
     // When a worker took each job: the latency splits into waiting for a worker and running the job.
     const activeAt = new Map<string, number>();
-    queue.on('global:active', (jobId: string | number) => void activeAt.set(String(jobId), performance.now()));
+    // NOTE: job ids are `outbox-<database id>-<row id>`: the row id is what the bench knows.
+    queue.on('global:active', (jobId: string | number) => void activeAt.set(String(jobId).replace(/^outbox-.*-(\d+)$/, '$1'), performance.now()));
     const url = writer.references.canonicalUrl(await terms.findOneByOrFail({ id: targetId }));
     if (loadRate > 0) load = await startChild('consistency-load', { rate: loadRate, renameEvery: args.renameEvery, busyIds, fillerUrls });
 
@@ -118,7 +119,7 @@ async function measure(args: ConsistencyArgs, workers: number, loadRate: number,
         polls++;
         if (n === referrerIds.length) {
           latencies.push(performance.now() - commit);
-          const active = activeAt.get(`outbox-${outboxId}`);
+          const active = activeAt.get(String(outboxId));
           if (active !== undefined) {
             waits.push(active - commit);
             running.push(latencies.at(-1)! - (active - commit));

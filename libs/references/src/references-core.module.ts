@@ -26,7 +26,8 @@ import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { sqlDialectProvider } from './sql/dialect.factory.js';
-import { BaseUrlCheck, baseUrlProvider, normalizeBaseUrl } from './base-url/base-url.js';
+import { BaseUrlCheck, baseUrlProvider, normalizeBaseUrl } from './settings/base-url.js';
+import { databaseIdProvider } from './settings/database-id.js';
 import { ReferenceUrls } from './urls/reference-urls.js';
 import { TransactionHooks } from './transaction/transaction-hooks.js';
 import { WriteTransactions } from './transaction/write-transactions.js';
@@ -35,6 +36,7 @@ import { WriteTransactions } from './transaction/write-transactions.js';
 const PARTS: Provider[] = [
   baseUrlProvider,
   BaseUrlCheck,
+  databaseIdProvider,
   ReferenceUrls,
   ReferenceTypesRegistry,
   sqlDialectProvider,

@@ -77,3 +77,9 @@ export const REFERENCES_BASE_URL = 'nestjs-references:base-url';
 
 /** The key of the stored base URL in `reference_settings`. */
 export const BASE_URL_SETTING = 'base-url';
+
+/** Injection token of the database's random id (`settings/database-id.ts`). */
+export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
+
+/** The key of the database's id in `reference_settings`. */
+export const DATABASE_ID_SETTING = 'database-id';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ReferenceSetting } from './base-url/reference-setting.entity.js';
+import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';

@@ -25,7 +25,7 @@ import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import { Rebaser } from './maintenance/rebaser.js';
 import { Repairer } from './maintenance/repairer.js';
-import type { ResolvedBaseUrl } from './base-url/base-url.js';
+import type { ResolvedBaseUrl } from './settings/base-url.js';
 import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './errors/references.errors.js';
 import { ReferenceUrls } from './urls/reference-urls.js';
 import type { ChangedReferrers } from './propagation/propagator.js';

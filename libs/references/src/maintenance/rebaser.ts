@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { normalizeBaseUrl, type ResolvedBaseUrl } from '../base-url/base-url.js';
-import { ReferenceSetting } from '../base-url/reference-setting.entity.js';
+import { normalizeBaseUrl, type ResolvedBaseUrl } from '../settings/base-url.js';
+import { ReferenceSetting } from '../settings/reference-setting.entity.js';
 import type { RebaseOptions, RebaseResult } from '../interfaces/references-reports.interface.js';
 import { BASE_URL_SETTING, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';

@@ -3,12 +3,15 @@ import type { JobOptions, Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
-import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 
-/** The Bull job of one outbox row. Its id is derived from the row: Bull silently drops an add whose id is taken. */
+/**
+ * The Bull job of one outbox row. Its id is derived from the row and the database: Bull silently drops an
+ * add whose id is taken, which makes enqueueing a row twice harmless.
+ */
 export const PROPAGATE_JOB = 'propagate';
-export const jobIdOf = (outboxId: number) => `outbox-${outboxId}`;
+export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${databaseId}-${outboxId}`;
 
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
@@ -31,6 +34,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
     private readonly outbox: ReferenceOutbox,
     private readonly hooks: TransactionHooks,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+    @Inject(REFERENCES_DATABASE_ID) private readonly databaseId: string,
   ) {
     this.jobOptions = {
       attempts: options.queue?.attempts ?? 5,
@@ -77,6 +81,6 @@ export class OutboxDispatcher implements OnModuleDestroy {
 
   private async add(ids: number[]): Promise<void> {
     if (!ids.length) return;
-    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(id) } })));
+    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(this.databaseId, id) } })));
   }
 }

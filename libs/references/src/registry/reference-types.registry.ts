@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
-import type { ResolvedBaseUrl } from '../base-url/base-url.js';
+import type { ResolvedBaseUrl } from '../settings/base-url.js';
 import { REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from './reference-type.js';
 

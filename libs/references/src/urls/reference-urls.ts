@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ResolvedBaseUrl } from '../base-url/base-url.js';
+import type { ResolvedBaseUrl } from '../settings/base-url.js';
 import { NonCanonicalReferenceError } from '../errors/references.errors.js';
 import { REFERENCES_BASE_URL } from '../references.constants.js';
 
