@@ -69,8 +69,8 @@ export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
  */
 export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
 
-/** Injection token of the Bull queue of queue mode (inject it with `@InjectReferencesQueue()`). */
-export const REFERENCES_QUEUE_TOKEN = 'nestjs-references:queue';
+/** Injection token of the Bull queue of queue mode inside the library (apps use `@InjectReferencesQueue()`). */
+export const REFERENCES_BULL_QUEUE = 'nestjs-references:bull-queue';
 
 /** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */
 export const REFERENCES_BASE_URL = 'nestjs-references:base-url';

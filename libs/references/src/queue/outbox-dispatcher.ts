@@ -3,7 +3,7 @@ import type { JobOptions, Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
-import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_BULL_QUEUE } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 
 /**
@@ -30,7 +30,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private readonly enqueueing = new Set<Promise<void>>();
 
   constructor(
-    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
     private readonly outbox: ReferenceOutbox,
     private readonly hooks: TransactionHooks,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,

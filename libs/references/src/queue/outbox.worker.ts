@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_MODULE_OPTIONS, REFERENCES_BULL_QUEUE } from '../references.constants.js';
 import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
 import { OutboxProcessor } from './outbox.processor.js';
 
@@ -14,7 +14,7 @@ import { OutboxProcessor } from './outbox.processor.js';
 export class OutboxWorker implements OnApplicationBootstrap {
   constructor(
     @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
-    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
     private readonly processor: OutboxProcessor,
     private readonly dispatcher: OutboxDispatcher,
   ) {}
