@@ -9,6 +9,7 @@ import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
 import { ArtworksService } from './artworks/artworks.service.js';
 import { WriteTokenGuard } from './auth/write-token.guard.js';
+import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
 import { HealthController } from './health/health.controller.js';
@@ -66,6 +67,8 @@ export class CatalogueModule {
       controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
+        // NOTE: Nest tries global filters last registered first: the catch-all for an unreachable database goes first.
+        { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
         // NOTE: before the ValidationPipe, which would drop __proto__ and constructor without a word.
         { provide: APP_PIPE, useClass: ForbiddenKeysPipe },
