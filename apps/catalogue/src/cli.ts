@@ -21,7 +21,9 @@ try {
 @Module({ imports: [CatalogueModule.forRoot(config), ReferencesCliModule], providers: [ReindexSearchCommand] })
 class CatalogueCliModule {}
 
-const fail = (error: Error) => {
+const fail = (error: Error & { code?: string; exitCode?: number }) => {
+  // NOTE: commander has printed its own usage errors and --help already: exit with its code, say nothing more.
+  if (error.code?.startsWith('commander.')) process.exit(error.exitCode ?? 1);
   console.error(`catalogue: ${error.message}`);
   process.exit(1);
 };

@@ -39,3 +39,9 @@ export const MAX_PROPAGATION_HOPS = 32;
 
 /** Injection token of the TypeORM `DataSource` the library works on (an alias of the named data source). */
 export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
+
+/**
+ * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`
+ * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.
+ */
+export const REFERENCES_CLI_PROCESS = 'nestjs-references:cli-process';

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { ReferencesEngine } from '../engine/references.engine.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE } from '../references.constants.js';
+import { REFERENCES_CLI_PROCESS, REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE } from '../references.constants.js';
 import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
 import { OutboxProcessor } from './outbox.processor.js';
 import { OutboxStrategy } from '../outbox/outbox.strategy.js';
@@ -21,6 +21,7 @@ export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleD
     @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
     @InjectQueue(REFERENCES_QUEUE) private readonly queue: Queue,
     engine: ReferencesEngine,
+    @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {
     this.dispatcher = new OutboxDispatcher(engine.dataSource, queue, { attempts: options.queue?.attempts ?? 5 });
     const strategy = new OutboxStrategy(engine.index, (ids) => this.dispatcher.enqueue(ids));
@@ -31,6 +32,8 @@ export class ReferencesQueueService implements OnApplicationBootstrap, OnModuleD
   }
 
   onApplicationBootstrap(): void {
+    // NOTE: a maintenance command run with the app's environment must change nothing it was not asked to.
+    if (this.cliProcess) return;
     const queue = this.options.queue ?? {};
     if (queue.worker !== false) {
       this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job));
