@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Bull from 'bull';
 import { execFileSync, spawn } from 'node:child_process';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { REFERENCES_QUEUE } from 'nestjs-references';
 import { POSTGRES_URL } from '../support/databases.js';
 import { missingRedisServer, startPrivateRedis, type PrivateServer } from '../support/servers.js';
@@ -33,7 +33,7 @@ if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${miss
 // must then neither run the waiting propagation jobs (a worker) nor enqueue unfinished outbox rows (the sweep).
 (missing ? describe.skip : describe)('the catalogue CLI with REDIS_URL set (PostgreSQL, a private redis-server)', () => {
   let redis: PrivateServer;
-  let db: pg.Client;
+  let db: DataSource;
   let queue: Bull.Queue;
   let termId: string;
   let artworkId: string;
@@ -47,20 +47,19 @@ if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${miss
     artworkId = (await client(app).create('artworks', { title: 'Las Meninas', stylePeriod: linkTo(termUrl(term.id)) })).id;
     termId = term.id;
     await app.close();
-    db = new pg.Client({ connectionString: POSTGRES_URL });
-    await db.connect();
+    db = await new DataSource({ type: 'postgres', url: POSTGRES_URL }).initialize();
     await db.query(`UPDATE term SET metadata = jsonb_set(metadata, '{title}', '"Barock"') WHERE id = $1`, [termId]);
     queue = new Bull(REFERENCES_QUEUE, redis.url);
   }, 120_000);
   afterAll(async () => {
     await queue?.close();
-    await db?.end();
+    await db?.destroy();
     await redis?.destroy();
   });
 
   it('verify reports the waiting change and changes nothing: no job run, no outbox row enqueued', async () => {
     const outbox = async (reference: string) =>
-      (await db.query(`INSERT INTO reference_outbox (kind, reference) VALUES ('content', $1) RETURNING id`, [reference])).rows[0].id as number;
+      (await db.query(`INSERT INTO reference_outbox (kind, reference) VALUES ('content', $1) RETURNING id`, [reference]))[0].id as number;
     // A change enqueued (a worker would run it) and one never enqueued (a sweep would enqueue it).
     const waiting = await outbox(termUrl(termId));
     const unswept = await outbox('http://elsewhere.test/terms/1');
@@ -72,9 +71,9 @@ if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${miss
     expect(result.stdout).toMatch(/stale\s+1/);
 
     const artwork = await db.query(`SELECT metadata FROM artwork WHERE id = $1`, [artworkId]);
-    expect(artwork.rows[0].metadata.stylePeriod.title).toBe('Baroque');
+    expect(artwork[0].metadata.stylePeriod.title).toBe('Baroque');
     const rows = await db.query(`SELECT id, status FROM reference_outbox ORDER BY id`);
-    expect(rows.rows).toEqual([
+    expect(rows).toEqual([
       { id: waiting, status: 'pending' },
       { id: unswept, status: 'pending' },
     ]);

@@ -4,7 +4,7 @@ import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync,
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { until } from './processes.js';
 
 // Servers of a test's own, to stop and start at will (outages): a `redis-server` and a PostgreSQL cluster,
@@ -142,22 +142,21 @@ export async function startPrivatePostgres(port = PRIVATE_POSTGRES_PORT): Promis
     },
   };
   await server.start();
-  const admin = new pg.Client({ connectionString: url.replace(/\/catalogue$/, '/postgres') });
-  await admin.connect();
+  const admin = await new DataSource({ type: 'postgres', url: url.replace(/\/catalogue$/, '/postgres') }).initialize();
   await admin.query('CREATE DATABASE catalogue');
-  await admin.end();
+  await admin.destroy();
   return server;
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  const dataSource = new DataSource({ type: 'postgres', url, connectTimeoutMS: 1000, poolSize: 1 });
   try {
-    await client.connect();
+    await dataSource.initialize();
     return true;
   } catch {
     return false;
   } finally {
-    await client.end().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy();
   }
 }
 

@@ -8,6 +8,9 @@ import { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 export const PROPAGATE_JOB = 'propagate';
 export const jobIdOf = (outboxId: number) => `outbox-${outboxId}`;
 
+/** How long `stop()` waits for enqueues in flight. */
+const STOP_WAIT_MS = 1000;
+
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
 
@@ -34,9 +37,16 @@ export class OutboxDispatcher {
     void this.sweep();
   }
 
+  /**
+   * Stops the sweep and waits for the enqueues in flight, at most `STOP_WAIT_MS`: with Redis down they would
+   * wait for it for ever (and the process with them), and the next sweep, anywhere, redoes what they left.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.sweeping, ...this.enqueueing]);
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
+    clearTimeout(timer);
   }
 
   /** Enqueues these rows now; a failure is left to the sweep. */
