@@ -90,3 +90,17 @@ if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${miss
     );
   });
 });
+
+describe('the catalogue CLI with a database that does not exist', () => {
+  it('exits 1 with one line naming the URL (password redacted) and how to create it', async () => {
+    const url = new URL(POSTGRES_URL);
+    url.password = 'secret';
+    url.pathname = '/catalogue_missing_cli';
+    const result = await cli(['references', 'verify'], { DATABASE_URL: url.href });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^catalogue: cannot connect to PostgreSQL at postgres:\/\/[^:]*:\*\*\*@.*\/catalogue_missing_cli: database "catalogue_missing_cli" does not exist; create it \(createdb .* catalogue_missing_cli\)/),
+    ]);
+  });
+});
