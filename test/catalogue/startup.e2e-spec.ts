@@ -87,7 +87,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
         headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const term = await (await write('POST', '/terms', { slug: 'baroque', title: 'Baroque' })).json();
+    const term = (await (await write('POST', '/terms', { slug: 'baroque', title: 'Baroque' })).json()) as { id: string; links: { self: string } };
     const artwork = await write('POST', '/artworks', { title: 'Las Meninas', stylePeriod: { links: { self: term.links.self } } });
     expect(artwork.status).toBe(201);
 
