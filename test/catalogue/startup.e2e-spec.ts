@@ -64,6 +64,21 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     app = redis = undefined;
   });
 
+  (missing ? it.skip : it)('says once that Redis is lost, and once that it is back', async () => {
+    redis = await startPrivateRedis();
+    app = new CatalogueProcess(
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
+      ['--no-demo'],
+    );
+    await app.waitFor(/Catalogue on /);
+    await redis.stop();
+    await app.waitFor(/\[Redis\] connection lost/);
+    await redis.start();
+    await app.waitFor(/\[Redis\] connection back; the queue goes on/);
+    expect(app.stdout.match(/connection lost/g)).toHaveLength(1);
+    expect(await app.stop('SIGTERM')).toBe(0);
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('%s stops a started catalogue cleanly: exit code 0', async (signal) => {
     const port = await appPort();
     app = new CatalogueProcess({ DATABASE_URL: POSTGRES_URL, PORT: String(port), CATALOGUE_TOKEN: TOKEN }, ['--no-demo']);
@@ -92,8 +107,10 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(artwork.status).toBe(201);
 
     await redis.stop();
+    await app.waitFor(/WARN \[Redis\] connection lost: .*; changes wait in the outbox until Redis is back/);
     // A change with a referrer: an outbox row whose enqueue waits for Redis.
     expect((await write('PUT', `/terms/${term.id}`, { slug: 'baroque', title: 'Barock' })).status).toBe(200);
     expect(await app.stop('SIGTERM')).toBe(0);
+    expect(app.stdout.match(/connection lost/g)).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller.js';
 import { OutboxHealthIndicator } from './health/outbox.health.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { HomeController } from './home/home.controller.js';
+import { RedisConnectionLogger } from './queue/redis-connection.logger.js';
 import { ReferencesController } from './references/references.controller.js';
 import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
 import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
@@ -85,6 +86,7 @@ export class CatalogueModule {
         { provide: REFERRER_INDEXER, useExisting: ArtworkSearchIndexer },
         RedisHealthIndicator,
         OutboxHealthIndicator,
+        ...(config.redisUrl ? [RedisConnectionLogger] : []),
       ],
       exports: [TermsService, ArtworksService, ArtworkSearchIndexer],
     };
