@@ -1,7 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { POSTGRES_URL } from '../support/databases.js';
-import { missingRedisServer, PRIVATE_POSTGRES_PORT, PRIVATE_REDIS_PORT, startPrivateRedis, type PrivateServer } from '../support/servers.js';
+import {
+  missingPostgresBinaries,
+  missingRedisServer,
+  PRIVATE_POSTGRES_PORT,
+  PRIVATE_REDIS_PORT,
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivateServer,
+} from '../support/servers.js';
 import { appPort, buildCatalogue, CatalogueProcess } from './catalogue-process.js';
 
 const TOKEN = 'startup-token-0123456789';
@@ -52,17 +60,32 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
 });
 
 const missing = missingRedisServer();
-if (missing) console.warn(`Skipping the catalogue's stop test with Redis down: ${missing}`);
+if (missing) console.warn(`Skipping the catalogue's stop tests with Redis down: ${missing}`);
+const missingPostgres = missingPostgresBinaries();
+if (missingPostgres) console.warn(`Skipping the catalogue's stop test with PostgreSQL down: ${missingPostgres}`);
 
 describe('catalogue stop on SIGTERM and Ctrl-C', () => {
   let app: CatalogueProcess | undefined;
   let redis: PrivateServer | undefined;
+  let postgres: PrivateServer | undefined;
   beforeAll(() => buildCatalogue());
   afterEach(async () => {
     app?.kill();
     await redis?.destroy();
-    app = redis = undefined;
+    await postgres?.destroy();
+    app = redis = postgres = undefined;
   });
+
+  (missingPostgres ? it.skip : it)('SIGTERM stops a catalogue whose PostgreSQL went down after it started', async () => {
+    postgres = await startPrivatePostgres();
+    const port = await appPort();
+    app = new CatalogueProcess({ DATABASE_URL: postgres.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN }, ['--no-demo']);
+    await app.waitFor(/Catalogue on /);
+    await postgres.stop();
+    expect((await fetch(`http://127.0.0.1:${port}/terms`)).status).toBe(503);
+    expect(await app.stop('SIGTERM')).toBe(0);
+    expect(app.stdout).toMatch(/WARN \[Database\] database unavailable: .*ECONNREFUSED/);
+  }, 120_000);
 
   (missing ? it.skip : it)('says once that Redis is lost, and once that it is back', async () => {
     redis = await startPrivateRedis();
