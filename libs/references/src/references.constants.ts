@@ -83,3 +83,9 @@ export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
 
 /** The key of the database's id in `reference_settings`. */
 export const DATABASE_ID_SETTING = 'database-id';
+
+/**
+ * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`
+ * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.
+ */
+export const REFERENCES_CLI_PROCESS = 'nestjs-references:cli-process';

@@ -13,6 +13,9 @@ import { TransactionHooks } from '../transaction/transaction-hooks.js';
 export const PROPAGATE_JOB = 'propagate';
 export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${databaseId}-${outboxId}`;
 
+/** How long `stop()` waits for enqueues in flight. */
+const STOP_WAIT_MS = 1000;
+
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
 
@@ -74,9 +77,16 @@ export class OutboxDispatcher implements OnModuleDestroy {
     return this.sweeping;
   }
 
+  /**
+   * Stops the sweep and waits for the enqueues in flight, at most `STOP_WAIT_MS`: with Redis down they would
+   * wait for it for ever (and the process with them), and the next sweep, anywhere, redoes what they left.
+   */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.sweeping, ...this.enqueueing]);
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
+    clearTimeout(timer);
   }
 
   private async add(ids: number[]): Promise<void> {
