@@ -21,7 +21,8 @@ describe('the catalogue keeps the base URL its data uses', () => {
 
   async function startApp(port: number, extra: Record<string, string> = {}): Promise<{ process: CatalogueProcess; url: string }> {
     const app = new CatalogueProcess(env({ PORT: String(port), ...extra }), ['--no-demo'], { cwd: dir });
-    await app.healthy(port);
+    // NOTE: the start line, not /health: it proves that this process, not another, listens on the port.
+    await app.waitFor(/Catalogue listening on /);
     return { process: app, url: `http://127.0.0.1:${port}` };
   }
 
@@ -35,7 +36,7 @@ describe('the catalogue keeps the base URL its data uses', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('another port keeps the stored base URL; another BASE_URL is refused; rebase moves the data', async () => {
-    const [first, second] = [await appPort(), await appPort()];
+    const first = await appPort();
     const firstBase = `http://localhost:${first}`;
 
     // A new database takes http://localhost:$PORT, and the start line says where it listens and the base.
@@ -49,6 +50,7 @@ describe('the catalogue keeps the base URL its data uses', () => {
     await app.process.stop();
 
     // Another port, no BASE_URL: the stored base URL, and a rename still reaches the copy.
+    const second = await appPort();
     app = await startApp(second);
     expect((await (await fetch(`${app.url}/`)).json() as any).links.self).toBe(`${firstBase}/`);
     expect((await send(app.url, 'PUT', `/terms/${term.id}`, { slug: 'baroque', title: 'High Baroque' })).status).toBe(200);

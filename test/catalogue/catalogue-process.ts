@@ -78,18 +78,6 @@ export class CatalogueProcess {
     }
   }
 
-  /** Waits until the app answers `GET /health` with 200 on `port`; fails if the process exits first. */
-  async healthy(port: number, timeoutMs = START_TIMEOUT_MS): Promise<void> {
-    await until(
-      async () => {
-        if (this.child.exitCode !== null) throw new Error(`the catalogue exited with ${this.child.exitCode}:\n${this.stdout}${this.stderr}`);
-        return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200;
-      },
-      timeoutMs,
-      'the catalogue to answer',
-    );
-  }
-
   /** Sends `signal` and returns the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = EXIT_TIMEOUT_MS): Promise<number | null> {
     this.child.kill(signal);

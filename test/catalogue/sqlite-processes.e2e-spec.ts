@@ -17,7 +17,8 @@ describe('two catalogue processes and the CLI on one SQLite file', () => {
   async function startApp(): Promise<{ process: CatalogueProcess; url: string }> {
     const port = await appPort();
     const app = new CatalogueProcess({ ...env, PORT: String(port) }, ['--no-demo'], { cwd: dir });
-    await app.healthy(port);
+    // NOTE: the start line, not /health: it proves that this process, not another, listens on the port.
+    await app.waitFor(/Catalogue listening on /);
     return { process: app, url: `http://127.0.0.1:${port}` };
   }
 
