@@ -55,6 +55,14 @@ export class ReferenceOutboxEntry {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /**
+   * While `running`: until when (milliseconds since the epoch, the worker's clock) its worker holds it.
+   * Renewed by every committed batch; once it has passed, the worker is taken for gone and the sweep
+   * enqueues the row again.
+   */
+  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: { to: (v: unknown) => v, from: (v: unknown) => (v == null ? null : Number(v)) } })
+  leaseUntil: number | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 }

@@ -16,6 +16,9 @@ export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${datab
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
 
+/** Done rows past their retention are deleted by a sweep at most this often. */
+const PRUNE_INTERVAL_MS = 60_000;
+
 /**
  * Moves outbox rows to Bull: the rows a transaction wrote, right after it commits, and every unfinished row
  * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
@@ -28,6 +31,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly enqueueing = new Set<Promise<void>>();
+  private prunedAt = 0;
 
   constructor(
     @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
@@ -64,14 +68,24 @@ export class OutboxDispatcher implements OnModuleDestroy {
     void this.sweep();
   }
 
-  /** Enqueues every unfinished row (at most 1,000 a sweep); concurrent calls share one pass. */
+  /**
+   * Enqueues every pending row and every running row whose worker is gone (at most 1,000 a sweep), and
+   * deletes the done rows past their retention (at most once a minute); concurrent calls share one pass.
+   */
   sweep(): Promise<void> {
     this.sweeping ??= this.outbox
       .unfinished(SWEEP_LIMIT)
       .then((ids) => this.add(ids))
+      .then(() => this.prune())
       .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
       .finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  private async prune(): Promise<void> {
+    if (Date.now() - this.prunedAt < PRUNE_INTERVAL_MS) return;
+    this.prunedAt = Date.now();
+    await this.outbox.prune();
   }
 
   async onModuleDestroy(): Promise<void> {
