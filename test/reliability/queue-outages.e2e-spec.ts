@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { REFERENCES_QUEUE, ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { REDIS_URL } from '../support/databases.js';
 import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
@@ -96,5 +99,75 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
     for (const worker of workers) expect(worker.exitCode).toBeNull();
+  }, 180_000);
+});
+
+describe('queue mode after a worker is killed (worker processes)', () => {
+  let ctx: TestContext | undefined;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(() => buildProcesses());
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => kill(w)));
+    await ctx?.close();
+    ctx = undefined;
+  });
+
+  const runningRow = async () => {
+    const rows = await ctx!.dataSource.getRepository(ReferenceOutboxEntry).findBy({ status: 'running' });
+    expect(rows).toHaveLength(1);
+    return rows[0];
+  };
+
+  it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
+    const prefix = `sigkill-${randomUUID()}`;
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    const target = await createNode(ctx.dataSource, { title: 'before' });
+    await manyReferrers(ctx, target, REFERRERS);
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
+    workers.push(first);
+    target.metadata = { title: 'after' };
+    await ctx.dataSource.getRepository(TestNode).save(target);
+    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
+    const { id } = await runningRow();
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }));
+
+    await kill(first);
+    const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
+    const orphan = await outbox.findOneByOrFail({ id });
+    await until(
+      async () => {
+        const row = await outbox.findOneByOrFail({ id });
+        return row.status === 'done' || row.cursor > orphan.cursor;
+      },
+      10_000,
+      "the killed worker's change to move on",
+    );
+    await ctx.references.waitForIdle(120_000);
+    expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
+  }, 180_000);
+
+  it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
+    const prefix = `lease-${randomUUID()}`;
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    const target = await createNode(ctx.dataSource, { title: 'before' });
+    await manyReferrers(ctx, target, 2_000);
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
+    workers.push(first);
+    target.metadata = { title: 'after' };
+    await ctx.dataSource.getRepository(TestNode).save(target);
+    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    await kill(first);
+    // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
+    await ctx.app.get<Queue>(getQueueToken(REFERENCES_QUEUE)).obliterate({ force: true });
+    await runningRow();
+
+    await until(async () => (await ctx!.references.status()).stalled > 0, 30_000, 'the lease to expire');
+    expect((await ctx.references.status()).oldestPendingMs).not.toBeNull();
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }));
+    await ctx.references.waitForIdle(120_000);
+    expect(await countWithTitle(ctx, target, 'after')).toBe(2_000);
+    expect((await ctx.references.status()).stalled).toBe(0);
   }, 180_000);
 });
