@@ -5,13 +5,14 @@ import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import { Propagator } from './propagation/propagator.js';
+import { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
 import { ReferencesCoreModule } from './references-core.module.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferencesService } from './references.service.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting, ReferenceReindexEntry];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent.

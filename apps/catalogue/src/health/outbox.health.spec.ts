@@ -32,6 +32,7 @@ describe('OutboxHealthIndicator', () => {
       pending: 3,
       running: 0,
       failed: 0,
+      stalled: 0,
       oldestPendingMs: 60_001,
       maxPendingAgeMs: 60_000,
       message: 'the oldest pending propagation waits for 60001 ms',
