@@ -16,7 +16,7 @@ export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${datab
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
 
-/** Done rows past their retention are deleted by a sweep at most this often. */
+/** Done rows past their retention are deleted by a sweep at most this often (or once per retention, if shorter). */
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
@@ -32,6 +32,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private sweeping?: Promise<void>;
   private readonly enqueueing = new Set<Promise<void>>();
   private prunedAt = 0;
+  private readonly pruneIntervalMs: number;
 
   constructor(
     @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
@@ -46,6 +47,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
       removeOnComplete: true,
       removeOnFail: true,
     };
+    this.pruneIntervalMs = Math.min(PRUNE_INTERVAL_MS, options.queue?.retainDoneMs ?? PRUNE_INTERVAL_MS);
   }
 
   /** Enqueues the row once the transaction of `manager` commits, with every other row that transaction wrote. */
@@ -83,7 +85,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   }
 
   private async prune(): Promise<void> {
-    if (Date.now() - this.prunedAt < PRUNE_INTERVAL_MS) return;
+    if (Date.now() - this.prunedAt < this.pruneIntervalMs) return;
     this.prunedAt = Date.now();
     await this.outbox.prune();
   }
