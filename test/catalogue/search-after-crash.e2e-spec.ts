@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { REFERENCES_QUEUE, ReferencesService } from 'nestjs-references';
+import { getReferencesQueueToken, ReferencesService } from 'nestjs-references';
 import { DataSource } from 'typeorm';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
 import { POSTGRES_URL, REDIS_URL } from '../support/databases.js';
@@ -42,7 +41,7 @@ describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, wor
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'apps/catalogue/tsconfig.app.json'], { cwd: ROOT, stdio: 'inherit' });
     // NOTE: the worker processes use the catalogue's default queue name on REDIS_URL: this test's only.
     app = await bootCatalogue('postgres', { redisUrl: REDIS_URL, role: 'api' });
-    await app.get<Queue>(getQueueToken(REFERENCES_QUEUE)).obliterate({ force: true });
+    await app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
     api = client(app);
   }, 120_000);
   afterAll(async () => {

@@ -71,6 +71,13 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(await ctx.references.getReferrers(moved)).toHaveLength(1);
   });
 
+  it('an unknown command exits 1 with one line naming it and the known ones', async () => {
+    const result = await runCli(['references', 'frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n');
+  });
+
   it('refuses a bad --batch with a clear message', async () => {
     const result = await runCli(['references', 'synchronize', '--batch', '0']);
     expect(result.code).not.toBe(0);

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { REFERENCES_QUEUE, ReferenceOutboxEntry } from 'nestjs-references';
+import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { REDIS_URL } from '../support/databases.js';
 import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
@@ -160,7 +159,7 @@ describe('queue mode after a worker is killed (worker processes)', () => {
     await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
     await kill(first);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
-    await ctx.app.get<Queue>(getQueueToken(REFERENCES_QUEUE)).obliterate({ force: true });
+    await ctx.app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
     await runningRow();
 
     await until(async () => (await ctx!.references.status()).stalled > 0, 30_000, 'the lease to expire');

@@ -10,7 +10,13 @@ export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
 export { ReferenceSetting } from './settings/reference-setting.entity.js';
 export { referencesMigrations } from './migrations/index.js';
-export { InjectReferencesQueue } from './queue/inject-references-queue.decorator.js';
+export {
+  InjectReferencesService,
+  InjectReferencesQueue,
+  getReferencesServiceToken,
+  getReferencesQueueToken,
+  referencesQueueName,
+} from './references.tokens.js';
 export { StorableInputPipe } from './pipes/storable-input.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {

@@ -17,7 +17,8 @@ import { BASE_URL, TestMirror, TestNode, TestRecord } from '../fixtures.js';
 })
 class CliModule {}
 
-const fail = (error: Error) => {
+const fail = (error: Error & { code?: string; exitCode?: number }) => {
+  if (error.code?.startsWith('commander.')) process.exit(error.exitCode ?? 1);
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 };

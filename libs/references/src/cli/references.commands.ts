@@ -197,7 +197,12 @@ export class RefreshCommand extends CommandRunner {
   subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand, RepairCommand],
 })
 export class ReferencesCommand extends CommandRunner {
-  async run(): Promise<void> {
+  async run([name]: string[]): Promise<void> {
+    // NOTE: commander hands an unknown subcommand to the parent as an argument; help and exit 0 would hide the typo.
+    if (name !== undefined) {
+      const known = this.command.commands.map((command) => command.name()).join(', ');
+      throw new Error(`unknown command "references ${name}" (the commands are ${known})`);
+    }
     this.command.help();
   }
 }

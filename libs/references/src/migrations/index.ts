@@ -1,7 +1,8 @@
 import { CreateReferenceIndex1764000000000 } from './1764000000000-create-reference-index.js';
 import { CreateReferenceOutbox1764000000100 } from './1764000000100-create-reference-outbox.js';
 import { AddOutboxSlices1764000000200 } from './1764000000200-add-outbox-slices.js';
-import { CreateReferenceSettings1764000000300 } from './1764000000300-create-reference-settings.js';
+import { OutboxCreatedAtWithTimeZone1764000000300 } from './1764000000300-outbox-created-at-with-time-zone.js';
+import { CreateReferenceSettings1764000000400 } from './1764000000400-create-reference-settings.js';
 import { AddOutboxLease1764000000500 } from './1764000000500-add-outbox-lease.js';
 import { CreateReferenceReindex1764000000600 } from './1764000000600-create-reference-reindex.js';
 
@@ -10,7 +11,8 @@ export const referencesMigrations = [
   CreateReferenceIndex1764000000000,
   CreateReferenceOutbox1764000000100,
   AddOutboxSlices1764000000200,
-  CreateReferenceSettings1764000000300,
+  OutboxCreatedAtWithTimeZone1764000000300,
+  CreateReferenceSettings1764000000400,
   AddOutboxLease1764000000500,
   CreateReferenceReindex1764000000600,
 ];

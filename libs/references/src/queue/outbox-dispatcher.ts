@@ -3,7 +3,7 @@ import type { JobOptions, Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
-import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_BULL_QUEUE } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 
 /**
@@ -12,6 +12,9 @@ import { TransactionHooks } from '../transaction/transaction-hooks.js';
  */
 export const PROPAGATE_JOB = 'propagate';
 export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${databaseId}-${outboxId}`;
+
+/** How long `stop()` waits for enqueues in flight. */
+const STOP_WAIT_MS = 1000;
 
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
@@ -35,7 +38,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private readonly pruneIntervalMs: number;
 
   constructor(
-    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
     private readonly outbox: ReferenceOutbox,
     private readonly hooks: TransactionHooks,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
@@ -90,9 +93,16 @@ export class OutboxDispatcher implements OnModuleDestroy {
     await this.outbox.prune();
   }
 
+  /**
+   * Stops the sweep and waits for the enqueues in flight, at most `STOP_WAIT_MS`: with Redis down they would
+   * wait for it for ever (and the process with them), and the next sweep, anywhere, redoes what they left.
+   */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.sweeping, ...this.enqueueing]);
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
+    clearTimeout(timer);
   }
 
   private async add(ids: number[]): Promise<void> {

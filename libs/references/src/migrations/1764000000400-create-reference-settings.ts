@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Creates the library's settings (the base URL the stored references use, recorded at the first start). */
-export class CreateReferenceSettings1764000000300 implements MigrationInterface {
-  name = 'CreateReferenceSettings1764000000300';
+export class CreateReferenceSettings1764000000400 implements MigrationInterface {
+  name = 'CreateReferenceSettings1764000000400';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "reference_settings" ("key" varchar(64) PRIMARY KEY NOT NULL, "value" varchar(2048) NOT NULL)`);

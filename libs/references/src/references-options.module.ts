@@ -1,82 +1,33 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ReferencesConfigurationError } from './errors/references.errors.js';
-import { Dereferencer } from './inline/dereferencer.js';
-import { InlineCopies } from './inline/inline-copies.js';
 import type {
   ReferencesModuleAsyncOptions,
   ReferencesModuleOptions,
   ReferencesOptionsFactory,
 } from './interfaces/references-module-options.interface.js';
-import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
-import { IndexVerifier } from './maintenance/index-verifier.js';
-import { Rebaser } from './maintenance/rebaser.js';
-import { Repairer } from './maintenance/repairer.js';
-import { ReferenceOutbox } from './outbox/reference-outbox.js';
-import { Propagator } from './propagation/propagator.js';
-import { ReferrersNotifier } from './propagation/referrers-notifier.js';
-import { RecordLoader } from './records/record-loader.js';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_SYNC_BATCH_SIZE,
-  REFERENCES_DATA_SOURCE,
-  REFERENCES_MODULE_OPTIONS,
-} from './references.constants.js';
-import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
-import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
-import { ReferenceIndex } from './reverse-index/reference-index.js';
-import { sqlDialectProvider } from './sql/dialect.factory.js';
-import { BaseUrlCheck, baseUrlProvider, normalizeBaseUrl } from './settings/base-url.js';
-import { databaseIdProvider } from './settings/database-id.js';
-import { ReferenceUrls } from './urls/reference-urls.js';
-import { TransactionHooks } from './transaction/transaction-hooks.js';
-import { WriteTransactions } from './transaction/write-transactions.js';
-
-/** The parts every mode uses, one provider each. */
-const PARTS: Provider[] = [
-  baseUrlProvider,
-  BaseUrlCheck,
-  databaseIdProvider,
-  ReferenceUrls,
-  ReferenceTypesRegistry,
-  sqlDialectProvider,
-  ReferenceIndex,
-  RecordLoader,
-  InlineCopies,
-  Dereferencer,
-  TransactionHooks,
-  WriteTransactions,
-  ReferrersNotifier,
-  Propagator,
-  ReferenceOutbox,
-  ReferrerJobs,
-  IndexSynchronizer,
-  IndexVerifier,
-  Rebaser,
-  Repairer,
-];
+import { DEFAULT_BATCH_SIZE, DEFAULT_SYNC_BATCH_SIZE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import { normalizeBaseUrl } from './settings/base-url.js';
 
 /**
- * Owns the options, the data source and the library's parts, as providers (so that a test can replace any
- * of them with `overrideProvider`). Global, like `@nestjs/typeorm`'s core module, so that the queue module
- * and `ReferencesModule` find them; an application has no reason to inject them.
+ * The module options of one `ReferencesModule.forRoot()` / `forRootAsync()`, validated, defaults filled in.
+ * A module of their own, so that the references module of a data source and its Bull queue share them.
  */
-@Global()
 @Module({})
-export class ReferencesCoreModule {
+export class ReferencesOptionsModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
-    return this.build([{ provide: REFERENCES_MODULE_OPTIONS, useValue: validate(options) }], options.dataSource);
+    return {
+      module: ReferencesOptionsModule,
+      providers: [{ provide: REFERENCES_MODULE_OPTIONS, useValue: validate(options) }],
+      exports: [REFERENCES_MODULE_OPTIONS],
+    };
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
-    return { ...this.build(this.asyncProviders(options), options.dataSource), imports: options.imports ?? [] };
-  }
-
-  private static build(optionProviders: Provider[], dataSource?: string): DynamicModule {
     return {
-      module: ReferencesCoreModule,
-      providers: [...optionProviders, { provide: REFERENCES_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) }, ...PARTS],
-      exports: [REFERENCES_MODULE_OPTIONS, REFERENCES_DATA_SOURCE, ...PARTS],
+      module: ReferencesOptionsModule,
+      imports: options.imports ?? [],
+      providers: this.asyncProviders(options),
+      exports: [REFERENCES_MODULE_OPTIONS],
     };
   }
 
