@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LessThanOrEqual } from 'typeorm';
 import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.js';
 import type { ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
-import { REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
+import { REFERENCES_CLI_PROCESS, REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 import { ReferenceReindexEntry } from './reindex-work.entity.js';
 
@@ -47,6 +47,8 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     private readonly hooks: TransactionHooks,
     private readonly moduleRef: ModuleRef,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    // NOTE: a process running the `references …` commands changes nothing it is not asked to.
+    @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {}
 
   /**
@@ -64,7 +66,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
 
   /** Hands the referrers the indexer has not taken to it again, in every process that has an indexer. */
   onApplicationBootstrap(): void {
-    if (!this.indexer) return;
+    if (!this.indexer || this.cliProcess) return;
     this.timer = setInterval(() => void this.retryDue(), RETRY_INTERVAL_MS);
     this.timer.unref();
   }
