@@ -1,28 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { getReferencesQueueToken, ReferencesService } from 'nestjs-references';
 import { DataSource } from 'typeorm';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
 import { POSTGRES_URL, REDIS_URL } from '../support/databases.js';
-import { kill, until } from '../support/processes.js';
+import { until } from '../support/processes.js';
 import { BASE_URL, TOKEN, bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { CatalogueProcess, buildCatalogue } from './catalogue-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const ARTWORKS = 10_000;
 
 /** A catalogue worker process (`--role worker`) on the test's database and Redis, once it is up. */
-async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/catalogue/dist/main.js', '--role', 'worker'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: POSTGRES_URL, REDIS_URL, BASE_URL, CATALOGUE_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  await until(async () => stdout.includes('processing propagation jobs'), 60_000, 'the catalogue worker to start');
-  return child;
+async function startWorker(): Promise<CatalogueProcess> {
+  const worker = new CatalogueProcess({ DATABASE_URL: POSTGRES_URL, REDIS_URL, BASE_URL, CATALOGUE_TOKEN: TOKEN }, ['--role', 'worker']);
+  await worker.waitFor(/processing propagation jobs/);
+  return worker;
 }
 
 // The catalogue split into its API (here) and worker processes, as an operator runs it: a worker killed
@@ -30,7 +23,7 @@ async function startWorker(): Promise<ChildProcess> {
 describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, worker processes)', () => {
   let app: INestApplication;
   let api: ReturnType<typeof client>;
-  const workers: ChildProcess[] = [];
+  const workers: CatalogueProcess[] = [];
   const total = async (q: string) => {
     const response = await api.get(`/artworks?q=${encodeURIComponent(q)}&limit=1`);
     expect(response.status).toBe(200);
@@ -38,14 +31,14 @@ describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, wor
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'apps/catalogue/tsconfig.app.json'], { cwd: ROOT, stdio: 'inherit' });
+    buildCatalogue();
     // NOTE: the worker processes use the catalogue's default queue name on REDIS_URL: this test's only.
     app = await bootCatalogue('postgres', { redisUrl: REDIS_URL, role: 'api' });
     await app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
     api = client(app);
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(workers.map((w) => kill(w)));
+    for (const worker of workers) worker.kill();
     await app?.close();
   });
 
@@ -66,7 +59,8 @@ describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, wor
     workers.push(worker);
     expect((await api.put(`/terms/${term.id}`, { slug: 'fauvism', title: 'Les Fauves', level: 1 })).status).toBe(200);
     await until(async () => (await total('fauves')) > 0, 60_000, 'the first batch to be indexed');
-    await kill(worker);
+    worker.kill();
+    await worker.exit();
     expect(await total('fauves')).toBeLessThan(ARTWORKS);
 
     workers.push(await startWorker());

@@ -80,7 +80,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     postgres = await startPrivatePostgres();
     const port = await appPort();
     app = new CatalogueProcess({ DATABASE_URL: postgres.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN }, ['--no-demo']);
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     await postgres.stop();
     expect((await fetch(`http://127.0.0.1:${port}/terms`)).status).toBe(503);
     expect(await app.stop('SIGTERM')).toBe(0);
@@ -93,7 +93,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
       { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     await redis.stop();
     await app.waitFor(/\[Redis\] connection lost/);
     await redis.start();
@@ -105,7 +105,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s stops a started catalogue cleanly: exit code 0', async (signal) => {
     const port = await appPort();
     app = new CatalogueProcess({ DATABASE_URL: POSTGRES_URL, PORT: String(port), CATALOGUE_TOKEN: TOKEN }, ['--no-demo']);
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     expect(await app.stop(signal)).toBe(0);
     expect(app.stdout).toContain(`${signal}: stopping`);
   });
@@ -117,7 +117,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
       { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     const base = `http://127.0.0.1:${port}`;
     const write = (method: string, path: string, body: object) =>
       fetch(`${base}${path}`, {

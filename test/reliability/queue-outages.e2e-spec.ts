@@ -52,7 +52,7 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
       'postgres',
       { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: REDIS_URL } } },
       [],
-      { type: 'postgres', url: postgres.url, dropSchema: true },
+      { connection: { type: 'postgres', url: postgres.url, dropSchema: true } },
     );
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, REFERRERS);
