@@ -26,7 +26,7 @@ const MAX_RETRY_PAUSE_MS = 2000;
 /** Thrown into a job that waits for a server when the process stops: the job is left to another worker. */
 export class WorkerStoppingError extends Error {
   constructor(cause: unknown) {
-    super(`The worker stopped while waiting for the database: ${(cause as Error)?.message}`, { cause });
+    super(`The worker stopped while waiting for the database or Redis: ${(cause as Error)?.message}`, { cause });
   }
 }
 
