@@ -32,6 +32,7 @@ export {
   NonCanonicalReferenceError,
   ReferenceContentMismatchError,
   BaseUrlMismatchError,
+  InvalidCursorError,
 } from './errors/references.errors.js';
 export {
   REFERRERS_UPDATED_EVENT,
