@@ -28,6 +28,13 @@ export interface IndexRow extends ReferenceRow {
   onDelete: OnDeletePolicy;
 }
 
+/** A record and the references found in it. */
+export interface IndexedRecord {
+  referrerType: string;
+  referrerId: string;
+  specs: ReferenceSpec[];
+}
+
 /** What makes an index row of one record the same as a reference found in it. */
 export const referenceKey = (r: { reference: string; path: string; inline: boolean }) => `${r.inline ? 'i' : 'l'} ${r.path} ${r.reference}`;
 const key = referenceKey;
@@ -44,23 +51,45 @@ export class ReferenceIndex {
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
   async replace(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
-    const existing = await this.select(manager)
-      .where('e.referrerType = :referrerType AND e.referrerId = :referrerId', { referrerType, referrerId })
-      .getRawMany()
-      .then((rows) => rows.map(toIndexRow));
-    const wanted = new Map(specs.map((s) => [key(s), s]));
+    await this.replaceMany(manager, [{ referrerType, referrerId, specs }]);
+  }
+
+  /**
+   * Makes the index rows of many records equal to their specs, writing only the difference: one read per
+   * referrer type, one delete and one insert for them all.
+   */
+  async replaceMany(manager: EntityManager, records: IndexedRecord[]): Promise<void> {
+    const byType = new Map<string, string[]>();
+    for (const r of records) (byType.get(r.referrerType) ?? byType.set(r.referrerType, []).get(r.referrerType)!).push(r.referrerId);
+    const existing = new Map<string, IndexRow[]>();
+    for (const [referrerType, ids] of byType) {
+      const list = this.dialect.inList('e.referrerId', 'ids', ids);
+      const rows = await this.select(manager)
+        .where('e.referrerType = :referrerType', { referrerType })
+        .andWhere(list.sql, list.parameters)
+        .getRawMany();
+      for (const row of rows.map(toIndexRow)) {
+        const owner = `${row.referrerType} ${row.referrerId}`;
+        (existing.get(owner) ?? existing.set(owner, []).get(owner)!).push(row);
+      }
+    }
     const stale: number[] = [];
-    for (const row of existing) {
-      const spec = wanted.get(key(row));
-      if (spec && spec.referenceUuid === row.referenceUuid && spec.field.onDelete === row.onDelete) wanted.delete(key(row));
-      else stale.push(row.id);
+    const added: IndexedRecord[] = [];
+    for (const { referrerType, referrerId, specs } of records) {
+      const wanted = new Map(specs.map((s) => [key(s), s]));
+      for (const row of existing.get(`${referrerType} ${referrerId}`) ?? []) {
+        const spec = wanted.get(key(row));
+        if (spec && spec.referenceUuid === row.referenceUuid && spec.field.onDelete === row.onDelete) wanted.delete(key(row));
+        else stale.push(row.id);
+      }
+      added.push({ referrerType, referrerId, specs: [...wanted.values()] });
     }
     if (stale.length) await manager.getRepository(ReferenceEntry).delete({ id: In(stale) });
-    await this.insert(manager, [{ referrerType, referrerId, specs: [...wanted.values()] }]);
+    await this.insert(manager, added);
   }
 
   /** Inserts the rows of many records with one statement. */
-  async insert(manager: EntityManager, records: Array<{ referrerType: string; referrerId: string; specs: ReferenceSpec[] }>): Promise<void> {
+  async insert(manager: EntityManager, records: IndexedRecord[]): Promise<void> {
     const rows: IndexRowValues[] = [];
     for (const { referrerType, referrerId, specs } of records) {
       for (const s of specs) {
