@@ -34,7 +34,7 @@ const SIZES = {
   consistencyFiller: 10_000 / scale,
   consistencySamples: quick ? 40 : 200,
 };
-const TARGETS = { limitRatio: 1.5, naiveRatio: 50, writeRatio: 1.3, exactP99: 2, prefixP99: 10, rssMb: 300, syncRatio: 0.3 };
+const TARGETS = { limitRatio: 1.5, naiveRatio: 50, writeRatio: 1.7, batchWriteRatio: 1.2, exactP99: 2, prefixP99: 10, rssMb: 300, syncRatio: 0.3 };
 
 // NOTE: neither package ships its own types (and @types/* are not dependencies): load them untyped.
 const load = (name: string): Promise<any> => import(name);
@@ -210,20 +210,24 @@ async function main() {
     out();
   }
 
-  out('### B2 write overhead: artworks with 10 references each (5 inline, 5 links), one `save()` each');
+  out('### B2 write overhead: artworks with 10 references each (5 inline, 5 links)');
   out();
-  out('| database | artworks | with the module | without | ratio | target ≤ 1.3 |');
-  out('|---|---|---|---|---|---|');
+  out('| database | artworks | way | with the module | without | ratio | target |');
+  out('|---|---|---|---|---|---|---|');
   for (const key of ['pgWrites', 'sqliteWrites']) {
     const r = results[key];
     const db = key === 'pgWrites' ? 'PostgreSQL' : 'SQLite';
     if (!r || r.error) {
-      out(`| ${db} | failed: ${r?.error} | | | | |`);
+      out(`| ${db} | failed: ${r?.error} | | | | | |`);
       continue;
     }
-    const ratio = r.moduleMs / r.plainMs;
-    out(`| ${db} | ${fmt(r.n)} + ${fmt(r.n)} | ${fmt(r.moduleMs)} ms (${rate(r.n, r.moduleMs)}/s) | ${fmt(r.plainMs)} ms (${rate(r.n, r.plainMs)}/s) | ${fmt(ratio, 2)} | ${mark(ratio <= TARGETS.writeRatio)} |`);
-    targetsMet.push(`B2 ${db}: ${fmt(ratio, 2)}x → ${ratio <= TARGETS.writeRatio ? 'met' : 'missed'}`);
+    const rows: Array<[string, number, number, number]> = [['one `save()` per artwork', r.moduleMs, r.plainMs, TARGETS.writeRatio]];
+    if (r.batchModuleMs !== undefined) rows.push([`\`save([${r.batch} artworks])\` in one transaction`, r.batchModuleMs, r.batchPlainMs, TARGETS.batchWriteRatio]);
+    for (const [way, moduleMs, plainMs, target] of rows) {
+      const ratio = moduleMs / plainMs;
+      out(`| ${db} | ${fmt(r.n)} + ${fmt(r.n)} | ${way} | ${fmt(moduleMs)} ms (${rate(r.n, moduleMs)}/s) | ${fmt(plainMs)} ms (${rate(r.n, plainMs)}/s) | ${fmt(ratio, 2)} | ≤ ${target}: ${mark(ratio <= target)} |`);
+      targetsMet.push(`B2 ${db} ${way}: ${fmt(ratio, 2)}x → ${ratio <= target ? 'met' : 'missed'}`);
+    }
   }
   out();
 

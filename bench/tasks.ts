@@ -181,7 +181,13 @@ async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
   return result;
 }
 
-/** B2: inserting artworks with 10 references each (5 inline, 5 links), with and without the module. */
+/** Artworks per save() in B2's batched row. */
+const WRITE_BATCH = 100;
+
+/**
+ * B2: inserting artworks with 10 references each (5 inline, 5 links), with and without the module: one
+ * save() each, then save([100 artworks]) in one transaction each.
+ */
 async function writes(args: { kind: Kind; n: number; sqliteFile?: string }) {
   const bench = await boot(args.kind, { fresh: true, sqliteFile: args.sqliteFile });
   try {
@@ -210,11 +216,30 @@ async function writes(args: { kind: Kind; n: number; sqliteFile?: string }) {
     plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
     plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
     moduleMs += (await timed(() => insert(quarter))).ms;
+    // The same artworks written as save([100 artworks]), one transaction each.
+    const insertBatches = (k: number) =>
+      (async () => {
+        for (let done = 0; done < k; done += WRITE_BATCH) {
+          const size = Math.min(WRITE_BATCH, k - done);
+          await bench.dataSource.transaction((manager) => {
+            const repository = manager.getRepository(Artwork);
+            return repository.save(Array.from({ length: size }, () => repository.create({ metadata: metadata(i++) as any })));
+          });
+        }
+      })();
+    await insertBatches(WRITE_BATCH);
+    await withoutModule(bench, () => insertBatches(WRITE_BATCH));
+    let batchModuleMs = 0;
+    let batchPlainMs = 0;
+    batchModuleMs += (await timed(() => insertBatches(quarter))).ms;
+    batchPlainMs += (await timed(() => withoutModule(bench, () => insertBatches(quarter)))).ms;
+    batchPlainMs += (await timed(() => withoutModule(bench, () => insertBatches(quarter)))).ms;
+    batchModuleMs += (await timed(() => insertBatches(quarter))).ms;
     const indexRows = await count(bench, 'reference_index');
-    const expected = (50 + 2 * quarter) * 10 + 0;
+    const expected = (50 + 2 * quarter + WRITE_BATCH + 2 * quarter) * 10;
     if (indexRows !== expected) throw new Error(`index rows ${indexRows}, expected ${expected}`);
-    log(`B2 module ${moduleMs.toFixed(0)} ms, plain ${plainMs.toFixed(0)} ms for ${2 * quarter} each`);
-    return { kind: args.kind, n: 2 * quarter, moduleMs, plainMs };
+    log(`B2 module ${moduleMs.toFixed(0)} ms, plain ${plainMs.toFixed(0)} ms for ${2 * quarter} each; batches ${batchModuleMs.toFixed(0)} / ${batchPlainMs.toFixed(0)} ms`);
+    return { kind: args.kind, n: 2 * quarter, moduleMs, plainMs, batch: WRITE_BATCH, batchModuleMs, batchPlainMs };
   } finally {
     await bench.close();
   }
