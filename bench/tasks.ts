@@ -8,6 +8,7 @@ import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
 import { emptyQueue, queueWorker, startChild, stopChild, type Child } from './children.js';
 import { compare } from './compare.js';
 import { consistency, consistencyLoad } from './consistency.js';
+import { paging } from './paging.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
 import {
   count,
@@ -371,6 +372,7 @@ const tasks: Record<string, (args: any) => Promise<unknown>> = {
   fanout,
   writes,
   lookups,
+  paging,
   memory,
   compare,
   consistency,

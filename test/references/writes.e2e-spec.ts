@@ -95,7 +95,7 @@ describe.each(DATABASES)('writes on %s', (kind) => {
       const { statements } = await statementsOf((manager) => manager.save(saved));
       for (const node of saved) {
         const stored = await reload(ctx.dataSource, node);
-        expect(stored.metadata.parent.title).toBe('Upd b');
+        expect(stored.metadata.parent!.title).toBe('Upd b');
         expect((await ctx.references.getReferences(stored)).map((r) => [r.path, r.reference]).sort()).toEqual([
           ['kept', nodeUrl(a.id)],
           ['parent', nodeUrl(b.id)],

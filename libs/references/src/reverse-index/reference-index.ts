@@ -14,7 +14,7 @@ import type {
 import type { ReferenceType } from '../registry/reference-type.js';
 import { SqlDialect, returnedRows, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
-import { FIRST_KEY, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.js';
+import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.js';
 
 /** Urls checked per statement. */
 const CHUNK = 10_000;
@@ -166,6 +166,11 @@ export class ReferenceIndex {
         ? this.dialect.prefixCondition('"reference"', reference)
         : { sql: '"reference" = :reference', parameters: { reference } };
     const ordered = this.dialect.orderByReference('"reference"');
+    // NOTE: the walk starts at the first key the match can hold, never before it: a key bound below the
+    // range (the empty one of a first page, or a cursor of another URL) would make the scan start at the
+    // index's first entry and read every entry up to the range.
+    const first = { reference, id: 0 };
+    const from = compareKeys(after, first) > 0 ? after : first;
     const statement = this.prepared(manager, `referrers:${match}`, () =>
       `SELECT "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
               "inline", "path"
@@ -175,7 +180,7 @@ export class ReferenceIndex {
     );
     return manager.query(
       statement.sql,
-      statement.values({ ...condition.parameters, afterReference: after.reference, afterId: after.id, limit, offset }),
+      statement.values({ ...condition.parameters, afterReference: from.reference, afterId: from.id, limit, offset }),
     );
   }
 

@@ -14,6 +14,11 @@ export interface ReferrersKey {
 /** The key before every row. */
 export const FIRST_KEY: ReferrersKey = { reference: '', id: 0 };
 
+/** Orders two keys as the index does: the reference by code point (the order of its UTF-8 bytes), then the id. */
+export function compareKeys(a: ReferrersKey, b: ReferrersKey): number {
+  return Buffer.compare(Buffer.from(a.reference), Buffer.from(b.reference)) || a.id - b.id;
+}
+
 /** The opaque cursor a page of referrers answers: the key of its last row, base64url JSON. */
 export function encodeCursor(key: ReferrersKey): string {
   return Buffer.from(JSON.stringify([key.reference, key.id])).toString('base64url');
