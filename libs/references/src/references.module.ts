@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
+import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
@@ -11,7 +12,7 @@ import { ReferencesService } from './references.service.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, ReferenceSetting];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent.

@@ -12,7 +12,7 @@ import type {
   ReferrersPage,
 } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { SqlDialect, returnedRows, type IndexRowValues } from '../sql/sql-dialect.js';
+import { SqlDialect, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.js';
 
@@ -273,36 +273,6 @@ export class ReferenceIndex {
     );
     const rows: Array<{ id: number | string }> = await manager.query(sql, parameters);
     return rows.map((r) => Number(r.id));
-  }
-
-  /** Records that these rows' inline copies were synced to a target version. */
-  async markSynced(manager: EntityManager, rowIds: number[], version: number): Promise<void> {
-    if (rowIds.length) await manager.getRepository(ReferenceEntry).update({ id: In(rowIds) }, { syncedVersion: version });
-  }
-
-  /**
-   * Queue mode's batch read: the next `limit` inline rows of `reference` after row `after` (up to `until`)
-   * not yet synced to `version`, marked synced to it in the same statement. The caller's transaction
-   * also writes the copies, so the mark and the write commit (or roll back) together.
-   */
-  async claimBatch(
-    manager: EntityManager,
-    reference: string,
-    after: number,
-    limit: number,
-    version: number,
-    until?: number,
-  ): Promise<IndexRow[]> {
-    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `UPDATE "reference_index" SET "synced_version" = :version WHERE "id" IN (
-         SELECT "id" FROM "reference_index"
-         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after AND "id" <= :until
-           AND ("synced_version" IS NULL OR "synced_version" < :version)
-         ORDER BY "id" LIMIT :limit)
-       RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
-      { version, reference, inline: true, after, until: until ?? MAX_ROW_ID, limit },
-    );
-    return asBatchRows(returnedRows(await manager.query(sql, parameters)), reference).sort((a, b) => a.id - b.id);
   }
 
   /** Those of `urls` that some record holds an inline copy of. */
