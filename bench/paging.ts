@@ -92,14 +92,15 @@ export async function paging(args: PagingArgs) {
     await new Promise((resolve) => catalogue.once('exit', resolve));
     catalogue = await startCatalogue(args.port);
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: args.connections });
+    // The sockets of the requests that make the paths (one at a time).
+    const walker = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const random = (n: number) => Math.floor(Math.random() * n);
     const hex = () => random(256).toString(16).padStart(2, '0');
     const enc = encodeURIComponent;
     // A cursor somewhere in a prefix's rows: the key a client holds after some pages.
     const prefixCursor = async (prefix: string) => {
       // NOTE: somewhere before the prefix's last page (about indexRows / 256 rows each).
-      const deep = await get(agent, args.port, `/references?target=${enc(prefix)}&match=prefix&limit=${1 + random(Math.min(1000, perPrefix - 200))}`);
+      const deep = await get(walker, args.port, `/references?target=${enc(prefix)}&match=prefix&limit=${1 + random(Math.min(1000, perPrefix - 200))}`);
       return deep.headers['x-next-cursor'] as string;
     };
     const perPrefix = Math.floor(args.indexRows / 256);
@@ -120,6 +121,9 @@ export async function paging(args: PagingArgs) {
       // The paths first (a cursor costs a request of its own), then the timed requests.
       const paths: string[] = [];
       for (let i = 0; i < args.requests; i++) paths.push(await pathOf());
+      // NOTE: fresh sockets for the timed part: the server closes a keep-alive socket idle for 5 s, and one
+      // left idle while the paths were made would answer its next request with a reset.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: args.connections });
       for (const path of paths.slice(0, 50)) await get(agent, args.port, path);
       const times: number[] = [];
       let rows = 0;
@@ -142,8 +146,9 @@ export async function paging(args: PagingArgs) {
       const result = { kind, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times.at(-1)!, perSecond: paths.length / seconds, rows: rows / paths.length };
       log(`B3 paging ${kind}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.perSecond.toFixed(0)} req/s, ${result.rows.toFixed(0)} rows`);
       results.push(result);
+      agent.destroy();
     }
-    agent.destroy();
+    walker.destroy();
     const [{ n: indexRows }] = (await client.query('SELECT count(*)::int AS n FROM reference_index')).rows;
     return { artworks: args.artworks, indexRows, connections: args.connections, requests: args.requests, pages: results };
   } finally {
