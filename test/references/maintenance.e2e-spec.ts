@@ -112,6 +112,9 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
       expect(second.rows).toEqual(await ctx.references.getReferrers(target, { limit: 2, offset: 2 }));
       expect(second.next).toBeNull();
       expect(await ctx.references.getReferrersPage(target, { limit: 10 })).toEqual({ rows: expect.any(Array), next: null });
+      const skipped = await ctx.references.getReferrersPage(target, { limit: 1, offset: 2 });
+      expect(skipped.rows).toEqual(await ctx.references.getReferrers(target, { limit: 1, offset: 2 }));
+      expect((await ctx.references.getReferrersPage(target, { limit: 5, cursor: skipped.next! })).rows).toEqual(await ctx.references.getReferrers(target, { offset: 3 }));
     });
 
     it.each(['', 'not a cursor', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["x",-1]').toString('base64url'), Buffer.from('["\u0000",1]').toString('base64url')])(

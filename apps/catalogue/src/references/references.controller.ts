@@ -35,13 +35,8 @@ export class ReferencesController {
   @ApiBadRequestResponse({ description: 'A bad target, match, limit, offset or cursor (a cursor does not go with offset)' })
   async list(@Query() query: ReferencesQuery, @Res({ passthrough: true }) response: HeaderSink): Promise<ReferenceRow[]> {
     const { target, match, limit, offset, cursor } = query;
-    if (offset > 0) {
-      const [rows, total] = await Promise.all([this.references.getReferrers(target, { match, limit, offset }), this.total(target, query)]);
-      setTotal(response, total);
-      return rows;
-    }
     const [page, total] = await Promise.all([
-      this.references.getReferrersPage(target, { match, limit, cursor }),
+      this.references.getReferrersPage(target, { match, limit, cursor, offset }),
       cursor === undefined ? this.total(target, query) : undefined,
     ]);
     if (page.next) response.setHeader('X-Next-Cursor', page.next);

@@ -41,6 +41,8 @@ export interface GetReferrersPageOptions {
   limit: number;
   /** The `next` of the previous page; none for the first page. */
   cursor?: string;
+  /** Skip this many rows first: for small offsets only, each skipped row is read. @default 0 */
+  offset?: number;
 }
 
 /** One page of referrers, in the order of `getReferrers()`. */

@@ -124,7 +124,7 @@ export class ReferenceIndex {
   async referrersPage(manager: EntityManager, reference: string, options: GetReferrersPageOptions): Promise<ReferrersPage> {
     const after = options.cursor === undefined ? FIRST_KEY : decodeCursor(options.cursor);
     // NOTE: one row more than asked tells whether a next page exists, so the last page says so itself.
-    const rows = await this.after(manager, reference, options.match, after, options.limit + 1, 0);
+    const rows = await this.after(manager, reference, options.match, after, options.limit + 1, options.offset ?? 0);
     const more = rows.length > options.limit;
     if (more) rows.length = options.limit;
     const last = rows.at(-1);
