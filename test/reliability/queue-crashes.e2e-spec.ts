@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
 import { ReferenceOutboxEntry, ReferenceSynced } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
@@ -65,6 +66,13 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     await ctx.references.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await countWithTitle(ctx, target, 'before')).toBe(0);
+    // The change ran in slices, one of them cut by the kill: the last slice to end recorded the target synced to it.
+    const [change] = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id), version: IsNull() } });
+    expect(await ctx.dataSource.getRepository(ReferenceOutboxEntry).countBy({ version: change.id })).toBeGreaterThan(1);
+    expect(await ctx.dataSource.getRepository(ReferenceSynced).findOneBy({ reference: nodeUrl(target.id) })).toEqual({
+      reference: nodeUrl(target.id),
+      version: change.id,
+    });
   });
 
   it('finishes a propagation whose writer died between commit and enqueue, on the next sweep', async () => {
