@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PropagationTimeoutError, ReferencesConfigurationError, UnknownReferenceError } from './errors/references.errors.js';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  InvalidReferenceUrlError,
+  PropagationTimeoutError,
+  ReferencesConfigurationError,
+  UnknownReferenceError,
+} from './errors/references.errors.js';
+import { extractReferences } from './extraction/reference-extractor.js';
+import { Dereferencer } from './inline/dereferencer.js';
+import { invalidReferenceUrlReason } from './urls/reference-url.js';
 import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import type { PropagationStrategy } from './propagation/propagation-strategy.js';
@@ -10,7 +19,7 @@ import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
-import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
+import type { FoundReference, GetReferrersOptions, ReferenceRow, ResolvedReference } from './interfaces/reference-row.interface.js';
 import type {
   ReferencesStatus,
   ReferrerKey,
@@ -57,6 +66,7 @@ export class ReferencesService {
     private readonly verifier: IndexVerifier,
     private readonly referrerJobs: ReferrerJobs,
     private readonly transactions: WriteTransactions,
+    private readonly dereferencer: Dereferencer,
   ) {}
 
   /**
@@ -104,11 +114,64 @@ export class ReferencesService {
   }
 
   /**
-   * The target at `url` has new content: refresh every inline copy of it (the seed's
-   * `reference_content_changed`). For local records this happens on `save()` by itself; call it for
-   * targets that live elsewhere. Returns the referrers updated (none yet in queue mode).
+   * The local record `url` names, as `{ type, id }` (`type` is its `route`), or `undefined` when it names
+   * none (another site, another path, a malformed id). The seed's `get_reference_uuid`. Whether the record
+   * exists is not asked.
+   */
+  resolveReference(url: string): ResolvedReference | undefined {
+    const local = this.registry.resolve(url);
+    return local && { type: local.type.name, id: local.id };
+  }
+
+  /**
+   * The references that `metadata` holds, at any depth, as the index would record them for a record of
+   * `entityClass`; nothing is read or written. A reference that is not a URL throws
+   * `InvalidReferenceUrlError` naming its path, as `save()` would.
+   */
+  referencesOf(entityClass: Function, metadata: Record<string, any>): FoundReference[] {
+    const type = this.registry.forEntity(entityClass);
+    if (!type) throw new ReferencesConfigurationError(`${entityClass.name} is not a @ReferenceEnabled() entity`);
+    return extractReferences(type.schema, metadata).map((spec) => ({
+      reference: spec.reference,
+      referenceUuid: spec.referenceUuid,
+      inline: spec.inline,
+      path: spec.path,
+      onDelete: spec.field.onDelete,
+    }));
+  }
+
+  /**
+   * Takes every inline copy of a local record in `record` again from its target, and saves the record if
+   * that changed it (the seed's `update_inlined_ref`); copies of remote targets stay as they are (use
+   * `referenceContentChanged()` for those). The record is read afresh in the transaction and saved as any
+   * `save()` would, so its own referrers hear of the change. Returns the stored record.
+   */
+  async refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
+    const type = this.typeOf(record);
+    const work = async (manager: EntityManager): Promise<T> => {
+      const where = type.entityMetadata.getEntityIdMap(record);
+      const stored = where && ((await manager.findOneBy(type.entity as any, where)) as T | null);
+      if (!stored) throw new UnknownReferenceError(type.canonicalUrl(record), 'refreshReferences');
+      const metadata = structuredClone(type.metadataOf(stored));
+      await this.dereferencer.prepare(manager, type, metadata);
+      if (isDeepStrictEqual(metadata, type.metadataOf(stored))) return stored;
+      (stored as Record<string, any>)[type.metadataProperty] = metadata;
+      return manager.save(stored);
+    };
+    return options.manager ? work(options.manager) : this.transactions.run(work);
+  }
+
+  /**
+   * The target at `url` has new content (the seed's `reference_content_changed`): refresh every inline
+   * copy of it, and hand its link referrers to the `ReferrerIndexer` and the `references.referrers-updated`
+   * event (their documents may show it; `@ReferenceByLink({ reindexOnChange: false })` leaves a field
+   * out). For local records this happens on `save()` by itself; call it for targets that live elsewhere.
+   * Returns every referrer it touched, copies refreshed and links reported (none yet in queue mode, where
+   * workers do both). Without a valid `url`: `InvalidReferenceUrlError`, and nothing happens.
    */
   async referenceContentChanged(content: Record<string, any>, target: { url: string; uuid?: string }, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    const reason = invalidReferenceUrlReason(target?.url);
+    if (reason) throw new InvalidReferenceUrlError('url', reason);
     const representation = target.uuid === undefined ? content : { ...content, id: target.uuid };
     const type = this.registry.resolve(target.url)?.type;
     return this.inTransaction(options, (manager) =>
