@@ -154,7 +154,8 @@ export class ReferencesService {
       if (!stored) throw new UnknownReferenceError(type.canonicalUrl(record), 'refreshReferences');
       const metadata = structuredClone(type.metadataOf(stored));
       await this.dereferencer.prepare(manager, type, metadata);
-      if (isDeepStrictEqual(metadata, type.metadataOf(stored))) return stored;
+      // NOTE: compared as JSON values: what is stored (no undefined keys, plain objects; key order aside).
+      if (isDeepStrictEqual(asJson(metadata), asJson(type.metadataOf(stored)))) return stored;
       (stored as Record<string, any>)[type.metadataProperty] = metadata;
       return manager.save(stored);
     };
@@ -280,3 +281,6 @@ export class ReferencesService {
     return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
   }
 }
+
+/** A value as JSON stores it: undefined properties gone, every object a plain one. */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

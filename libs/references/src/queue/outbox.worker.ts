@@ -22,7 +22,9 @@ export class OutboxWorker implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const queue = this.options.queue ?? {};
     if (queue.worker !== false) {
-      this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job));
+      // NOTE: Bull's process() settles when the queue closes, and rejects (with undefined) when it closes
+      // before the processor started: an application closed right after it booted. Nothing to report then.
+      this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job)).catch(() => undefined);
       this.queue.on('failed', (job, error) => void this.processor.failed(job, error));
     }
     if (queue.sweep !== false) this.dispatcher.startSweeping(queue.sweepIntervalMs ?? 5000);
