@@ -228,8 +228,10 @@ export class ReferencesService {
   }
 
   /**
-   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`),
-   * tracks the batch, and enqueues `onSuccess` when every job has ended and `onError` for each that failed.
+   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`): all
+   * at once, or with `sequential` one after the other in index order, stopping at the first failure
+   * (Celery's chain). Tracks the batch; enqueues `onSuccess` only when every job succeeded, `onError` for
+   * each that failed for good, and `onComplete` (succeeded and failed ids) when the batch has ended.
    */
   runOnReferrers(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
     return this.referrerJobs.run(reference, job, options);
