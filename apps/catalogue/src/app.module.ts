@@ -21,6 +21,9 @@ import { HomeController } from './home/home.controller.js';
 import { ReferencesController } from './references/references.controller.js';
 import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
 import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
+import { Agent } from './agents/agent.entity.js';
+import { AgentsController } from './agents/agents.controller.js';
+import { AgentsService } from './agents/agents.service.js';
 import { Term } from './terms/term.entity.js';
 import { TermsController } from './terms/terms.controller.js';
 import { TermsService } from './terms/terms.service.js';
@@ -51,7 +54,7 @@ export class CatalogueModule {
           ...(config.database.type === 'better-sqlite3' ? { enableWAL: true, timeout: 10_000 } : {}),
         }),
         // NOTE: autoLoadEntities picks up the entities registered here.
-        TypeOrmModule.forFeature([Term, Artwork]),
+        TypeOrmModule.forFeature([Term, Agent, Artwork]),
         ReferencesModule.forRoot({
           baseUrl: config.baseUrl,
           strict: true,
@@ -69,7 +72,7 @@ export class CatalogueModule {
         TerminusModule.forRoot(),
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
-      controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
+      controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
@@ -81,6 +84,7 @@ export class CatalogueModule {
         WriteTokenGuard,
         JsonBodyGuard,
         TermsService,
+        AgentsService,
         ArtworksService,
         ReferrersUpdatedListener,
         ArtworkSearchIndexer,
@@ -89,7 +93,7 @@ export class CatalogueModule {
         RedisHealthIndicator,
         OutboxHealthIndicator,
       ],
-      exports: [TermsService, ArtworksService, ArtworkSearchIndexer],
+      exports: [TermsService, AgentsService, ArtworksService, ArtworkSearchIndexer],
     };
   }
 }

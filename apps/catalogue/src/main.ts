@@ -24,7 +24,7 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
 
   if (config.demo) {
     const loaded = await loadDemoData(app);
-    if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.artworks} artworks`);
+    if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.agents} agents, ${loaded.artworks} artworks`);
   }
   await app.listen(config.port);
 
