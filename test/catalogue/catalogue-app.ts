@@ -12,6 +12,7 @@ export const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
 export const termUrl = (id: string) => `${BASE_URL}/terms/${id}`;
 export const artworkUrl = (id: string) => `${BASE_URL}/artworks/${id}`;
+export const agentUrl = (id: string) => `${BASE_URL}/agents/${id}`;
 export const linkTo = (url: string) => ({ links: { self: url } });
 
 /** The catalogue booted on a fresh, empty database of the given kind, as `main.ts` boots it. */
@@ -44,7 +45,7 @@ export function client(app: INestApplication) {
     delete: (path: string) => http().delete(path).set(AUTH),
     anonymous: http,
     /** POST that must succeed: returns the created representation. */
-    async create(route: 'terms' | 'artworks', body: object): Promise<Record<string, any>> {
+    async create(route: 'terms' | 'agents' | 'artworks', body: object): Promise<Record<string, any>> {
       const response = await http().post(`/${route}`).set(AUTH).send(body);
       if (response.status !== 201) throw new Error(`POST /${route} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body;

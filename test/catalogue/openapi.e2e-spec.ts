@@ -58,7 +58,7 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
   });
 
   it('says what PUT guarantees about the referrers in sync mode and in queue mode', () => {
-    for (const path of ['/terms/{id}', '/artworks/{id}']) {
+    for (const path of ['/terms/{id}', '/agents/{id}', '/artworks/{id}']) {
       const description: string = document.paths[path].put.responses['200'].description;
       expect(description).toMatch(/In sync mode .* every referrer is already updated when this answers/);
       expect(description).toMatch(/In queue mode .* the referrers are updated afterwards/);
@@ -67,7 +67,7 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
 
   it('marks as required exactly the fields the API cannot do without', () => {
     const required = Object.fromEntries(postBodies(document).map(({ name, schema }) => [name, schema.required]));
-    expect(required).toEqual({ TermMetadata: ['slug', 'title'], ArtworkMetadata: ['title'] });
+    expect(required).toEqual({ TermMetadata: ['slug', 'title'], AgentMetadata: ['name', 'kind'], ArtworkMetadata: ['title'] });
   });
 
   it('describes an array of inline copies as an array, with an array as its example', () => {
@@ -93,7 +93,7 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
     }
   });
 
-  describe.each(['/terms', '/artworks'])('POST %s', (path) => {
+  describe.each(['/terms', '/agents', '/artworks'])('POST %s', (path) => {
     let body: ReturnType<typeof postBodies>[number];
     const total = async () => (await api.get(path)).body.total as number;
 

@@ -53,6 +53,15 @@ describe('the nestjs-references package (npm pack of libs/references)', () => {
     expect(exportedFiles().filter((file) => !files.includes(file))).toEqual([]);
   });
 
+  it('reports its own version (VERSION) from the package.json it ships', () => {
+    const output = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', 'const { VERSION } = await import(process.argv[1]); process.stdout.write(VERSION);', new URL('dist/index.js', LIBRARY).pathname],
+      { cwd: LIBRARY, encoding: 'utf8' },
+    );
+    expect(output).toBe(manifest.version);
+  });
+
   it('declares the Node range of the repository', () => {
     const root = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'));
     expect(manifest.engines).toEqual(root.engines);

@@ -65,6 +65,8 @@ export class NodeMetadata {
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() seeAlso?: string[];
   @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() primary?: string;
   @ReferenceByLink() @IsOptional() kept?: string;
+  /** A link that shows nothing of its target: not reindexed when the target changes. */
+  @ReferenceByLink({ reindexOnChange: false }) @IsOptional() source?: string;
   /** Created on the fly when sent without a link; creating one titled "forbidden" is refused. */
   @InlineReference({ create: { target: () => TestNode, authorize: (value) => value.title !== 'forbidden' } })
   @IsOptional()

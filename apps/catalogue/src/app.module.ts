@@ -23,6 +23,9 @@ import { RedisConnectionLogger } from './queue/redis-connection.logger.js';
 import { ReferencesController } from './references/references.controller.js';
 import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
 import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
+import { Agent } from './agents/agent.entity.js';
+import { AgentsController } from './agents/agents.controller.js';
+import { AgentsService } from './agents/agents.service.js';
 import { Term } from './terms/term.entity.js';
 import { TermsController } from './terms/terms.controller.js';
 import { TermsService } from './terms/terms.service.js';
@@ -53,7 +56,7 @@ export class CatalogueModule {
           ...(config.database.type === 'better-sqlite3' ? { enableWAL: true, timeout: 10_000 } : {}),
         }),
         // NOTE: autoLoadEntities picks up the entities registered here.
-        TypeOrmModule.forFeature([Term, Artwork]),
+        TypeOrmModule.forFeature([Term, Agent, Artwork]),
         ReferencesModule.forRoot({
           // NOTE: without BASE_URL, the base URL stored with the references (http://localhost:$PORT on a new database).
           baseUrl: config.baseUrl,
@@ -74,7 +77,7 @@ export class CatalogueModule {
         TerminusModule.forRoot(),
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
-      controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
+      controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         // NOTE: Nest tries global filters last registered first: the catch-all for an unreachable database goes first.
@@ -88,6 +91,7 @@ export class CatalogueModule {
         WriteTokenGuard,
         JsonBodyGuard,
         TermsService,
+        AgentsService,
         ArtworksService,
         ReferrersUpdatedListener,
         ArtworkSearchIndexer,
@@ -97,7 +101,7 @@ export class CatalogueModule {
         OutboxHealthIndicator,
         ...(config.redisUrl ? [RedisConnectionLogger] : []),
       ],
-      exports: [TermsService, ArtworksService, ArtworkSearchIndexer],
+      exports: [TermsService, AgentsService, ArtworksService, ArtworkSearchIndexer],
     };
   }
 }

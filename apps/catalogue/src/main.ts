@@ -35,7 +35,7 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
 
   if (config.demo) {
     const loaded = await loadDemoData(app);
-    if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.artworks} artworks`);
+    if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.agents} agents, ${loaded.artworks} artworks`);
     else logger.log('The catalogue is not empty: the demo set is not loaded');
   }
   await app.listen(config.port);

@@ -1,4 +1,5 @@
 // The public surface of nestjs-references. Nothing else is exported.
+export { VERSION } from './version.js';
 export { ReferencesModule } from './references.module.js';
 export { ReferencesService, type TransactionOptions } from './references.service.js';
 export type { WriteTransactionOptions } from './transaction/write-transactions.js';

@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PropagationTimeoutError, ReferencesConfigurationError, UnknownReferenceError } from './errors/references.errors.js';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  InvalidReferenceUrlError,
+  PropagationTimeoutError,
+  ReferencesConfigurationError,
+  UnknownReferenceError,
+} from './errors/references.errors.js';
+import { extractReferences } from './extraction/reference-extractor.js';
+import { Dereferencer } from './inline/dereferencer.js';
+import { invalidReferenceUrlReason } from './urls/reference-url.js';
 import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import type { PropagationStrategy } from './propagation/propagation-strategy.js';
@@ -12,6 +21,8 @@ import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
 import type {
   CountReferrersOptions,
+  FoundReference,
+  ResolvedReference,
   GetReferrersOptions,
   GetReferrersPageOptions,
   ReferenceRow,
@@ -75,6 +86,7 @@ export class ReferencesService {
     private readonly rebaser: Rebaser,
     private readonly repairer: Repairer,
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    private readonly dereferencer: Dereferencer,
   ) {}
 
   /** The base URL of every canonical URL: the one stored with the references. */
@@ -148,13 +160,67 @@ export class ReferencesService {
   }
 
   /**
-   * The target at `url` has new content: refresh every inline copy of it (the seed's
-   * `reference_content_changed`). For local records this happens on `save()` by itself; call it for
-   * targets that live elsewhere. Returns the referrers updated (none yet in queue mode).
-   * The copies' `links.self` is `url` (filled in when the content has none, as a webhook body); content
-   * whose `links.self` names another record is refused (`ReferenceContentMismatchError`).
+   * The local record `url` names, as `{ type, id }` (`type` is its `route`), or `undefined` when it names
+   * none (another site, another path, a malformed id). The seed's `get_reference_uuid`. Whether the record
+   * exists is not asked.
+   */
+  resolveReference(url: string): ResolvedReference | undefined {
+    const local = this.registry.resolve(url);
+    return local && { type: local.type.name, id: local.id };
+  }
+
+  /**
+   * The references that `metadata` holds, at any depth, as the index would record them for a record of
+   * `entityClass`; nothing is read or written. A reference that is not a URL throws
+   * `InvalidReferenceUrlError` naming its path, as `save()` would.
+   */
+  referencesOf(entityClass: Function, metadata: Record<string, any>): FoundReference[] {
+    const type = this.registry.forEntity(entityClass);
+    if (!type) throw new ReferencesConfigurationError(`${entityClass.name} is not a @ReferenceEnabled() entity`);
+    return extractReferences(type.schema, metadata).map((spec) => ({
+      reference: spec.reference,
+      referenceUuid: spec.referenceUuid,
+      inline: spec.inline,
+      path: spec.path,
+      onDelete: spec.field.onDelete,
+    }));
+  }
+
+  /**
+   * Takes every inline copy of a local record in `record` again from its target, and saves the record if
+   * that changed it (the seed's `update_inlined_ref`); copies of remote targets stay as they are (use
+   * `referenceContentChanged()` for those). The record is read afresh in the transaction and saved as any
+   * `save()` would, so its own referrers hear of the change. Returns the stored record.
+   */
+  async refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
+    const type = this.typeOf(record);
+    const work = async (manager: EntityManager): Promise<T> => {
+      const where = type.entityMetadata.getEntityIdMap(record);
+      const stored = where && ((await manager.findOneBy(type.entity as any, where)) as T | null);
+      if (!stored) throw new UnknownReferenceError(type.canonicalUrl(record), 'refreshReferences');
+      const metadata = structuredClone(type.metadataOf(stored));
+      await this.dereferencer.prepare(manager, type, metadata);
+      // NOTE: compared as JSON values: what is stored (no undefined keys, plain objects; key order aside).
+      if (isDeepStrictEqual(asJson(metadata), asJson(type.metadataOf(stored)))) return stored;
+      (stored as Record<string, any>)[type.metadataProperty] = metadata;
+      return manager.save(stored);
+    };
+    return options.manager ? work(options.manager) : this.transactions.run(work);
+  }
+
+  /**
+   * The target at `url` has new content (the seed's `reference_content_changed`): refresh every inline
+   * copy of it, and hand its link referrers to the `ReferrerIndexer` and the `references.referrers-updated`
+   * event (their documents may show it; `@ReferenceByLink({ reindexOnChange: false })` leaves a field
+   * out). For local records this happens on `save()` by itself; call it for targets that live elsewhere.
+   * Returns every referrer it touched, copies refreshed and links reported (none yet in queue mode, where
+   * workers do both). Without a valid `url`: `InvalidReferenceUrlError`, and nothing happens. The copies'
+   * `links.self` is `url` (filled in when the content has none, as a webhook body); content whose
+   * `links.self` names another record is refused (`ReferenceContentMismatchError`).
    */
   async referenceContentChanged(content: Record<string, any>, target: { url: string; uuid?: string }, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    const reason = invalidReferenceUrlReason(target?.url);
+    if (reason) throw new InvalidReferenceUrlError('url', reason);
     const url = this.urls.canonical(target.url);
     const self = content?.links?.self;
     if (self !== undefined && this.urls.canonical(String(self)) !== url) throw new ReferenceContentMismatchError(url, String(self));
@@ -213,8 +279,10 @@ export class ReferencesService {
   }
 
   /**
-   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`),
-   * tracks the batch, and enqueues `onSuccess` when every job has ended and `onError` for each that failed.
+   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`): all
+   * at once, or with `sequential` one after the other in index order, stopping at the first failure
+   * (Celery's chain). Tracks the batch; enqueues `onSuccess` only when every job succeeded, `onError` for
+   * each that failed for good, and `onComplete` (succeeded and failed ids) when the batch has ended.
    */
   runOnReferrers(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
     return this.referrerJobs.run(reference, job, options);
@@ -300,3 +368,6 @@ export class ReferencesService {
     return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
   }
 }
+
+/** A value as JSON stores it: undefined properties gone, every object a plain one. */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

@@ -1,6 +1,25 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsArray, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { InlineReference, ReferenceByLink } from 'nestjs-references';
+
+/** Who made an artwork, and how: one entry of `creators`. */
+export class ArtworkCredit {
+  @ApiProperty({ example: 'painter', minLength: 1, maxLength: 100 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  role: string;
+
+  /** The agent (artist or workshop), inlined: send `{ links: { self: url } }`; an agent credited here cannot be deleted. */
+  @InlineReference({ onDelete: 'restrict' })
+  agent: Record<string, any>;
+
+  /** The artwork on whose authority the credit rests (a signed work, a documented commission), by link; dropped when it goes. */
+  @ReferenceByLink({ onDelete: 'detach' })
+  @IsOptional()
+  attributedBy?: string;
+}
 
 /** The metadata of an artwork: what a client sends to `POST /artworks` and `PUT /artworks/:id`. */
 export class ArtworkMetadata {
@@ -26,4 +45,16 @@ export class ArtworkMetadata {
   @IsOptional()
   @IsArray()
   related?: string[];
+
+  /** Who made it: a role, an inline agent, and optionally the artwork the attribution rests on. */
+  @ApiPropertyOptional({
+    type: () => ArtworkCredit,
+    isArray: true,
+    example: [{ role: 'painter', agent: { links: { self: 'https://example.org/agents/00000000-0000-0000-0000-000000000000' } } }],
+  })
+  @ValidateNested({ each: true })
+  @Type(() => ArtworkCredit)
+  @IsOptional()
+  @IsArray()
+  creators?: ArtworkCredit[];
 }

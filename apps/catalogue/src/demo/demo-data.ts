@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { ArtworksService } from '../artworks/artworks.service.js';
 import type { ArtworkMetadata } from '../artworks/artwork-metadata.dto.js';
 import type { Representation } from '../common/record-store.js';
+import { AgentsService } from '../agents/agents.service.js';
+import type { AgentMetadata } from '../agents/agent-metadata.dto.js';
 import { TermsService } from '../terms/terms.service.js';
 import type { TermMetadata } from '../terms/term-metadata.dto.js';
 
@@ -11,13 +13,26 @@ interface DemoTerm extends Omit<TermMetadata, 'parent'> {
   parent?: string;
 }
 
-/** An artwork of the demo; terms by slug, related artworks by title (earlier in the list). */
+/** An artwork of the demo; terms by slug, agents by name, related artworks by title (earlier in the list). */
 interface DemoArtwork {
   title: string;
   stylePeriod?: string;
   styles?: string[];
   related?: string[];
+  /** `[role, agent name, attributed by (an artwork title)?]` */
+  creators?: Array<[string, string, string?]>;
 }
+
+// Artists and workshops, credited by the artworks below (inline, nested in `creators`).
+const AGENTS: AgentMetadata[] = [
+  { name: 'Leonardo da Vinci', kind: 'person', activeFrom: 1452, activeUntil: 1519 },
+  { name: 'Raphael', kind: 'person', activeFrom: 1483, activeUntil: 1520 },
+  { name: 'Caravaggio', kind: 'person', activeFrom: 1571, activeUntil: 1610 },
+  { name: 'Rembrandt van Rijn', kind: 'person', activeFrom: 1606, activeUntil: 1669 },
+  { name: 'Workshop of Rembrandt', kind: 'workshop', activeFrom: 1631, activeUntil: 1669 },
+  { name: 'Diego Velázquez', kind: 'person', activeFrom: 1599, activeUntil: 1660 },
+  { name: 'Limbourg brothers', kind: 'workshop', activeFrom: 1402, activeUntil: 1416 },
+];
 
 // Two hierarchies three levels deep (period → style → sub-style) and one of genres.
 const TERMS: DemoTerm[] = [
@@ -38,26 +53,44 @@ const TERMS: DemoTerm[] = [
 ];
 
 const ARTWORKS: DemoArtwork[] = [
-  { title: 'Mona Lisa', stylePeriod: 'high-renaissance', styles: ['portrait'] },
-  { title: 'The Last Supper', stylePeriod: 'high-renaissance', styles: ['religious-scene'], related: ['Mona Lisa'] },
-  { title: 'The School of Athens', stylePeriod: 'high-renaissance', related: ['The Last Supper'] },
+  { title: 'Mona Lisa', stylePeriod: 'high-renaissance', styles: ['portrait'], creators: [['painter', 'Leonardo da Vinci']] },
+  {
+    title: 'The Last Supper',
+    stylePeriod: 'high-renaissance',
+    styles: ['religious-scene'],
+    related: ['Mona Lisa'],
+    creators: [['painter', 'Leonardo da Vinci']],
+  },
+  { title: 'The School of Athens', stylePeriod: 'high-renaissance', related: ['The Last Supper'], creators: [['painter', 'Raphael']] },
   { title: 'Madonna with the Long Neck', stylePeriod: 'mannerism', styles: ['religious-scene'] },
-  { title: 'Basket of Fruit', stylePeriod: 'early-baroque', styles: ['still-life'] },
+  { title: 'Basket of Fruit', stylePeriod: 'early-baroque', styles: ['still-life'], creators: [['painter', 'Caravaggio']] },
   {
     title: 'The Calling of Saint Matthew',
     stylePeriod: 'early-baroque',
     styles: ['religious-scene'],
     related: ['Basket of Fruit'],
+    creators: [['painter', 'Caravaggio']],
   },
   { title: 'The Ecstasy of Saint Teresa', stylePeriod: 'high-baroque', styles: ['religious-scene'] },
-  { title: 'Las Meninas', stylePeriod: 'high-baroque', styles: ['portrait'] },
-  { title: 'The Night Watch', stylePeriod: 'high-baroque', styles: ['portrait'], related: ['Las Meninas'] },
+  { title: 'Las Meninas', stylePeriod: 'high-baroque', styles: ['portrait'], creators: [['painter', 'Diego Velázquez']] },
+  {
+    title: 'The Night Watch',
+    stylePeriod: 'high-baroque',
+    styles: ['portrait'],
+    related: ['Las Meninas'],
+    // A master and his workshop; the workshop's credit rests, by link, on another artwork (a demo of attributedBy).
+    creators: [
+      ['painter', 'Rembrandt van Rijn'],
+      ['assistants', 'Workshop of Rembrandt', 'Las Meninas'],
+    ],
+  },
   { title: 'Vase of Flowers', stylePeriod: 'high-baroque', styles: ['still-life'], related: ['Basket of Fruit'] },
   { title: 'The Wilton Diptych', stylePeriod: 'international-gothic', styles: ['religious-scene', 'portrait'] },
   {
     title: 'Très Riches Heures du Duc de Berry',
     stylePeriod: 'international-gothic',
     related: ['The Wilton Diptych', 'The Night Watch'],
+    creators: [['illuminators', 'Limbourg brothers']],
   },
 ];
 
@@ -66,11 +99,12 @@ const ARTWORKS: DemoArtwork[] = [
  * is dereferenced and indexed), in one transaction: interrupted, it leaves nothing, and the next start
  * loads it again. Returns what it created, or `undefined` when the catalogue was not empty.
  */
-export async function loadDemoData(app: INestApplicationContext): Promise<{ terms: number; artworks: number } | undefined> {
+export async function loadDemoData(app: INestApplicationContext): Promise<{ terms: number; agents: number; artworks: number } | undefined> {
   const terms = app.get(TermsService);
+  const agents = app.get(AgentsService);
   const artworks = app.get(ArtworksService);
   return app.get(DataSource).transaction(async (manager) => {
-    if ((await terms.count(manager)) + (await artworks.count(manager)) > 0) return undefined;
+    if ((await terms.count(manager)) + (await agents.count(manager)) + (await artworks.count(manager)) > 0) return undefined;
 
     const termBySlug = new Map<string, Representation>();
     const link = (record: Representation | undefined, name: string) => {
@@ -82,6 +116,9 @@ export async function loadDemoData(app: INestApplicationContext): Promise<{ term
       termBySlug.set(term.slug, await terms.create(metadata, manager));
     }
 
+    const agentByName = new Map<string, Representation>();
+    for (const agent of AGENTS) agentByName.set(agent.name, await agents.create(agent, manager));
+
     const artworkByTitle = new Map<string, Representation>();
     for (const artwork of ARTWORKS) {
       const metadata: ArtworkMetadata = { title: artwork.title };
@@ -90,8 +127,15 @@ export async function loadDemoData(app: INestApplicationContext): Promise<{ term
       if (artwork.related) {
         metadata.related = artwork.related.map((title) => link(artworkByTitle.get(title), title).links.self);
       }
+      if (artwork.creators) {
+        metadata.creators = artwork.creators.map(([role, name, attributedBy]) => ({
+          role,
+          agent: link(agentByName.get(name), name),
+          ...(attributedBy && { attributedBy: link(artworkByTitle.get(attributedBy), attributedBy).links.self }),
+        }));
+      }
       artworkByTitle.set(artwork.title, await artworks.create(metadata, manager));
     }
-    return { terms: termBySlug.size, artworks: artworkByTitle.size };
+    return { terms: termBySlug.size, agents: agentByName.size, artworks: artworkByTitle.size };
   });
 }

@@ -21,14 +21,19 @@ export function searchWords(query: string): string[] {
 }
 
 /**
- * The words an artwork is found by, folded and joined by spaces: its own title plus the title of every inline term
- * (`stylePeriod`, `styles`) and of their nested `parent` copies, as far as the stored copies go
+ * The words an artwork is found by, folded and joined by spaces: its own title, the name of every creator's
+ * inline agent (`creators[].agent`), and the title of every inline term (`stylePeriod`, `styles`) and of their
+ * nested `parent` copies, as far as the stored copies go
  * (see README "Depth of nested inline copies": a copy reduced to `{ id, links }` has no title).
  */
 export function artworkSearchText(metadata: ArtworkMetadata): string {
   const parts: string[] = [metadata.title];
   const terms = [metadata.stylePeriod, ...(Array.isArray(metadata.styles) ? metadata.styles : [])];
   for (const term of terms) collectTermTitles(term, parts, new Set());
+  // The names of its creators, as copied (refreshed, and the artwork reindexed, when an agent changes).
+  for (const credit of Array.isArray(metadata.creators) ? metadata.creators : []) {
+    if (isObject(credit) && isObject(credit.agent) && typeof credit.agent.name === 'string') parts.push(credit.agent.name);
+  }
   // NOTE: only plain words reach the database, so both parsers see the same tokens as the query does
   // (PostgreSQL's would otherwise read "st.peter" as one host name, and SQLite's as two words).
   const text = parts.filter((part) => typeof part === 'string').join('\n');

@@ -14,6 +14,7 @@ const EXAMPLE_URL = 'https://example.org/records/00000000-0000-0000-0000-0000000
  *
  * @example
  * @ReferenceByLink({ onDelete: 'detach' }) @IsOptional() related?: string[];
+ * @ReferenceByLink({ reindexOnChange: false }) @IsOptional() source?: string;   // shows only the URL: no reindex when the target changes
  */
 export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boolean } = {}): PropertyDecorator {
   return (target, propertyKey) => {
@@ -26,6 +27,7 @@ export function ReferenceByLink(options: ReferenceByLinkOptions & { each?: boole
         url: () => undefined,
         uuid: () => undefined,
         depth: 0,
+        reindexOnChange: options.reindexOnChange ?? true,
       }),
       ReferenceRule(
         'isReferenceUrl',

@@ -1,3 +1,5 @@
+import type { OnDeletePolicy } from './reference-options.interface.js';
+
 /** One reference of one record, as kept in the reverse index. */
 export interface ReferenceRow {
   /** The `route` of the referencing record's type. */
@@ -12,6 +14,28 @@ export interface ReferenceRow {
   inline: boolean;
   /** Where in the referrer's metadata the reference stands, e.g. `styles[2]` or `stylePeriod`. */
   path: string;
+}
+
+/** A reference found in a metadata object by `ReferencesService.referencesOf()`: an index row to be. */
+export interface FoundReference {
+  /** The URL referenced. */
+  reference: string;
+  /** The referenced record's id when the reference carries one (inline copies do). */
+  referenceUuid: string | null;
+  /** `true` for an inline copy, `false` for a link. */
+  inline: boolean;
+  /** Where in the metadata the reference stands, e.g. `creators[2].agent`. */
+  path: string;
+  /** The delete policy of its property. */
+  onDelete: OnDeletePolicy;
+}
+
+/** The local record a URL names (`ReferencesService.resolveReference()`). */
+export interface ResolvedReference {
+  /** The `route` of its type (its `referrerType`). */
+  type: string;
+  /** Its id. */
+  id: string;
 }
 
 /** How a URL is matched against the index. */

@@ -23,10 +23,20 @@ export interface FollowUpJob {
 export interface RunOnReferrersOptions {
   /** How the reference is matched. @default 'exact' */
   match?: ReferenceMatch;
-  /** Enqueued once when every referrer's job has ended, with `{ reference, batchId, referrerIds, failedIds }`. */
+  /** Enqueued once, only when every referrer's job succeeded, with `{ reference, batchId, referrerIds }`. */
   onSuccess?: FollowUpJob;
   /** Enqueued for each referrer whose job failed for good, with `{ reference, batchId, referrerType, referrerId, error }`. */
   onError?: FollowUpJob;
+  /**
+   * Enqueued once when the batch has ended, whatever the outcome (after `onSuccess` or the `onError`s), with
+   * `{ reference, batchId, referrerIds, failedIds }` (ids as `type:id`).
+   */
+  onComplete?: FollowUpJob;
+  /**
+   * One job after the other, in index order, stopping at the first that fails for good (Celery's chain);
+   * the referrers after it get no job. @default false (all jobs at once, Celery's group)
+   */
+  sequential?: boolean;
   /** Jobs added per `addBulk` call. @default 1000 */
   chunkSize?: number;
 }
@@ -43,6 +53,6 @@ export interface ReferrerJobBatchStatus {
   total: number;
   succeeded: number;
   failed: number;
-  /** `true` once every job has ended and `onSuccess` was enqueued. */
+  /** `true` once the batch has ended (every job ended, or a sequential batch stopped) and its follow-ups were enqueued. */
   finished: boolean;
 }

@@ -15,7 +15,7 @@ import { groupByTypeAndPath, type PathGroup } from './path-groups.js';
 import type { PropagationStrategy } from './propagation-strategy.js';
 import { ReferrersNotifier } from './referrers-notifier.js';
 
-/** Per referrer type, whether any record holds an inline copy of a record of that type (asked once a run). */
+/** Per referrer type, whether any record references a record of that type, inline or by link (asked once a run). */
 export type InlineProbe = Map<ReferenceType, boolean>;
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
@@ -134,11 +134,42 @@ export class Propagator implements PropagationStrategy {
   }
 
   /**
+   * The next batch of link referrers of `reference` after index row `after` whose field asks to hear of the
+   * target's changes (`reindexOnChange`, the default). Read by key, like every batch; nothing is written.
+   */
+  async linkReferrersBatch(manager: EntityManager, reference: string, after: number): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, reference, after, this.batchSize, { inline: false });
+    const touched: ChangedReferrers = new Map();
+    for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
+      for (const group of byPath.values()) if (group.field?.reindexOnChange !== false) addChanged(touched, type, group.ids);
+    }
+    return { cursor: rows.at(-1)?.id, changed: touched };
+  }
+
+  /**
+   * Hands the link referrers of `reference` to the `ReferrerIndexer` and the event once the transaction of
+   * `manager` commits, a batch at a time: their search documents may show the target, whose content
+   * changed. Adds them to `into` when given.
+   */
+  async reindexLinkReferrers(manager: EntityManager, reference: string, into?: ChangedReferrers): Promise<void> {
+    for (let after = 0; ; ) {
+      const { cursor, changed } = await this.linkReferrersBatch(manager, reference, after);
+      if (cursor === undefined) return;
+      await this.notify(manager, reference, changed);
+      if (into) mergeChanged(into, changed);
+      after = cursor;
+    }
+  }
+
+  /**
    * Sync mode: every batch of a content change, each followed by the referrers that changed in turn
-   * (transitive). With `collect` false the changed ids are not kept (a fan-out to millions stays small).
+   * (transitive), then the link referrers of the target (reported, not written). With `collect` false the
+   * changed ids are not kept (a fan-out to millions stays small).
    */
   async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
-    return this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), collect, hops);
+    const changed = await this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), collect, hops);
+    await this.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
+    return changed;
   }
 
   /** Sync mode: a whole rename, then the index rows, then the inline referrers that changed in turn. */
@@ -162,15 +193,15 @@ export class Propagator implements PropagationStrategy {
   }
 
   /**
-   * The records among `changed` that are themselves copied inline elsewhere, as targets to propagate next.
-   * This is what makes propagation transitive.
+   * The records among `changed` that are themselves referenced elsewhere (copied inline, or linked: their
+   * link referrers are reported too), as targets to propagate next. This is what makes propagation transitive.
    */
   async nextTargets(manager: EntityManager, changed: ChangedReferrers, probe: InlineProbe = new Map()): Promise<TargetState[]> {
     const targets: TargetState[] = [];
     for (const [type, ids] of changed) {
-      // NOTE: one probe per type and run: when nothing inlines records of this type, no id needs checking.
+      // NOTE: one probe per type and run: when nothing references records of this type, no id needs checking.
       if (type.urlPrefix !== undefined) {
-        if (!probe.has(type)) probe.set(type, await this.index.anyInlineUnder(manager, type.urlPrefix));
+        if (!probe.has(type)) probe.set(type, await this.index.anyUnder(manager, type.urlPrefix));
         if (!probe.get(type)) continue;
       }
       const idList = [...ids];
@@ -180,7 +211,7 @@ export class Propagator implements PropagationStrategy {
         const urlForId = type.urlForId;
         const records = urlForId ? [] : await this.loader.loadMany(manager, type, chunk);
         const urls = urlForId ? chunk.map(urlForId) : records.map((r) => type.canonicalUrl(r));
-        const referenced = await this.index.inlineReferenced(manager, urls);
+        const referenced = await this.index.referenced(manager, urls);
         if (!referenced.size) continue;
         const loaded = urlForId
           ? await this.loader.loadMany(manager, type, chunk.filter((id) => referenced.has(urlForId(id))))

@@ -125,7 +125,12 @@ export class OutboxProcessor implements OnModuleDestroy {
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await this.outbox.start(row);
     if (row.kind === 'content' && (await this.covered(this.dataSource.manager, row))) return this.outbox.finish(row.id);
-    if (row.kind === 'content' && row.version === null && (await this.split(row))) return;
+    if (row.kind === 'content' && row.version === null) {
+      // A change itself (not a slice of one, nor a referrer's retry): its link referrers hear of it once.
+      // NOTE: before the copies; a retry reports them again, which an indexer takes as it took the first time.
+      await this.dataSource.transaction((manager) => this.propagator.reindexLinkReferrers(manager, row.reference));
+      if (await this.split(row)) return;
+    }
     const probe: InlineProbe = new Map();
     let handled = 0;
     for (;;) {

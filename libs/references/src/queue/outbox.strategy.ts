@@ -20,7 +20,8 @@ export class OutboxStrategy implements PropagationStrategy {
   ) {}
 
   async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
-    if (await this.hasReferrers(manager, target.reference, { inline: true })) {
+    // NOTE: link referrers count too: the worker hands them to the indexer (their documents may show the target).
+    if (await this.hasReferrers(manager, target.reference, {})) {
       await this.add(manager, 'content', target.reference, {
         payload: target.type ? null : JSON.stringify(target.representation),
       });

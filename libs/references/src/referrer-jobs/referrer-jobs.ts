@@ -29,8 +29,9 @@ function parseJobId(jobId: string): { batchId: string; referrerType: string; ref
 }
 
 /**
- * The seed's `run_task_on_referrers`: the app's own job once per referrer, a batch tracked in Redis, and
- * follow-up jobs when it ends. Tracking is idempotent (Redis sets), so any number of processes may listen.
+ * The seed's `run_task_on_referrers`: the app's own job once per referrer, all at once (a group) or one
+ * after the other (a chain, stopping at the first failure), a batch tracked in Redis, and follow-up jobs
+ * when it ends (`onSuccess` only if every job succeeded, `onError` per failure, `onComplete` always). Tracking is idempotent (Redis sets), so any number of processes may listen.
  * NOTE: the process that starts a batch listens to the queue's global events; keep one running (or call
  * `track(queue)` in another) until the batch ends.
  */
@@ -49,40 +50,41 @@ export class ReferrerJobs {
     this.track(queue);
     const batchId = randomUUID();
     const key = this.key(queue, batchId);
+    const sequential = options.sequential === true;
     await queue.client
       .multi()
       .hset(key, {
         reference,
         total: -1,
+        sequential: sequential ? 1 : 0,
+        job: JSON.stringify({ name: job.name, data: job.data ?? {}, options: job.options ?? {} }),
         onSuccess: JSON.stringify(options.onSuccess ?? null),
         onError: JSON.stringify(options.onError ?? null),
+        onComplete: JSON.stringify(options.onComplete ?? null),
       })
       .expire(key, REFERRER_BATCH_TTL_SECONDS)
       .exec();
     const seen = new Set<string>();
-    let pending: Array<{ referrerType: string; referrerId: string }> = [];
+    let pending: string[] = [];
     const chunkSize = options.chunkSize ?? 1000;
+    // A group enqueues every job now; a chain lists the referrers in index order and enqueues the first.
     const flush = async () => {
-      await queue.addBulk(
-        pending.map((r) => ({
-          name: job.name,
-          data: { ...job.data, reference, batchId, referrerType: r.referrerType, referrerId: r.referrerId },
-          opts: { attempts: 1, ...job.options, jobId: jobIdOf(batchId, r.referrerType, r.referrerId) },
-        })),
-      );
+      if (sequential) await queue.client.multi().rpush(`${key}:chain`, ...pending).expire(`${key}:chain`, REFERRER_BATCH_TTL_SECONDS).exec();
+      else await queue.addBulk(pending.map((member) => this.jobOf(reference, batchId, job, member)));
       pending = [];
     };
     for await (const rows of this.index.referrerPages(this.dataSource.manager, reference, { match: options.match, size: PAGE })) {
       for (const row of rows) {
-        const id = `${row.referrerType}:${row.referrerId}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        pending.push(row);
+        const member = `${row.referrerType}:${row.referrerId}`;
+        if (seen.has(member)) continue;
+        seen.add(member);
+        pending.push(member);
         if (pending.length >= chunkSize) await flush();
       }
     }
     if (pending.length) await flush();
     await queue.client.multi().hset(key, 'total', seen.size).expire(key, REFERRER_BATCH_TTL_SECONDS).exec();
+    if (sequential) await this.enqueueNext(queue, batchId, 0);
     await this.finishIfDone(queue, batchId);
     return { batchId, total: seen.size };
   }
@@ -116,6 +118,7 @@ export class ReferrerJobs {
     }
     const key = this.key(queue, parsed.batchId);
     const member = `${parsed.referrerType}:${parsed.referrerId}`;
+    // NOTE: only the listener that records the end acts on it: several processes may follow one queue.
     const set = `${key}:${error === undefined ? 'succeeded' : 'failed'}`;
     const [[, added]] = (await queue.client
       .multi()
@@ -130,24 +133,61 @@ export class ReferrerJobs {
         await queue.add(onError.name, { ...onError.data, reference, batchId: parsed.batchId, referrerType: parsed.referrerType, referrerId: parsed.referrerId, error });
       }
     }
+    if (added && error === undefined && (await queue.client.hget(key, 'sequential')) === '1') {
+      // A chain moves on by one: the next referrer is the one after every job that succeeded so far.
+      await this.enqueueNext(queue, parsed.batchId, await queue.client.scard(`${key}:succeeded`));
+    }
     await this.finishIfDone(queue, parsed.batchId);
   }
 
+  /** A chain's job for the referrer at `position` of its list, if there is one (its job id makes a second add a no-op). */
+  private async enqueueNext(queue: Queue, batchId: string, position: number): Promise<void> {
+    const key = this.key(queue, batchId);
+    const [member, spec, reference] = await Promise.all([
+      queue.client.lindex(`${key}:chain`, position),
+      queue.client.hget(key, 'job'),
+      queue.client.hget(key, 'reference'),
+    ]);
+    if (member === null || !spec || reference === null) return;
+    const job = JSON.parse(spec) as Pick<ReferrerJob, 'name' | 'data' | 'options'>;
+    const next = this.jobOf(reference, batchId, job, member);
+    await queue.add(next.name, next.data, next.opts);
+  }
+
+  /** The app's job for one referrer (`type:id`). */
+  private jobOf(reference: string, batchId: string, job: Pick<ReferrerJob, 'name' | 'data' | 'options'>, member: string) {
+    const separator = member.indexOf(':');
+    const referrerType = member.slice(0, separator);
+    const referrerId = member.slice(separator + 1);
+    return {
+      name: job.name,
+      data: { ...job.data, reference, batchId, referrerType, referrerId },
+      opts: { attempts: 1, ...job.options, jobId: jobIdOf(batchId, referrerType, referrerId) },
+    };
+  }
+
+  /**
+   * The end of a batch: every job ended, or (a chain) one failed for good. Then `onSuccess` if none failed,
+   * and `onComplete` in any case, each once.
+   */
   private async finishIfDone(queue: Queue, batchId: string): Promise<void> {
     const key = this.key(queue, batchId);
     const status = await this.status(queue, batchId);
-    const total = Number(await queue.client.hget(key, 'total'));
-    if (total < 0 || status.succeeded + status.failed < total) return;
-    // Exactly one listener wins the right to enqueue the follow-up.
+    const [total, sequential] = await Promise.all([queue.client.hget(key, 'total'), queue.client.hget(key, 'sequential')]);
+    if (Number(total) < 0) return;
+    const stopped = sequential === '1' && status.failed > 0;
+    if (!stopped && status.succeeded + status.failed < Number(total)) return;
+    // Exactly one listener wins the right to enqueue the follow-ups.
     if ((await queue.client.set(`${key}:finished`, '1', 'EX', REFERRER_BATCH_TTL_SECONDS, 'NX')) !== 'OK') return;
-    const onSuccess = JSON.parse((await queue.client.hget(key, 'onSuccess')) ?? 'null');
-    if (!onSuccess) return;
-    const [succeeded, failed, reference] = await Promise.all([
+    const [succeeded, failed, reference, onSuccess, onComplete] = await Promise.all([
       queue.client.smembers(`${key}:succeeded`),
       queue.client.smembers(`${key}:failed`),
       queue.client.hget(key, 'reference'),
+      queue.client.hget(key, 'onSuccess').then((json) => JSON.parse(json ?? 'null')),
+      queue.client.hget(key, 'onComplete').then((json) => JSON.parse(json ?? 'null')),
     ]);
-    await queue.add(onSuccess.name, { ...onSuccess.data, reference, batchId, referrerIds: succeeded, failedIds: failed });
+    if (onSuccess && !failed.length) await queue.add(onSuccess.name, { ...onSuccess.data, reference, batchId, referrerIds: succeeded });
+    if (onComplete) await queue.add(onComplete.name, { ...onComplete.data, reference, batchId, referrerIds: succeeded, failedIds: failed });
   }
 
   private key(queue: Queue, batchId: string): string {

@@ -275,8 +275,8 @@ export class ReferenceIndex {
     return rows.map((r) => Number(r.id));
   }
 
-  /** Those of `urls` that some record holds an inline copy of. */
-  async inlineReferenced(manager: EntityManager, urls: string[]): Promise<Set<string>> {
+  /** Those of `urls` that some record references (inline or by link). */
+  async referenced(manager: EntityManager, urls: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < urls.length; i += CHUNK) {
       const list = this.dialect.inList('e.reference', 'urls', urls.slice(i, i + CHUNK));
@@ -285,22 +285,20 @@ export class ReferenceIndex {
         .createQueryBuilder('e')
         .select('DISTINCT e.reference', 'reference')
         .where(list.sql, list.parameters)
-        .andWhere('e.inline = :inline', { inline: true })
         .getRawMany();
       for (const row of rows) found.add(row.reference);
     }
     return found;
   }
 
-  /** Whether any record holds an inline copy of a URL that starts with `prefix`. */
-  async anyInlineUnder(manager: EntityManager, prefix: string): Promise<boolean> {
+  /** Whether any record references (inline or by link) a URL that starts with `prefix`. */
+  async anyUnder(manager: EntityManager, prefix: string): Promise<boolean> {
     const condition = this.dialect.prefixCondition('e.reference', prefix);
     const row = await manager
       .getRepository(ReferenceEntry)
       .createQueryBuilder('e')
       .select('e.id', 'id')
       .where(condition.sql, condition.parameters)
-      .andWhere('e.inline = :inline', { inline: true })
       .limit(1)
       .getRawOne();
     return row !== undefined;

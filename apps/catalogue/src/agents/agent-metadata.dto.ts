@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** What an agent is: one artist, or a workshop (several hands under one name). */
+export const AGENT_KINDS = ['person', 'workshop'] as const;
+
+/** The metadata of an agent (an artist, a workshop): what a client sends to `POST /agents` and `PUT /agents/:id`. */
+export class AgentMetadata {
+  @ApiProperty({ example: 'Rembrandt van Rijn', minLength: 1, maxLength: 500 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  name: string;
+
+  @ApiProperty({ enum: AGENT_KINDS, example: 'person' })
+  @IsIn(AGENT_KINDS)
+  kind: (typeof AGENT_KINDS)[number];
+
+  @ApiPropertyOptional({ type: 'integer', example: 1606, description: 'Year of birth, or of the founding of a workshop' })
+  @IsOptional()
+  @IsInt()
+  activeFrom?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: 1669, description: 'Year of death, or of the closing of a workshop' })
+  @IsOptional()
+  @IsInt()
+  activeUntil?: number;
+}
