@@ -123,7 +123,7 @@ describe('catalogue demo set interrupted (PostgreSQL, a process of its own)', ()
 
     app = new CatalogueProcess(await env());
     await app.waitFor(/Catalogue listening on /);
-    expect(app.stdout).toContain('Loaded the demo set: 14 terms, 12 artworks');
+    expect(app.stdout).toContain('Loaded the demo set: 14 terms, 7 agents, 12 artworks');
     expect({ terms: await count('term'), artworks: await count('artwork') }).toEqual({ terms: 14, artworks: 12 });
     expect(await app.stop('SIGTERM')).toBe(0);
   });
