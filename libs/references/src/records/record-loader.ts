@@ -4,9 +4,6 @@ import { In } from 'typeorm';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { SqlDialect, type RowLock } from '../sql/sql-dialect.js';
 
-/** TypeORM's lock modes for the library's row locks. */
-const LOCK_MODE = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' } as const;
-
 /**
  * Loads reference-enabled records by id, many with one statement, in id order, leaving out soft-deleted
  * ones. With default canonical URLs the library reads nothing of a record but its id and metadata, so it
@@ -23,10 +20,11 @@ export class RecordLoader {
       return rows.map((row) => type.partialRecord(row.id, typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata));
     }
     const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
+    const mode = options.lock && this.dialect.findLock(options.lock);
     return manager.find(type.entity as any, {
       where: { [idProperty]: In(ids) } as FindOptionsWhere<any>,
       order: { [idProperty]: 'ASC' },
-      ...(options.lock && this.dialect.rowLocks ? { lock: { mode: LOCK_MODE[options.lock] } } : {}),
+      ...(mode ? { lock: { mode } } : {}),
     }) as Promise<object[]>;
   }
 

@@ -5,7 +5,7 @@ import type { ReferenceSpec } from '../extraction/reference-extractor.js';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
 import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { SqlDialect, returnedRows, type IndexRowValues } from '../sql/sql-dialect.js';
+import { SqlDialect, asText, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 
 /** Urls checked per statement. */
@@ -96,6 +96,7 @@ export class ReferenceIndex {
       statement.values({ ...condition.parameters, limit: options.limit ?? MAX_ROW_ID, offset: options.offset ?? 0 }),
     );
     for (const row of rows) {
+      row.reference = asText(row.reference);
       row.inline = Boolean(row.inline);
       row.referenceUuid ??= null;
     }
@@ -135,7 +136,7 @@ export class ReferenceIndex {
       );
       if (!rows.length) return;
       const last = rows.at(-1)!;
-      after = { reference: last.reference, id: Number(last.id) };
+      after = { reference: asText(last.reference), id: Number(last.id) };
       yield rows.map(toReferenceRow);
       if (rows.length < options.size) return;
     }
@@ -148,7 +149,7 @@ export class ReferenceIndex {
   private prepared(manager: EntityManager, key: string, template: () => string) {
     let statement = this.statements.get(key);
     if (!statement) {
-      const text = template();
+      const text = this.dialect.identifiers(template());
       const names = [...text.matchAll(/:(\w+)/g)].map((m) => m[1]);
       const [sql] = manager.connection.driver.escapeQueryWithParameters(text, Object.fromEntries(names.map((n) => [n, n])));
       statement = { sql, values: (parameters: Record<string, unknown>) => names.map((n) => parameters[n]) };
@@ -215,10 +216,10 @@ export class ReferenceIndex {
    */
   async boundaries(manager: EntityManager, reference: string, after: number, size: number): Promise<number[]> {
     const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `SELECT "id" FROM (
+      this.dialect.identifiers(`SELECT "id" FROM (
          SELECT "id", row_number() OVER (ORDER BY "id") AS "n" FROM "reference_index"
          WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after) AS "s"
-       WHERE "n" % :size = 0 ORDER BY "id"`,
+       WHERE "n" % :size = 0 ORDER BY "id"`),
       { reference, inline: true, after, size },
     );
     const rows: Array<{ id: number | string }> = await manager.query(sql, parameters);
@@ -243,16 +244,8 @@ export class ReferenceIndex {
     version: number,
     until?: number,
   ): Promise<IndexRow[]> {
-    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `UPDATE "reference_index" SET "synced_version" = :version WHERE "id" IN (
-         SELECT "id" FROM "reference_index"
-         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after AND "id" <= :until
-           AND ("synced_version" IS NULL OR "synced_version" < :version)
-         ORDER BY "id" LIMIT :limit)
-       RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
-      { version, reference, inline: true, after, until: until ?? MAX_ROW_ID, limit },
-    );
-    return asBatchRows(returnedRows(await manager.query(sql, parameters)), reference).sort((a, b) => a.id - b.id);
+    const rows = await this.dialect.claimBatch(manager, { reference, after, until: until ?? MAX_ROW_ID, limit, version });
+    return asBatchRows(rows, reference).sort((a, b) => a.id - b.id);
   }
 
   /** Those of `urls` that some record holds an inline copy of. */
@@ -267,7 +260,7 @@ export class ReferenceIndex {
         .where(list.sql, list.parameters)
         .andWhere('e.inline = :inline', { inline: true })
         .getRawMany();
-      for (const row of rows) found.add(row.reference);
+      for (const row of rows) found.add(asText(row.reference));
     }
     return found;
   }
@@ -299,9 +292,9 @@ export class ReferenceIndex {
     });
     const unknownType = types.length ? `e."referrer_type" NOT IN (:...names)` : '1 = 1';
     const [sql, values] = manager.connection.driver.escapeQueryWithParameters(
-      `SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
+      this.dialect.identifiers(`SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
               e."inline", e."path"
-       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`,
+       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`),
       parameters,
     );
     return ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
@@ -357,7 +350,7 @@ export function toReferenceRow(raw: Record<string, any>): ReferenceRow {
   return {
     referrerType: raw.referrerType,
     referrerId: raw.referrerId,
-    reference: raw.reference,
+    reference: asText(raw.reference),
     referenceUuid: raw.referenceUuid ?? null,
     inline: Boolean(raw.inline),
     path: raw.path,

@@ -13,6 +13,19 @@ export type RowLock = 'share' | 'key-share' | 'update';
 /** One row of the reverse index, as written: the public row and the referrer field's delete policy. */
 export type IndexRowValues = ReferenceRow & { onDelete: string };
 
+/** TypeORM's lock modes for the library's row locks (`find({ lock })`). */
+export type FindLockMode = 'pessimistic_read' | 'for_key_share' | 'pessimistic_write';
+const FIND_LOCK_MODE: Record<RowLock, FindLockMode> = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' };
+
+/** Queue mode's claim of a batch of index rows: see `ReferenceIndex.claimBatch`. */
+export interface BatchClaim {
+  reference: string;
+  after: number;
+  until: number;
+  limit: number;
+  version: number;
+}
+
 /**
  * The set-based statements of the library, written once per database. Each one changes many rows in one
  * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite) parameter,
@@ -61,6 +74,37 @@ export abstract class SqlDialect {
   abstract orderByReference(column: string): string;
   /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
   abstract inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
+
+  /**
+   * The library's SQL text, written with standard double-quoted names, for this database (MariaDB and
+   * MySQL quote names with backticks).
+   */
+  identifiers(sql: string): string {
+    return sql;
+  }
+
+  /** TypeORM's lock mode for a row lock taken with `find()`, or none where the database has no row locks. */
+  findLock(lock: RowLock): FindLockMode | undefined {
+    return this.rowLocks ? FIND_LOCK_MODE[lock] : undefined;
+  }
+
+  /**
+   * Marks synced to `version` the next `limit` inline index rows of `reference` after row `after` (up to
+   * `until`) that are not yet synced to it, and returns them (raw rows: id, referrerType, referrerId,
+   * inline, path, onDelete). One statement where the database has `UPDATE … RETURNING`.
+   */
+  async claimBatch(manager: EntityManager, claim: BatchClaim): Promise<Array<Record<string, any>>> {
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      `UPDATE "reference_index" SET "synced_version" = :version WHERE "id" IN (
+         SELECT "id" FROM "reference_index"
+         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after AND "id" <= :until
+           AND ("synced_version" IS NULL OR "synced_version" < :version)
+         ORDER BY "id" LIMIT :limit)
+       RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
+      { ...claim, inline: true },
+    );
+    return returnedRows(await manager.query(sql, parameters));
+  }
 }
 
 /** The rows of an `UPDATE … RETURNING`: TypeORM answers one on PostgreSQL with `[rows, rowCount]`. */
@@ -68,11 +112,16 @@ export function returnedRows<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
+/** A text column's value; the index's `reference` is VARBINARY on MariaDB and MySQL, read as a Buffer of UTF-8. */
+export function asText(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : (value as string);
+}
+
 /** Extra assignments for the version and update-date columns of a changed record. */
-export function bookkeeping(type: ReferenceType): string {
+export function bookkeeping(type: ReferenceType, alias = ''): string {
+  const { version, updatedAt } = type.sql;
   return (
-    (type.sql.version ? `, ${type.sql.version} = ${type.sql.version} + 1` : '') +
-    (type.sql.updatedAt ? `, ${type.sql.updatedAt} = CURRENT_TIMESTAMP` : '')
+    (version ? `, ${alias}${version} = ${alias}${version} + 1` : '') + (updatedAt ? `, ${alias}${updatedAt} = CURRENT_TIMESTAMP` : '')
   );
 }
 
