@@ -24,7 +24,11 @@ function nestedBody(levels: number): string {
   return `{"title":"Deep","stylePeriod":{"links":{"self":"${REMOTE}"},"x":${'['.repeat(arrays)}${']'.repeat(arrays)}}}`;
 }
 
+/** The deepest JSON each database stores, where it is below the library's own limit (MariaDB's JSON functions stop at 31). */
+const DATABASE_MAX_JSON_DEPTH: Partial<Record<(typeof DATABASES)[number], number>> = { mariadb: 31 };
+
 describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
+  const maxDepth = DATABASE_MAX_JSON_DEPTH[kind] ?? MAX_JSON_DEPTH;
   let app: INestApplication;
   let api: ReturnType<typeof client>;
   let term: Record<string, any>;
@@ -164,8 +168,13 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
       expect(body.message).toContain(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     });
 
-    it(`takes ${MAX_JSON_DEPTH} levels`, async () => {
-      const response = await send('post', '/artworks', nestedBody(MAX_JSON_DEPTH));
+    it(`refuses ${maxDepth + 1} levels, past what the database stores: 400 JsonTooDeepError naming where`, async () => {
+      const body = await refused(() => send('post', '/artworks', nestedBody(maxDepth + 1)), 400, 'JsonTooDeepError', 'stylePeriod.x');
+      expect(body.message).toContain(`nested deeper than ${maxDepth} levels`);
+    });
+
+    it(`takes ${maxDepth} levels`, async () => {
+      const response = await send('post', '/artworks', nestedBody(maxDepth));
       expect(response.status).toBe(201);
       await api.delete(`/artworks/${response.body.id}`);
     });

@@ -27,7 +27,7 @@ describe('catalogue start-up with a bad setting', () => {
 
   it.each([
     [{ PORT: 'eighty' }, [], 'catalogue: PORT must be a whole number from 1 to 65535, got "eighty"'],
-    [{ DATABASE_URL: 'mysql://root:secret@db/catalogue' }, [], 'got "mysql://root:***@db/catalogue"'],
+    [{ DATABASE_URL: 'mongodb://root:secret@db/catalogue' }, [], 'got "mongodb://root:***@db/catalogue"'],
     [{ REDIS_URL: 'http://cache' }, [], 'catalogue: REDIS_URL must be a URL like redis://host:6379, got "http://cache"'],
     [{}, ['--role', 'worker'], 'catalogue: --role worker splits queue mode into API and worker processes: set REDIS_URL'],
   ])('%j %j: one line, exit code 1', async (env, args, message) => {

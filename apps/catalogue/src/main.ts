@@ -28,7 +28,12 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
   }
   await app.listen(config.port);
 
-  const where = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite file ${config.database.database}`;
+  const where =
+    config.database.type === 'better-sqlite3'
+      ? `SQLite file ${config.database.database}`
+      : config.database.type === 'postgres'
+        ? 'PostgreSQL'
+        : 'MariaDB / MySQL';
   const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
   logger.log(`Catalogue on ${config.baseUrl} (${where}, ${mode}); API documentation at ${config.baseUrl}/docs`);
   if (config.tokenGenerated) {

@@ -10,6 +10,7 @@ import { RecordLoader } from '../records/record-loader.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
 import { InlineCopies } from './inline-copies.js';
 
 interface LocalTarget {
@@ -39,6 +40,7 @@ export class Dereferencer {
     private readonly copies: InlineCopies,
     private readonly loader: RecordLoader,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+    private readonly dialect: SqlDialect,
   ) {
     this.strict = options.strict ?? false;
   }
@@ -46,7 +48,7 @@ export class Dereferencer {
   /** Validates `metadata` and replaces its local inline copies, in place. Throws on bad input before any write. */
   async prepare(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<void> {
     // First, and without recursion: what follows walks the document recursively.
-    assertStorableJson(metadata);
+    assertStorableJson(metadata, this.dialect.maxJsonDepth);
     const locals: LocalTarget[] = [];
     for (let occurrence of occurrences(type.schema, metadata)) {
       if (occurrence.field.kind === 'inline' && occurrence.field.create && isWithoutLink(occurrence)) {

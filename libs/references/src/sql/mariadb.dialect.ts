@@ -34,6 +34,8 @@ function sortedIds(ids: string[]): string[] {
 export class MariaDbDialect extends SqlDialect {
   readonly rowLocks = true;
   readonly oneConnection = false;
+  /** MariaDB's JSON functions (and the JSON_VALID check of a json column) refuse a document nested 32 levels deep. */
+  override readonly maxJsonDepth = 31;
 
   isWriteConflict(error: unknown): boolean {
     const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | undefined;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { MAX_JSON_DEPTH } from '../references.constants.js';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
@@ -40,6 +41,8 @@ export abstract class SqlDialect {
    * transactions would then nest as savepoints of one another, so the library runs them one at a time.
    */
   abstract readonly oneConnection: boolean;
+  /** The deepest nesting of objects and arrays the database stores (the document itself is level 1). */
+  readonly maxJsonDepth: number = MAX_JSON_DEPTH;
   /** Whether an error is a collision with concurrent writers that a new attempt of the transaction may not meet. */
   abstract isWriteConflict(error: unknown): boolean;
   /**
