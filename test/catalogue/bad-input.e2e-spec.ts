@@ -5,7 +5,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { Artwork } from '../../apps/catalogue/src/artworks/artwork.entity.js';
 import { Term } from '../../apps/catalogue/src/terms/term.entity.js';
-import { DATABASES } from '../support/databases.js';
+import { DATABASES, MAX_JSON_DEPTH_ON } from '../support/databases.js';
 import { AUTH, bootCatalogue, client, linkTo } from './catalogue-app.js';
 
 // Every kind of bad input the catalogue can meet gets a 4xx whose message names the field, writes nothing,
@@ -24,11 +24,8 @@ function nestedBody(levels: number): string {
   return `{"title":"Deep","stylePeriod":{"links":{"self":"${REMOTE}"},"x":${'['.repeat(arrays)}${']'.repeat(arrays)}}}`;
 }
 
-/** The deepest JSON each database stores, where it is below the library's own limit (MariaDB's JSON functions stop at 31). */
-const DATABASE_MAX_JSON_DEPTH: Partial<Record<(typeof DATABASES)[number], number>> = { mariadb: 31 };
-
 describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
-  const maxDepth = DATABASE_MAX_JSON_DEPTH[kind] ?? MAX_JSON_DEPTH;
+  const maxDepth = MAX_JSON_DEPTH_ON[kind];
   let app: INestApplication;
   let api: ReturnType<typeof client>;
   let term: Record<string, any>;

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from 'nestjs-references';
 import type { DataSourceOptions } from 'typeorm';
 
 /** The databases every suite runs against: all real, all on every development and CI machine. */
@@ -20,3 +21,9 @@ export function connectionOptions(kind: DatabaseKind): DataSourceOptions {
       return { type: 'better-sqlite3', database: ':memory:' };
   }
 }
+
+/**
+ * The deepest JSON document the library stores on each database (the document itself is level 1):
+ * `MAX_JSON_DEPTH`, or less where the database stores less (MariaDB's JSON functions stop at 31 levels).
+ */
+export const MAX_JSON_DEPTH_ON: Record<DatabaseKind, number> = { sqlite: MAX_JSON_DEPTH, postgres: MAX_JSON_DEPTH, mariadb: 31 };
