@@ -107,6 +107,7 @@ describe('ReferencesModule', () => {
     const refused = () => dialectFor(new DataSource({ ...repeatableRead, isolationLevel: undefined } as DataSourceOptions));
     expect(refused).toThrow(ReferencesConfigurationError);
     expect(refused).toThrow("nestjs-references on MariaDB and MySQL needs the data source option isolationLevel: 'READ COMMITTED' (got none)");
+    expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toEqual(expect.objectContaining({ maxJsonDepth: 31 }));
     expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toBeInstanceOf(MariaDbDialect);
   });
 

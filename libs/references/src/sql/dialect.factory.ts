@@ -17,12 +17,18 @@ export function dialectFor(dataSource: DataSource): SqlDialect {
     case 'mysql':
     case 'mariadb':
       assertReadCommitted(dataSource);
-      return new MariaDbDialect();
+      return new MariaDbDialect(isMariaDb(dataSource));
     default:
       throw new ReferencesConfigurationError(
         `nestjs-references supports PostgreSQL, MariaDB, MySQL and SQLite (better-sqlite3), not "${dataSource.options.type}"`,
       );
   }
+}
+
+/** Whether the server is MariaDB: TypeORM's `mariadb` type, or a `mysql` data source whose server says so. */
+function isMariaDb(dataSource: DataSource): boolean {
+  const version = (dataSource.driver as { version?: string }).version;
+  return dataSource.options.type === 'mariadb' || /mariadb/i.test(version ?? '');
 }
 
 /**

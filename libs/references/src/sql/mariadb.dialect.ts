@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
+import { MAX_JSON_DEPTH } from '../references.constants.js';
 import { MAX_CHAR, SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
@@ -27,7 +28,7 @@ function sortedIds(ids: string[]): string[] {
 }
 
 /**
- * MariaDB 10.6+ (and MySQL 8 where the SQL is common to both). Lists travel as one JSON text parameter,
+ * MariaDB 10.6+ and MySQL 8 (tested on MariaDB; MySQL differs only where noted). Lists travel as one JSON text parameter,
  * opened with `JSON_TABLE`. MariaDB's `UPDATE` has no `RETURNING`: a statement that must say which rows it
  * changed is a locking `SELECT` of those rows followed by an `UPDATE` of exactly them, in one transaction.
  */
@@ -35,7 +36,13 @@ export class MariaDbDialect extends SqlDialect {
   readonly rowLocks = true;
   readonly oneConnection = false;
   /** MariaDB's JSON functions (and the JSON_VALID check of a json column) refuse a document nested 32 levels deep. */
-  override readonly maxJsonDepth = 31;
+  override readonly maxJsonDepth: number;
+
+  /** @param mariadb whether the server is MariaDB (TypeORM's `mysql` type serves both). */
+  constructor(private readonly mariadb: boolean) {
+    super();
+    this.maxJsonDepth = mariadb ? 31 : MAX_JSON_DEPTH;
+  }
 
   isWriteConflict(error: unknown): boolean {
     const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | undefined;
@@ -60,11 +67,12 @@ export class MariaDbDialect extends SqlDialect {
   async setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string) {
     const { table, id, metadata } = type.sql;
     const at = jsonPath(path);
-    // NOTE: JSON_EQUALS compares values (MariaDB stores JSON as text, whose spacing and key order vary);
-    // a missing path (NULL) differs from every value.
+    // NOTE: compared as JSON values (MariaDB stores JSON as text, whose spacing and key order vary:
+    // JSON_EQUALS; MySQL compares its JSON type by value); a missing path (NULL) differs from every value.
+    const equal = this.mariadb ? `JSON_EQUALS(JSON_EXTRACT(t.${metadata}, ?), ?)` : `JSON_EXTRACT(t.${metadata}, ?) = CAST(? AS JSON)`;
     const rows: Array<{ id: unknown }> = await manager.query(
       `SELECT t.${id} AS id FROM ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id
-       WHERE NOT COALESCE(JSON_EQUALS(JSON_EXTRACT(t.${metadata}, ?), ?), 0) FOR UPDATE`,
+       WHERE NOT COALESCE(${equal}, 0) FOR UPDATE`,
       [JSON.stringify(sortedIds(ids)), at, valueJson],
     );
     const changed = rows.map((row) => String(row.id));

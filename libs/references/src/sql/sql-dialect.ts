@@ -29,7 +29,7 @@ export interface BatchClaim {
 
 /**
  * The set-based statements of the library, written once per database. Each one changes many rows in one
- * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite) parameter,
+ * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite, MariaDB) parameter,
  * so that a statement's text never depends on how many rows it touches.
  * A provider of the core module, chosen by `dialectFor()` from the data source's type; parts inject it by this class.
  */
