@@ -18,6 +18,7 @@ import { connectionOptions } from '../support/databases.js';
 import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.js';
 import { dialectFor } from '../../libs/references/src/sql/dialect.factory.js';
 import { MariaDbDialect } from '../../libs/references/src/sql/mariadb.dialect.js';
+import { SqlDialect } from '../../libs/references/src/sql/sql-dialect.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
@@ -109,6 +110,19 @@ describe('ReferencesModule', () => {
     expect(refused).toThrow("nestjs-references on MariaDB and MySQL needs the data source option isolationLevel: 'READ COMMITTED' (got none)");
     expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toEqual(expect.objectContaining({ maxJsonDepth: 31 }));
     expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toBeInstanceOf(MariaDbDialect);
+  });
+
+  it("runs on MariaDB through TypeORM's mysql type too (MariaDB's SQL chosen by the server's version)", async () => {
+    const ctx = await bootReferences('mariadb', {}, [], { type: 'mysql' });
+    try {
+      const target = await createNode(ctx.dataSource, { title: 'before' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
+      await ctx.dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'after' } }));
+      expect((await reload(ctx.dataSource, referrer)).metadata.parent?.title).toBe('after');
+      expect(ctx.app.get(SqlDialect)).toEqual(expect.objectContaining({ maxJsonDepth: 31 }));
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('builds its parts as providers, so that a test can replace one with overrideProvider', async () => {

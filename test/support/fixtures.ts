@@ -103,13 +103,15 @@ export class TestMirror extends JsonDocument {
 export class CreateFixtureTables1764000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const type = queryRunner.connection.driver.options.type;
+    const mysql = type === 'mysql' || type === 'mariadb';
     const [id, json, timestamp] =
       type === 'postgres'
         ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb', 'timestamp']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json', 'datetime(6)']
+        : mysql
+          ? // TypeORM's `mariadb` type uses MariaDB's uuid type; its `mysql` type a varchar(36).
+            [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json', 'datetime(6)']
           : ['varchar PRIMARY KEY NOT NULL', 'text', 'datetime'];
-    const q = (sql: string) => queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
+    const q = (sql: string) => queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
     await q(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
     await q(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
     await q(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);

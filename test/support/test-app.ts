@@ -26,12 +26,15 @@ export async function bootReferences(
   kind: DatabaseKind,
   options: Partial<ReferencesModuleOptions> = {},
   providers: Provider[] = [],
+  /** Data source options over those of `kind`. */
+  database: Record<string, unknown> = {},
 ): Promise<TestContext> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       EventEmitterModule.forRoot(),
       TypeOrmModule.forRoot({
         ...connectionOptions(kind),
+        ...database,
         entities: [TestRecord, TestNode, TestMirror],
         autoLoadEntities: true,
         migrations: [...referencesMigrations, CreateFixtureTables1764000000001],

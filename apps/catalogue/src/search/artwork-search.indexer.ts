@@ -29,9 +29,13 @@ export class ArtworkSearchIndexer implements ReferrerIndexer {
   private readonly table: ArtworkSearchTable;
   /** Whether the database locks rows (PostgreSQL, MariaDB); SQLite's writer holds the whole database. */
   private readonly rowLocks: boolean;
+  private readonly lockMode: 'pessimistic_read' | 'pessimistic_write';
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.rowLocks = dataSource.options.type !== 'better-sqlite3';
+    // NOTE: TypeORM writes FOR SHARE for a `mysql` data source on any server of version 8 or later, which
+    // MariaDB 10 counts as and refuses: there, an update lock, which makes a writer wait just the same.
+    this.lockMode = dataSource.options.type === 'mysql' ? 'pessimistic_write' : 'pessimistic_read';
     this.table = new ArtworkSearchTable(searchDatabaseOf(dataSource.options.type));
   }
 
@@ -46,7 +50,7 @@ export class ArtworkSearchIndexer implements ReferrerIndexer {
           where: { id: In(ids) },
           // NOTE: a writer of one of these artworks waits until this entry is written, then writes its own:
           // an entry read before a concurrent write can never land after it.
-          ...(this.rowLocks ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+          ...(this.rowLocks ? { lock: { mode: this.lockMode } } : {}),
         });
         await this.index(manager, artworks);
         const found = new Set(artworks.map((artwork) => artwork.id));

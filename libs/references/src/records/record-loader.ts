@@ -21,6 +21,8 @@ export class RecordLoader {
     }
     const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
     const mode = options.lock && this.dialect.findLock(options.lock);
+    // NOTE: where TypeORM's lock clause does not fit the database, the dialect locks the rows with its own SQL.
+    if (options.lock && this.dialect.rowLocks && !mode) await this.dialect.selectRecords(manager, type, ids, options.lock);
     return manager.find(type.entity as any, {
       where: { [idProperty]: In(ids) } as FindOptionsWhere<any>,
       order: { [idProperty]: 'ASC' },

@@ -7,8 +7,11 @@ import { PostgresDialect } from './postgres.dialect.js';
 import { SqlDialect } from './sql-dialect.js';
 import { SqliteDialect } from './sqlite.dialect.js';
 
-/** The dialect of the data source's database: PostgreSQL, MariaDB or MySQL (mysql2), or SQLite (better-sqlite3). */
-export function dialectFor(dataSource: DataSource): SqlDialect {
+/**
+ * The dialect of the data source's database: PostgreSQL, MariaDB or MySQL (mysql2), or SQLite (better-sqlite3).
+ * `serverVersion`, the server's `VERSION()`, tells MariaDB from MySQL behind TypeORM's `mysql` type.
+ */
+export function dialectFor(dataSource: DataSource, serverVersion?: string): SqlDialect {
   switch (dataSource.options.type) {
     case 'postgres':
       return new PostgresDialect();
@@ -17,18 +20,12 @@ export function dialectFor(dataSource: DataSource): SqlDialect {
     case 'mysql':
     case 'mariadb':
       assertReadCommitted(dataSource);
-      return new MariaDbDialect(isMariaDb(dataSource));
+      return new MariaDbDialect(dataSource.options.type === 'mariadb' || /mariadb/i.test(serverVersion ?? ''));
     default:
       throw new ReferencesConfigurationError(
         `nestjs-references supports PostgreSQL, MariaDB, MySQL and SQLite (better-sqlite3), not "${dataSource.options.type}"`,
       );
   }
-}
-
-/** Whether the server is MariaDB: TypeORM's `mariadb` type, or a `mysql` data source whose server says so. */
-function isMariaDb(dataSource: DataSource): boolean {
-  const version = (dataSource.driver as { version?: string }).version;
-  return dataSource.options.type === 'mariadb' || /mariadb/i.test(version ?? '');
 }
 
 /**
@@ -45,5 +42,16 @@ function assertReadCommitted(dataSource: DataSource): void {
   );
 }
 
-/** The core module's provider of the `SqlDialect`, chosen by the type of the library's data source. */
-export const sqlDialectProvider: Provider = { provide: SqlDialect, useFactory: dialectFor, inject: [REFERENCES_DATA_SOURCE] };
+/**
+ * The core module's provider of the `SqlDialect`, chosen by the type of the library's data source; a `mysql`
+ * data source may be MariaDB or MySQL, which the server's version tells ("10.11.19-MariaDB-…").
+ */
+export const sqlDialectProvider: Provider = {
+  provide: SqlDialect,
+  useFactory: async (dataSource: DataSource) => {
+    if (dataSource.options.type !== 'mysql') return dialectFor(dataSource);
+    const [{ version }]: Array<{ version: string }> = await dataSource.query('SELECT VERSION() AS version');
+    return dialectFor(dataSource, version);
+  },
+  inject: [REFERENCES_DATA_SOURCE],
+};

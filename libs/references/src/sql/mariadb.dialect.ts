@@ -56,8 +56,10 @@ export class MariaDbDialect extends SqlDialect {
     return sql.replaceAll('"', '`');
   }
 
-  override findLock(lock: RowLock) {
-    return lock === 'update' ? ('pessimistic_write' as const) : ('pessimistic_read' as const);
+  override findLock(): undefined {
+    // NOTE: TypeORM writes `FOR SHARE` for a `mysql` data source on any server of version 8 or later, and
+    // MariaDB 10 (which knows only LOCK IN SHARE MODE) counts as one: `selectRecords` locks the rows instead.
+    return undefined;
   }
 
   async lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {
