@@ -161,7 +161,7 @@ describe.each(DATABASES_AND_MODES)('the lock discipline on %s, %s mode', (kind, 
     let locked = 0;
     let attempts = 0;
     // Each takes the share lock its dereference takes on the other, then waits for the other to do the same:
-    // each update then waits for the other's share lock, and PostgreSQL aborts one of the two.
+    // each update then waits for the other's share lock, and the database aborts one of the two.
     const point = (self: TestNode, other: TestNode) =>
       ctx.references.transaction(async (manager) => {
         attempts++;
