@@ -11,6 +11,8 @@ export type Kind = 'postgres' | 'sqlite';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
+/** The Redis of queue mode (the library's default server; a `/n` path picks database n). */
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface Bench {
   kind: Kind;
@@ -50,12 +52,19 @@ class BenchModule {
  */
 export async function boot(
   kind: Kind,
-  options: { fresh: boolean; sqliteFile?: string; logger?: TypeOrmLogger; references?: Partial<ReferencesModuleOptions> },
+  options: {
+    fresh: boolean;
+    sqliteFile?: string;
+    logger?: TypeOrmLogger;
+    references?: Partial<ReferencesModuleOptions>;
+    /** More entities and the migrations of their tables (B6's normalised design). */
+    extra?: { entities: Function[]; migrations: Function[] };
+  },
 ): Promise<Bench> {
   const common = {
-    entities: [Term, Artwork],
+    entities: [Term, Artwork, ...(options.extra?.entities ?? [])],
     autoLoadEntities: true,
-    migrations: [...referencesMigrations, CreateBenchTables1764000000100],
+    migrations: [...referencesMigrations, CreateBenchTables1764000000100, ...(options.extra?.migrations ?? [])],
     migrationsRun: options.fresh,
     logging: options.logger ? true : false,
     logger: options.logger,
@@ -64,8 +73,12 @@ export async function boot(
     kind === 'postgres'
       ? { ...common, type: 'postgres', url: PG_URL, dropSchema: options.fresh }
       : { ...common, type: 'better-sqlite3', database: options.sqliteFile, dropSchema: options.fresh };
+  const references: ReferencesModuleOptions = { baseUrl: BASE_URL, ...options.references };
+  if (references.propagation === 'queue') {
+    references.queue = { ...references.queue, bull: { redis: REDIS_URL, ...references.queue?.bull } };
+  }
   const app = await NestFactory.createApplicationContext(
-    BenchModule.forRoot(typeorm, { baseUrl: BASE_URL, ...options.references }),
+    BenchModule.forRoot(typeorm, references),
     { logger: ['error', 'warn'] },
   );
   await app.init();

@@ -8,6 +8,8 @@ export class TermMetadata {
   @IsString() title: string;
   @IsOptional() @IsString() scheme?: string;
   @InlineReference() @IsOptional() parent?: Record<string, any>;
+  // B6's hierarchy (period → style → sub-style) also sets slug, level and startYear.
+  [key: string]: unknown;
 }
 
 /** A vocabulary term: the target that artworks copy inline. */
@@ -21,8 +23,9 @@ export class Term {
 
 export class ArtworkMetadata {
   @IsString() title: string;
-  @InlineReference() @IsOptional() stylePeriod?: Record<string, any>;
-  @InlineReference() @IsOptional() subjects?: Array<Record<string, any>>;
+  // depth 3: B6 reads a sub-style, its style and its period from the copy (B1 and B2 terms have no parent).
+  @InlineReference({ depth: 3 }) @IsOptional() stylePeriod?: Record<string, any>;
+  @InlineReference({ depth: 3 }) @IsOptional() subjects?: Array<Record<string, any>>;
   @ReferenceByLink() @IsOptional() related?: string[];
   [key: string]: unknown;
 }

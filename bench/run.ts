@@ -1,17 +1,26 @@
 /**
- * `npm run bench [-- --quick]`: runs every benchmark task in its own process, prints the table and
- * writes it into BENCHMARKS.md (between the markers of its mode; the rest of the file is kept).
+ * `npm run bench [-- --quick] [--only main,b6,b7]`: runs every benchmark task in its own process, prints the
+ * tables and writes them into BENCHMARKS.md (between the markers of their mode and section; the rest of the
+ * file is kept), with the charts under docs/bench/. `--only` runs some sections: `main` (B1 to B5), `b6`, `b7`.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PG_ADMIN_URL, PG_URL } from './boot.js';
+import { chartB1, chartB6, chartB7, fmt, mark, renderB6, renderB7 } from './sections.js';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 10 : 1;
+const SECTIONS = ['main', 'b6', 'b7'];
+const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+const only = onlyAt < 0 ? SECTIONS : (process.argv[onlyAt].split('=')[1] ?? process.argv[onlyAt + 1] ?? '').split(',');
+if (!only.length || only.some((section) => !SECTIONS.includes(section))) {
+  process.stderr.write(`bench: --only takes a comma-separated list of ${SECTIONS.join(', ')}, got "${only.join(',')}"\n`);
+  process.exit(1);
+}
 const SIZES = {
   pgFanout: 100_000 / scale,
   sqliteFanout: 20_000 / scale,
@@ -20,6 +29,10 @@ const SIZES = {
   lookupRows: 1_000_000 / scale,
   lookupQueries: quick ? 1_000 : 2_000,
   memory: 1_000_000 / scale,
+  compareArtworks: 20_000 / scale,
+  compareIterations: quick ? 100 : 500,
+  consistencyFiller: 10_000 / scale,
+  consistencySamples: quick ? 40 : 200,
 };
 const TARGETS = { limitRatio: 1.5, naiveRatio: 50, writeRatio: 1.3, exactP99: 2, prefixP99: 10, rssMb: 300, syncRatio: 0.3 };
 
@@ -69,9 +82,7 @@ const packageVersion = (name: string) => {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).version as string) : '?';
 };
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const rate = (rows: number, ms: number) => fmt((rows / ms) * 1000);
-const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 async function main() {
   const started = Date.now();
@@ -87,38 +98,80 @@ async function main() {
       results[key] = { error: (error as Error).message };
     }
   };
+  const sectionSeconds: Record<string, number> = {};
   try {
-    await step('pgFanout', 'fanout', { kind: 'postgres', n: SIZES.pgFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [1, 2] });
-    await step('sqliteFanout', 'fanout', { kind: 'sqlite', n: SIZES.sqliteFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [], sqliteFile });
-    rmSync(sqliteFile, { force: true });
-    await step('pgWrites', 'writes', { kind: 'postgres', n: SIZES.writes });
-    await step('sqliteWrites', 'writes', { kind: 'sqlite', n: SIZES.writes, sqliteFile });
-    await step('lookups', 'lookups', { rows: SIZES.lookupRows, queries: SIZES.lookupQueries });
-    await step('memory', 'memory', { n: SIZES.memory });
+    for (const section of only) {
+      const sectionStarted = Date.now();
+      if (section === 'main') {
+        await step('pgFanout', 'fanout', { kind: 'postgres', n: SIZES.pgFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [1, 2] });
+        await step('sqliteFanout', 'fanout', { kind: 'sqlite', n: SIZES.sqliteFanout, naive: SIZES.naive, rounds: 2, queueWorkers: [], sqliteFile });
+        rmSync(sqliteFile, { force: true });
+        await step('pgWrites', 'writes', { kind: 'postgres', n: SIZES.writes });
+        await step('sqliteWrites', 'writes', { kind: 'sqlite', n: SIZES.writes, sqliteFile });
+        rmSync(sqliteFile, { force: true });
+        await step('lookups', 'lookups', { rows: SIZES.lookupRows, queries: SIZES.lookupQueries });
+        await step('memory', 'memory', { n: SIZES.memory });
+      } else if (section === 'b6') {
+        const compare = { artworks: SIZES.compareArtworks, iterations: SIZES.compareIterations, writeRounds: 3 };
+        await step('pgCompare', 'compare', { kind: 'postgres', ...compare });
+        await step('sqliteCompare', 'compare', { kind: 'sqlite', ...compare, sqliteFile });
+        rmSync(sqliteFile, { force: true });
+      } else if (section === 'b7') {
+        await step('consistency', 'consistency', {
+          referrers: 100,
+          filler: SIZES.consistencyFiller,
+          samples: SIZES.consistencySamples,
+          runs: [{ workers: 1, loadRate: 0 }, { workers: 1, loadRate: 50 }, { workers: 2, loadRate: 50 }],
+          renameEvery: 10,
+        });
+      }
+      sectionSeconds[section] = (Date.now() - sectionStarted) / 1000;
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     await dropBenchTables().catch(() => undefined);
   }
 
+  // The raw results beside the compiled bench (not committed), to look into a run afterwards.
+  writeFileSync(path.join(here, `results-${quick ? 'quick' : 'full'}.json`), JSON.stringify(results, null, 2));
   const sqliteVersion = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   let commit = '?';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
   } catch {}
   const cpus = os.cpus();
+  const mode = quick ? 'quick' : 'full';
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const header = (section: string) => [
+    `Mode: ${quick ? '`--quick` (sizes ÷ 10)' : 'full'}. Date: ${date} UTC. Run time: ${fmt(sectionSeconds[section] ?? (Date.now() - started) / 1000)} s.`,
+    '',
+    `Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.type()} ${os.release()}.`,
+    `Versions: Node ${process.version}, PostgreSQL ${pgVersion}, SQLite ${sqliteVersion}, typeorm ${packageVersion('typeorm')}, ` +
+      `@nestjs/core ${packageVersion('@nestjs/core')}, pg ${packageVersion('pg')}, better-sqlite3 ${packageVersion('better-sqlite3')}, ` +
+      `bull ${packageVersion('bull')}, nestjs-references ${packageVersion('nestjs-references')} (commit ${commit}).`,
+    '',
+  ];
+  // Charts: documentation, committed; one file per chart and mode, linked from the section.
+  const charts: Record<string, string | undefined> = {
+    b1: only.includes('main') ? chartB1([{ db: 'PostgreSQL', r: results.pgFanout }, { db: 'SQLite', r: results.sqliteFanout }], quick, date, commit) : undefined,
+    b6: only.includes('b6') ? chartB6([{ db: 'PostgreSQL', r: results.pgCompare }, { db: 'SQLite', r: results.sqliteCompare }], quick, date, commit) : undefined,
+    b7: only.includes('b7') ? chartB7(results.consistency, quick, date, commit) : undefined,
+  };
+  const chartPath = (name: string) => `docs/bench/${name}-${mode}.svg`;
+  mkdirSync(path.join(root, 'docs', 'bench'), { recursive: true });
+  for (const [name, svg] of Object.entries(charts)) if (svg) writeFileSync(path.join(root, chartPath(name)), svg);
+
   const lines: string[] = [];
   const out = (line = '') => lines.push(line);
-  out(`Mode: ${quick ? '`--quick` (sizes ÷ 10)' : 'full'}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Run time: ${fmt((Date.now() - started) / 1000)} s.`);
-  out();
-  out(`Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.type()} ${os.release()}.`);
-  out(`Versions: Node ${process.version}, PostgreSQL ${pgVersion}, SQLite ${sqliteVersion}, typeorm ${packageVersion('typeorm')}, ` +
-    `@nestjs/core ${packageVersion('@nestjs/core')}, pg ${packageVersion('pg')}, better-sqlite3 ${packageVersion('better-sqlite3')}, ` +
-    `bull ${packageVersion('bull')}, nestjs-references ${packageVersion('nestjs-references')} (commit ${commit}).`);
-  out();
+  lines.push(...header('main'));
 
   // B1 and B5
   out('### B1 fan-out: one term inlined by N artworks');
   out();
+  if (charts.b1) {
+    out(`![B1: the library against L and the naive loop](${chartPath('b1')})`);
+    out();
+  }
   out('| database | N | way | time | rows/s | ÷ L | N-loop ÷ this | target |');
   out('|---|---|---|---|---|---|---|---|');
   const targetsMet: string[] = [];
@@ -235,15 +288,32 @@ async function main() {
   out();
   out('Targets: ' + targetsMet.join('; ') + '.');
 
-  const table = lines.join('\n');
-  process.stdout.write(table + '\n');
+  const blocks: Array<{ section: string; text: string }> = [];
+  if (only.includes('main')) blocks.push({ section: 'main', text: lines.join('\n') });
+  if (only.includes('b6')) {
+    const b6 = renderB6([{ db: 'PostgreSQL', r: results.pgCompare }, { db: 'SQLite', r: results.sqliteCompare }], chartPath('b6'));
+    blocks.push({ section: 'b6', text: [...header('b6'), ...b6.lines, `Targets: ${b6.targets.join('; ')}.`].join('\n') });
+  }
+  if (only.includes('b7')) {
+    const b7 = renderB7(results.consistency, chartPath('b7'));
+    blocks.push({ section: 'b7', text: [...header('b7'), ...b7.lines, `Targets: ${b7.targets.join('; ')}.`].join('\n') });
+  }
   const file = path.join(root, 'BENCHMARKS.md');
-  const begin = `<!-- bench:${quick ? 'quick' : 'full'}:begin -->`;
-  const end = `<!-- bench:${quick ? 'quick' : 'full'}:end -->`;
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${begin}\n${table}\n${end}`;
-  if (doc.includes(begin) && doc.includes(end)) doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length);
-  else doc = doc.trimEnd() + `\n\n## Results (${quick ? '`npm run bench -- --quick`' : '`npm run bench`'})\n\n${block}\n`;
+  for (const { section, text } of blocks) {
+    process.stdout.write(text + '\n\n');
+    // The B1-B5 block keeps its original markers; the others follow it, each between markers of its own.
+    const tag = section === 'main' ? mode : `${mode}:${section}`;
+    const [begin, end] = [`<!-- bench:${tag}:begin -->`, `<!-- bench:${tag}:end -->`];
+    const block = `${begin}\n${text}\n${end}`;
+    const previous = SECTIONS.slice(0, SECTIONS.indexOf(section))
+      .map((earlier) => `<!-- bench:${earlier === 'main' ? mode : `${mode}:${earlier}`}:end -->`)
+      .filter((marker) => doc.includes(marker))
+      .at(-1);
+    if (doc.includes(begin) && doc.includes(end)) doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length);
+    else if (previous) doc = doc.slice(0, doc.indexOf(previous) + previous.length) + `\n\n${block}` + doc.slice(doc.indexOf(previous) + previous.length);
+    else doc = doc.trimEnd() + `\n\n## Results (${quick ? '`npm run bench -- --quick`' : '`npm run bench`'})\n\n${block}\n`;
+  }
   writeFileSync(file, doc);
   const failed = Object.entries(results).filter(([, r]) => r?.error);
   if (failed.length) process.exitCode = 1;

@@ -3,10 +3,11 @@
  * `node bench/dist/tasks.js <task> '<json args>'`. Progress goes to stderr, the result is the last
  * stdout line, `RESULT {json}`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
+import { emptyQueue, queueWorker, startChild, stopChild, type Child } from './children.js';
+import { compare } from './compare.js';
+import { consistency, consistencyLoad } from './consistency.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
 import {
   count,
@@ -131,16 +132,17 @@ async function fanout(args: FanoutArgs) {
 
 /** B1 in queue mode: a writer that only dispatches, and `workers` worker processes. */
 async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
-  const children: Worker[] = [];
+  const children: Array<Child<{ readyRss: number; peakRss: number }>> = [];
   let writer: Bench | undefined;
   let result: Record<string, any>;
   try {
+    await emptyQueue();
     writer = await boot(args.kind, {
       fresh: false,
       sqliteFile: args.sqliteFile,
       references: { propagation: 'queue', queue: { worker: false } } as any,
     });
-    for (let i = 0; i < workers; i++) children.push(await startWorker(args));
+    for (let i = 0; i < workers; i++) children.push(await startChild('queue-worker', { kind: args.kind, sqliteFile: args.sqliteFile }));
     const terms = writer.dataSource.getRepository(Term);
     const term = (await terms.find())[0];
     const title = `Baroque Q${workers}`;
@@ -169,55 +171,14 @@ async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
   } catch (error) {
     result = { workers, available: false, reason: `queue mode failed: ${(error as Error).message.split('\n')[0]}` };
   } finally {
-    for (const worker of children) worker.child.kill('SIGTERM');
     await writer?.close().catch(() => undefined);
   }
-  const reports = await Promise.all(children.map((w) => w.report));
+  const reports = await Promise.all(children.map(stopChild));
   const found = reports.filter((r): r is { readyRss: number; peakRss: number } => r !== undefined);
   if (found.length) {
     Object.assign(result, { workerPeakRss: Math.max(...found.map((r) => r.peakRss)), workerReadyRss: Math.max(...found.map((r) => r.readyRss)) });
   }
   return result;
-}
-
-interface Worker {
-  child: ChildProcess;
-  /** The worker's RSS when it was ready and its peak, reported when it is stopped. */
-  report: Promise<{ readyRss: number; peakRss: number } | undefined>;
-}
-
-function startWorker(args: FanoutArgs): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'queue-worker', JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const report = new Promise<Worker['report'] extends Promise<infer R> ? R : never>((done) =>
-      child.on('exit', () => {
-        const line = out.split('\n').find((l) => l.startsWith('RSS '));
-        done(line ? JSON.parse(line.slice(4)) : undefined);
-      }),
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('READY')) resolve({ child, report });
-    });
-    child.on('exit', (code) => reject(new Error(`queue worker exited with ${code}`)));
-  });
-}
-
-async function queueWorker(args: FanoutArgs) {
-  await boot(args.kind, {
-    fresh: false,
-    sqliteFile: args.sqliteFile,
-    references: { propagation: 'queue', queue: { worker: true, sweep: false } } as any,
-  });
-  const readyRss = process.memoryUsage().rss;
-  process.on('SIGTERM', () => {
-    process.stdout.write(`RSS ${JSON.stringify({ readyRss, peakRss: process.resourceUsage().maxRSS * 1024 })}\n`, () => process.exit(0));
-  });
-  process.stdout.write('READY\n');
-  await new Promise(() => undefined);
 }
 
 /** B2: inserting artworks with 10 references each (5 inline, 5 links), with and without the module. */
@@ -381,7 +342,16 @@ async function memory(args: { n: number }) {
   }
 }
 
-const tasks: Record<string, (args: any) => Promise<unknown>> = { fanout, writes, lookups, memory, 'queue-worker': queueWorker };
+const tasks: Record<string, (args: any) => Promise<unknown>> = {
+  fanout,
+  writes,
+  lookups,
+  memory,
+  compare,
+  consistency,
+  'consistency-load': consistencyLoad,
+  'queue-worker': queueWorker,
+};
 
 const [name, json] = process.argv.slice(2);
 tasks[name](JSON.parse(json ?? '{}')).then(

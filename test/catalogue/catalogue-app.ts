@@ -29,6 +29,8 @@ export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<Catal
     database: catalogueDatabase(kind),
     port: 0,
     baseUrl: BASE_URL,
+    defaultBaseUrl: BASE_URL,
+    baseUrlAliases: [],
     token: TOKEN,
     tokenGenerated: false,
     demo: false,

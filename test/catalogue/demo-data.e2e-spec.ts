@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { loadDemoData } from '../../apps/catalogue/src/demo/demo-data.js';
-import { DATABASES } from '../support/databases.js';
+import { DATABASES, POSTGRES_URL } from '../support/databases.js';
+import { until } from '../support/processes.js';
 import { bootCatalogue, client } from './catalogue-app.js';
+import { appPort, buildCatalogue, CatalogueProcess } from './catalogue-process.js';
 
 describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
   let app: INestApplication;
@@ -46,5 +49,65 @@ describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
   it('does nothing on a database that is not empty', async () => {
     expect(await loadDemoData(app)).toBeUndefined();
     expect((await api.get('/artworks')).body.total).toBe(12);
+  });
+});
+
+// Ctrl-C while the built app loads the demo set: the load is one transaction, so nothing of it stays, and the
+// next start loads it all. The test holds a lock on the artwork table, so that the load waits half-way (the
+// terms written, the first artwork not) until the process is stopped.
+describe('catalogue demo set interrupted (PostgreSQL, a process of its own)', () => {
+  let db: DataSource;
+  let app: CatalogueProcess | undefined;
+  const env = async () => ({ DATABASE_URL: POSTGRES_URL, PORT: String(await appPort()), CATALOGUE_TOKEN: 'demo-token-0123456789' });
+  const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM "${table}"`))[0].n);
+  const loadWaiting = async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'INSERT INTO "artwork"%'`,
+        )
+      )[0].n,
+    );
+
+  beforeAll(async () => {
+    buildCatalogue();
+    db = await new DataSource({ type: 'postgres', url: POSTGRES_URL, dropSchema: true }).initialize();
+    // The tables, from a first start without the demo set.
+    app = new CatalogueProcess(await env(), ['--no-demo']);
+    await app.waitFor(/Catalogue on /);
+    expect(await app.stop('SIGTERM')).toBe(0);
+  });
+  afterAll(async () => {
+    app?.kill();
+    await db?.destroy();
+  });
+
+  it('Ctrl-C half-way leaves nothing, and the next start loads the whole set', async () => {
+    const lock = db.createQueryRunner();
+    await lock.startTransaction();
+    try {
+      await lock.query('LOCK TABLE "artwork" IN SHARE MODE');
+      app = new CatalogueProcess(await env());
+      await until(async () => (await loadWaiting()) > 0, 60_000, 'the demo load to wait for the artwork table');
+      expect(await app.stop('SIGINT')).toBe(130);
+      expect(app.stdout).toContain('SIGINT: stopped while starting');
+    } finally {
+      await lock.rollbackTransaction();
+      await lock.release();
+    }
+    // The interrupted load's server process ends once it finds its client gone; it never committed.
+    await until(async () => (await loadWaiting()) === 0, 60_000, 'the interrupted load to end');
+    expect({ terms: await count('term'), artworks: await count('artwork'), index: await count('reference_index') }).toEqual({
+      terms: 0,
+      artworks: 0,
+      index: 0,
+    });
+
+    app = new CatalogueProcess(await env());
+    await app.waitFor(/Catalogue on /);
+    expect(app.stdout).toContain('Loaded the demo set: 14 terms, 12 artworks');
+    expect({ terms: await count('term'), artworks: await count('artwork') }).toEqual({ terms: 14, artworks: 12 });
+    expect(await app.stop('SIGTERM')).toBe(0);
   });
 });

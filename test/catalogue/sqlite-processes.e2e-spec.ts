@@ -71,9 +71,9 @@ describe('two catalogue processes and the CLI on one SQLite file', () => {
 
   it('accepts every write of both processes while the CLI reads, and ends consistent', async () => {
     const [a, b] = apps;
-    const term = await (await send(a.url, 'POST', '/terms', { slug: 'baroque', title: 'Baroque 0' })).json();
+    const term: any = await (await send(a.url, 'POST', '/terms', { slug: 'baroque', title: 'Baroque 0' })).json();
     const link = { links: { self: term.links.self } };
-    const artworks = await Promise.all(
+    const artworks: any[] = await Promise.all(
       Array.from({ length: 10 }, async (_, i) => (await send(i % 2 ? a.url : b.url, 'POST', '/artworks', { title: `A${i}`, stylePeriod: link })).json()),
     );
     const statuses: number[] = [];
@@ -94,7 +94,7 @@ describe('two catalogue processes and the CLI on one SQLite file', () => {
     const verify = await cli(['references', 'verify']);
     expect(verify.stdout).toContain('consistent');
     expect(verify.code).toBe(0);
-    const list = await (await fetch(`${b.url}/artworks?limit=100`)).json();
+    const list: any = await (await fetch(`${b.url}/artworks?limit=100`)).json();
     expect(list.items).toHaveLength(10 + 8 * 4);
     expect(new Set(list.items.map((artwork: any) => artwork.stylePeriod.title))).toEqual(new Set(['Baroque 8']));
   });

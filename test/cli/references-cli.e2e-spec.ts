@@ -71,6 +71,21 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(await ctx.references.getReferrers(moved)).toHaveLength(1);
   });
 
+  it('an unknown command exits 1 with one line naming it and the known ones', async () => {
+    const result = await runCli(['references', 'frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n');
+  });
+
+  it('works on the data source --data-source names, and says so when the app has none by that name', async () => {
+    const named = await runCli(['references', 'referrers', nodeUrl(target.id), '--data-source', 'default']);
+    expect(named.stdout).toBe(`nodes/${referrer.id}\tinline\tparent\t${nodeUrl(target.id)}\n`);
+    const unknown = await runCli(['references', 'verify', '--data-source', 'archive']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('no ReferencesModule.forRoot() for the data source "archive"\n');
+  });
+
   it('refuses a bad --batch with a clear message', async () => {
     const result = await runCli(['references', 'synchronize', '--batch', '0']);
     expect(result.code).not.toBe(0);

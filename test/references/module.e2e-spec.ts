@@ -113,7 +113,7 @@ describe('ReferencesModule', () => {
   });
 
   it("runs on MariaDB through TypeORM's mysql type too (MariaDB's SQL chosen by the server's version)", async () => {
-    const ctx = await bootReferences('mariadb', {}, [], { type: 'mysql' });
+    const ctx = await bootReferences('mariadb', {}, [], { ...connectionOptions('mariadb'), type: 'mysql' });
     try {
       const target = await createNode(ctx.dataSource, { title: 'before' });
       const referrer = await createNode(ctx.dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });

@@ -1,5 +1,7 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import type { ReferencesStatus } from 'nestjs-references';
 import { POSTGRES_URL, REDIS_URL } from './databases.js';
 
 const PROCESSES_DIR = new URL('./processes/', import.meta.url);
@@ -72,4 +74,29 @@ export function runCli(args: string[], options: { onStderr?: (chunk: string, chi
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * `ReferencesService.status()` as a process of its own sees it: with the time zone `tz` (TZ), in queue mode
+ * (neither worker nor sweep), on the test PostgreSQL database with its session in `database.pgTimeZone`, or
+ * on the SQLite file `database.sqliteFile`.
+ */
+export async function statusFromProcess(tz: string, database: { pgTimeZone: string } | { sqliteFile: string }): Promise<ReferencesStatus> {
+  const child = spawn(process.execPath, [new URL('dist/test/support/processes/outbox-status.js', PROCESSES_DIR).pathname], {
+    env: {
+      ...process.env,
+      TZ: tz,
+      ...('sqliteFile' in database
+        ? { STATUS_SQLITE_FILE: database.sqliteFile }
+        : { STATUS_PG_TIMEZONE: database.pgTimeZone, STATUS_DATABASE_URL: POSTGRES_URL }),
+      STATUS_REDIS_URL: REDIS_URL,
+      STATUS_QUEUE_PREFIX: `status-${randomUUID()}`,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  const [code] = await once(child, 'close');
+  if (code !== 0) throw new Error(`the status process exited with ${code}`);
+  return JSON.parse(stdout);
 }

@@ -21,20 +21,21 @@ export interface TestContext {
 export const MODES = ['sync', 'queue'] as const;
 export const DATABASES_AND_MODES = DATABASES.flatMap((db) => MODES.map((mode) => [db, mode] as const));
 
-/** Boots the library on a fresh database with the fixture entities. */
+/**
+ * Boots the library on a fresh database with the fixture entities (or on the database `connection`
+ * describes, to boot twice on one database).
+ */
 export async function bootReferences(
   kind: DatabaseKind,
   options: Partial<ReferencesModuleOptions> = {},
   providers: Provider[] = [],
-  /** Data source options over those of `kind`. */
-  database: Record<string, unknown> = {},
+  connection: object = connectionOptions(kind),
 ): Promise<TestContext> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       EventEmitterModule.forRoot(),
       TypeOrmModule.forRoot({
-        ...connectionOptions(kind),
-        ...database,
+        ...connection,
         entities: [TestRecord, TestNode, TestMirror],
         autoLoadEntities: true,
         migrations: [...referencesMigrations, CreateFixtureTables1764000000001],
@@ -42,7 +43,7 @@ export async function bootReferences(
         logging: false,
       } as any),
       ReferencesModule.forRoot({
-        baseUrl: BASE_URL,
+        ...('baseUrl' in options || 'defaultBaseUrl' in options ? {} : { baseUrl: BASE_URL }),
         ...options,
         // Each app gets a queue of its own, so that suites never see each other's jobs.
         queue: { bull: { redis: REDIS_URL, prefix: `test-${randomUUID()}` }, sweepIntervalMs: 250, ...options.queue },
@@ -51,7 +52,13 @@ export async function bootReferences(
     providers,
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // NOTE: a start refused at init (a base URL mismatch) must still release the database connections.
+    await app.close();
+    throw error;
+  }
   return {
     app,
     dataSource: app.get<DataSource>(getDataSourceToken()),

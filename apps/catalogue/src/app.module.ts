@@ -12,12 +12,14 @@ import { WriteTokenGuard } from './auth/write-token.guard.js';
 import { CatalogueValidationPipe } from './common/catalogue-validation.pipe.js';
 import { JsonBodyGuard } from './common/json-body.guard.js';
 import { KnownKeysPipe } from './common/known-keys.pipe.js';
+import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
 import { HealthController } from './health/health.controller.js';
 import { OutboxHealthIndicator } from './health/outbox.health.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { HomeController } from './home/home.controller.js';
+import { RedisConnectionLogger } from './queue/redis-connection.logger.js';
 import { ReferencesController } from './references/references.controller.js';
 import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
 import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
@@ -53,7 +55,10 @@ export class CatalogueModule {
         // NOTE: autoLoadEntities picks up the entities registered here.
         TypeOrmModule.forFeature([Term, Artwork]),
         ReferencesModule.forRoot({
+          // NOTE: without BASE_URL, the base URL stored with the references (http://localhost:$PORT on a new database).
           baseUrl: config.baseUrl,
+          defaultBaseUrl: config.defaultBaseUrl,
+          aliases: config.baseUrlAliases,
           strict: true,
           ...(config.redisUrl
             ? {
@@ -72,6 +77,8 @@ export class CatalogueModule {
       controllers: [HomeController, TermsController, ArtworksController, ReferencesController, HealthController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
+        // NOTE: Nest tries global filters last registered first: the catch-all for an unreachable database goes first.
+        { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
         // NOTE: in this order. The ValidationPipe walks the input recursively (a deep document overflows its
         // stack), drops __proto__ and constructor without a word, and lets keys like hasOwnProperty through.
@@ -88,6 +95,7 @@ export class CatalogueModule {
         { provide: REFERRER_INDEXER, useExisting: ArtworkSearchIndexer },
         RedisHealthIndicator,
         OutboxHealthIndicator,
+        ...(config.redisUrl ? [RedisConnectionLogger] : []),
       ],
       exports: [TermsService, ArtworksService, ArtworkSearchIndexer],
     };

@@ -3,30 +3,43 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ReferencesService } from 'nestjs-references';
 import { CatalogueModule } from './app.module.js';
 import { setupCatalogue } from './app.setup.js';
 import { CatalogueConfigError, loadCatalogueConfig, redact, type CatalogueConfig } from './config/catalogue.config.js';
 import { loadDemoData } from './demo/demo-data.js';
+import { checkDatabase } from './startup/check-database.js';
+import { checkRedis } from './startup/check-redis.js';
+import { StartupCheckError } from './startup/startup-check.error.js';
+import { stopOnSignals } from './startup/stop-on-signals.js';
+
+const logger = new Logger('Catalogue');
+const stopper = stopOnSignals(logger);
 
 /** `--role worker`: no HTTP server, only the propagation jobs, until the process is stopped. */
 async function bootstrapWorker(config: CatalogueConfig): Promise<void> {
   const app = await NestFactory.createApplicationContext(CatalogueModule.forRoot(config), { abortOnError: false });
-  app.enableShutdownHooks();
-  new Logger('Catalogue').log(`Catalogue worker: processing propagation jobs from ${redact(config.redisUrl!)}`);
+  stopper.started(app);
+  logger.log(`Catalogue worker: processing propagation jobs from ${redact(config.redisUrl!)}`);
 }
 
 async function bootstrap(config: CatalogueConfig): Promise<void> {
-  const logger = new Logger('Catalogue');
   if (config.database.type === 'better-sqlite3') mkdirSync(dirname(config.database.database), { recursive: true });
+  else await checkDatabase(config.database.url);
+  if (config.redisUrl) await checkRedis(config.redisUrl);
   if (config.role === 'worker') return bootstrapWorker(config);
-  const app = setupCatalogue(await NestFactory.create(CatalogueModule.forRoot(config), { abortOnError: false }));
-  app.enableShutdownHooks();
+  // NOTE: forceCloseConnections: a client's idle keep-alive connection must not hold up the stop.
+  const app = setupCatalogue(
+    await NestFactory.create(CatalogueModule.forRoot(config), { abortOnError: false, forceCloseConnections: true }),
+  );
 
   if (config.demo) {
     const loaded = await loadDemoData(app);
     if (loaded) logger.log(`Loaded the demo set: ${loaded.terms} terms, ${loaded.artworks} artworks`);
+    else logger.log('The catalogue is not empty: the demo set is not loaded');
   }
   await app.listen(config.port);
+  stopper.started(app);
 
   const where =
     config.database.type === 'better-sqlite3'
@@ -35,7 +48,8 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
         ? 'PostgreSQL'
         : 'MariaDB / MySQL';
   const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
-  logger.log(`Catalogue on ${config.baseUrl} (${where}, ${mode}); API documentation at ${config.baseUrl}/docs`);
+  const base = app.get(ReferencesService).baseUrl;
+  logger.log(`Catalogue listening on http://localhost:${config.port} (${where}, ${mode}); base URL ${base}; API documentation at ${base}/docs`);
   if (config.tokenGenerated) {
     logger.log(`No CATALOGUE_TOKEN set; the write token for this run is: ${config.token}`);
   }
@@ -50,6 +64,7 @@ try {
   process.exit(1);
 }
 bootstrap(config).catch((error: unknown) => {
-  console.error(`catalogue: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`catalogue: ${error instanceof StartupCheckError ? '' : 'cannot start: '}${message}`);
   process.exit(1);
 });

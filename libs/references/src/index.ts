@@ -7,8 +7,15 @@ export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
+export { ReferenceSetting } from './settings/reference-setting.entity.js';
 export { referencesMigrations } from './migrations/index.js';
-export { InjectReferencesQueue } from './queue/inject-references-queue.decorator.js';
+export {
+  InjectReferencesService,
+  InjectReferencesQueue,
+  getReferencesServiceToken,
+  getReferencesQueueToken,
+  referencesQueueName,
+} from './references.tokens.js';
 export { StorableInputPipe } from './pipes/storable-input.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {
@@ -28,6 +35,9 @@ export {
   PropagationTimeoutError,
   WriteConflictError,
   UntrackedWriteError,
+  NonCanonicalReferenceError,
+  ReferenceContentMismatchError,
+  BaseUrlMismatchError,
 } from './errors/references.errors.js';
 export {
   REFERRERS_UPDATED_EVENT,

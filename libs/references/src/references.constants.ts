@@ -69,5 +69,23 @@ export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
  */
 export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
 
-/** Injection token of the Bull queue of queue mode (inject it with `@InjectReferencesQueue()`). */
-export const REFERENCES_QUEUE_TOKEN = 'nestjs-references:queue';
+/** Injection token of the Bull queue of queue mode inside the library (apps use `@InjectReferencesQueue()`). */
+export const REFERENCES_BULL_QUEUE = 'nestjs-references:bull-queue';
+
+/** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */
+export const REFERENCES_BASE_URL = 'nestjs-references:base-url';
+
+/** The key of the stored base URL in `reference_settings`. */
+export const BASE_URL_SETTING = 'base-url';
+
+/** Injection token of the database's random id (`settings/database-id.ts`). */
+export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
+
+/** The key of the database's id in `reference_settings`. */
+export const DATABASE_ID_SETTING = 'database-id';
+
+/**
+ * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`
+ * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.
+ */
+export const REFERENCES_CLI_PROCESS = 'nestjs-references:cli-process';

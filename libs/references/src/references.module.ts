@@ -1,20 +1,23 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
+import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
-import { Propagator } from './propagation/propagator.js';
-import { ReferencesCoreModule } from './references-core.module.js';
-import { PROPAGATION_STRATEGY } from './references.constants.js';
+import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
+import { ReferencesOptionsModule } from './references-options.module.js';
+import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesService } from './references.service.js';
+import { getReferencesQueueToken, getReferencesServiceToken, referencesQueueName } from './references.tokens.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
+import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting];
 
 /**
- * Tracks the references between reference-enabled records and keeps them consistent.
- * Global: `ReferencesService` is injectable anywhere once the root module imports it.
+ * Tracks the references between reference-enabled records and keeps them consistent. One module per data
+ * source, each with parts of its own; global, so that its `ReferencesService` (`@InjectReferencesService()`
+ * for a named data source) is injectable anywhere once the root module imports it.
  *
  * @example
  * TypeOrmModule.forRoot({ ..., autoLoadEntities: true }),
@@ -23,28 +26,38 @@ const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry];
 @Module({})
 export class ReferencesModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
-    return this.build(ReferencesCoreModule.forRoot(options), options);
+    return this.build(ReferencesOptionsModule.forRoot(options), options);
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
-    return this.build(ReferencesCoreModule.forRootAsync(options), options);
+    return this.build(ReferencesOptionsModule.forRootAsync(options), options);
   }
 
-  private static build(core: DynamicModule, options: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
-    const queue = options.propagation === 'queue';
-    // NOTE: in sync mode the Propagator runs in the writer's transaction; the queue module binds the outbox instead.
-    const strategy: Provider[] = queue ? [] : [{ provide: PROPAGATION_STRATEGY, useExisting: Propagator }];
+  private static build(optionsModule: DynamicModule, { dataSource, propagation }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
+    const queue = propagation === 'queue';
+    const service = getReferencesServiceToken(dataSource);
     return {
       module: ReferencesModule,
       global: true,
       imports: [
-        core,
-        TypeOrmModule.forFeature(ENTITIES, options.dataSource),
+        optionsModule,
+        TypeOrmModule.forFeature(ENTITIES, dataSource),
         // NOTE: loaded only in queue mode, so that an app in sync mode needs neither Bull nor @nestjs/bull.
-        ...(queue ? [import('./queue/references-queue.module.js').then((m) => m.ReferencesQueueModule.register())] : []),
+        ...(queue
+          ? [import('./queue/references-queue.module.js').then((m) => m.ReferencesQueueModule.register(referencesQueueName(dataSource), optionsModule))]
+          : []),
       ],
-      providers: [...strategy, RecordLifecycle, ReferencesSubscriber, ReferencesService],
-      exports: [ReferencesService],
+      providers: [
+        { provide: REFERENCES_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) },
+        ...REFERENCES_PARTS,
+        ...(queue ? QUEUE_PARTS : SYNC_PARTS),
+        RecordLifecycle,
+        ReferencesSubscriber,
+        ReferencesService,
+        ...(service === ReferencesService ? [] : [{ provide: service, useExisting: ReferencesService }]),
+        ...(queue ? [{ provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE }] : []),
+      ],
+      exports: [service, ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
     };
   }
 }

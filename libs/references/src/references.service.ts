@@ -6,12 +6,15 @@ import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import type { PropagationStrategy } from './propagation/propagation-strategy.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
 import { RecordLoader } from './records/record-loader.js';
-import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import { PROPAGATION_STRATEGY, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
 import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
 import type {
+  RepairResult,
+  RebaseOptions,
+  RebaseResult,
   ReferencesStatus,
   ReferrerKey,
   SynchronizeOptions,
@@ -20,6 +23,11 @@ import type {
 } from './interfaces/references-reports.interface.js';
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
+import { Rebaser } from './maintenance/rebaser.js';
+import { Repairer } from './maintenance/repairer.js';
+import type { ResolvedBaseUrl } from './settings/base-url.js';
+import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './errors/references.errors.js';
+import { ReferenceUrls } from './urls/reference-urls.js';
 import type { ChangedReferrers } from './propagation/propagator.js';
 import type { ReferenceType } from './registry/reference-type.js';
 import type { Queue } from 'bull';
@@ -57,7 +65,16 @@ export class ReferencesService {
     private readonly verifier: IndexVerifier,
     private readonly referrerJobs: ReferrerJobs,
     private readonly transactions: WriteTransactions,
+    private readonly urls: ReferenceUrls,
+    private readonly rebaser: Rebaser,
+    private readonly repairer: Repairer,
+    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
   ) {}
+
+  /** The base URL of every canonical URL: the one stored with the references. */
+  get baseUrl(): string {
+    return this.base.url;
+  }
 
   /**
    * Runs a write transaction that a collision with concurrent writers does not fail: on a deadlock, a
@@ -79,12 +96,12 @@ export class ReferencesService {
    * Ordered by reference (code point order), then in the order the references were indexed.
    */
   getReferrers(reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
-    return this.index.referrers(this.dataSource.manager, reference, options);
+    return this.index.referrers(this.dataSource.manager, this.asQueried(reference, options), options);
   }
 
   /** How many index rows `getReferrers()` would return without `limit`. */
   countReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
-    return this.index.countReferrers(this.dataSource.manager, reference, options);
+    return this.index.countReferrers(this.dataSource.manager, this.asQueried(reference, options), options);
   }
 
   /** The outgoing references of a reference-enabled record. */
@@ -107,25 +124,30 @@ export class ReferencesService {
    * The target at `url` has new content: refresh every inline copy of it (the seed's
    * `reference_content_changed`). For local records this happens on `save()` by itself; call it for
    * targets that live elsewhere. Returns the referrers updated (none yet in queue mode).
+   * The copies' `links.self` is `url` (filled in when the content has none, as a webhook body); content
+   * whose `links.self` names another record is refused (`ReferenceContentMismatchError`).
    */
   async referenceContentChanged(content: Record<string, any>, target: { url: string; uuid?: string }, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    const representation = target.uuid === undefined ? content : { ...content, id: target.uuid };
-    const type = this.registry.resolve(target.url)?.type;
-    return this.inTransaction(options, (manager) =>
-      this.propagation.contentChanged(manager, { reference: target.url, representation, type }),
-    );
+    const url = this.urls.canonical(target.url);
+    const self = content?.links?.self;
+    if (self !== undefined && this.urls.canonical(String(self)) !== url) throw new ReferenceContentMismatchError(url, String(self));
+    const representation = { ...content, ...(target.uuid === undefined ? {} : { id: target.uuid }), links: { ...content?.links, self: url } };
+    const type = this.registry.resolve(url)?.type;
+    return this.inTransaction(options, (manager) => this.propagation.contentChanged(manager, { reference: url, representation, type }));
   }
 
   /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies (the seed's `reference_changed`). */
   async referenceChanged(oldUrl: string, newUrl: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    return this.inTransaction(options, (manager) => this.propagation.referenceChanged(manager, oldUrl, newUrl));
+    const [from, to] = [this.urls.canonical(oldUrl), this.urls.canonical(newUrl)];
+    return this.inTransaction(options, (manager) => this.propagation.referenceChanged(manager, from, to));
   }
 
   /**
    * Propagates the current content of the local record at `reference` again to every inline copy of it:
    * what `verify()` reports stale, this repairs. Returns the referrers updated (none yet in queue mode).
    */
-  async refresh(reference: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+  async refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    const reference = this.urls.canonical(url);
     const local = this.registry.resolve(reference);
     if (!local) throw new UnknownReferenceError(reference, 'refresh');
     return this.inTransaction(options, async (manager) => {
@@ -186,6 +208,17 @@ export class ReferencesService {
     return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
   }
 
+  /**
+   * Writes again, through TypeORM, every record that `verify()` reports with a local reference in another
+   * spelling than its canonical URL: the reference canonical, the copy from its target, the index and the
+   * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
+   */
+  async repair(): Promise<RepairResult> {
+    const report = await this.verify();
+    const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
+    return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
+  }
+
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
   async status(): Promise<ReferencesStatus> {
     if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
@@ -203,6 +236,29 @@ export class ReferencesService {
       if (status.pending === 0 && status.running === 0) return;
       if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /**
+   * Moves every stored reference to a new base URL and records it (`references rebase`): documents, the
+   * reverse index and the outbox, in committed batches; stopped (`signal`) or interrupted, a new run
+   * finishes it. Stop every other process of the app first, and start them with the new base URL after.
+   */
+  rebase(newBaseUrl: string, options: RebaseOptions = {}): Promise<RebaseResult> {
+    return this.rebaser.rebase(newBaseUrl, { ...options, batchSize: options.batchSize ?? Math.min(this.options.batchSize!, 1000) });
+  }
+
+  /**
+   * An exact reference is looked up in its canonical spelling; a prefix, or a spelling that cannot be a
+   * record's URL (which no stored reference has), as it is.
+   */
+  private asQueried(reference: string, options: Pick<GetReferrersOptions, 'match'>): string {
+    if (options.match === 'prefix') return reference;
+    try {
+      return this.urls.canonical(reference);
+    } catch (error) {
+      if (error instanceof NonCanonicalReferenceError) return reference;
+      throw error;
     }
   }
 

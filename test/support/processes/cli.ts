@@ -10,13 +10,15 @@ import { BASE_URL, TestMirror, TestNode, TestRecord } from '../fixtures.js';
 @Module({
   imports: [
     TypeOrmModule.forRoot({ type: 'postgres', url: process.env.CLI_DATABASE_URL, entities: [TestRecord, TestNode, TestMirror], autoLoadEntities: true }),
-    ReferencesModule.forRoot({ baseUrl: BASE_URL, batchSize: 50 }),
+    // NOTE: no baseUrl: the one stored with the references, as a CLI run without the app's settings finds it.
+    ReferencesModule.forRoot({ defaultBaseUrl: BASE_URL, batchSize: 50 }),
     ReferencesCliModule,
   ],
 })
 class CliModule {}
 
-const fail = (error: Error) => {
+const fail = (error: Error & { code?: string; exitCode?: number }) => {
+  if (error.code?.startsWith('commander.')) process.exit(error.exitCode ?? 1);
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 };

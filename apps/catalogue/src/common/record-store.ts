@@ -45,17 +45,19 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
     return this.represent(await this.find(this.dataSource.manager, id));
   }
 
-  async count(): Promise<number> {
-    return this.dataSource.getRepository(this.entity).count();
+  async count(manager: EntityManager = this.dataSource.manager): Promise<number> {
+    return manager.getRepository(this.entity).count();
   }
 
-  async create(metadata: M): Promise<Representation> {
-    const saved = await this.references.transaction(async (manager) => {
+  /** Creates a record in a transaction of its own, or in the caller's when given its `manager`. */
+  async create(metadata: M, manager?: EntityManager): Promise<Representation> {
+    const write = async (manager: EntityManager) => {
       const repository = manager.getRepository(this.entity);
       const record = await repository.save(repository.create({ metadata: plain(metadata) } as any) as unknown as E);
       await this.afterWrite(manager, record);
       return record;
-    });
+    };
+    const saved = manager ? await write(manager) : await this.references.transaction(write);
     return this.represent(saved);
   }
 

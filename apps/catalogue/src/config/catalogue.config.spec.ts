@@ -2,14 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import { CatalogueConfigError, DEFAULT_SQLITE_FILE, loadCatalogueConfig } from './catalogue.config.js';
 
 describe('loadCatalogueConfig', () => {
-  it('defaults to SQLite on port 3000, a localhost base URL, a random token and the demo set', () => {
+  it('defaults to SQLite on port 3000, the stored base URL (localhost for a new database), a random token and the demo set', () => {
     const config = loadCatalogueConfig({}, []);
     expect(config).toEqual({
       database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
       role: 'all',
       redisUrl: undefined,
       port: 3000,
-      baseUrl: 'http://localhost:3000',
+      baseUrl: undefined,
+      defaultBaseUrl: 'http://localhost:3000',
+      baseUrlAliases: ['http://127.0.0.1:3000'],
       token: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
       tokenGenerated: true,
       demo: true,
@@ -25,6 +27,7 @@ describe('loadCatalogueConfig', () => {
         REDIS_URL: 'redis://cache:6379',
         PORT: '8080',
         BASE_URL: 'https://catalogue.example.org/',
+        BASE_URL_ALIASES: 'https://www.catalogue.example.org, http://catalogue.internal:8080/',
         CATALOGUE_TOKEN: 'a-long-enough-token',
         HEALTH_MAX_PENDING_SECONDS: '60',
       },
@@ -36,6 +39,8 @@ describe('loadCatalogueConfig', () => {
       redisUrl: 'redis://cache:6379',
       port: 8080,
       baseUrl: 'https://catalogue.example.org',
+      defaultBaseUrl: 'http://localhost:8080',
+      baseUrlAliases: ['https://www.catalogue.example.org', 'http://catalogue.internal:8080'],
       token: 'a-long-enough-token',
       tokenGenerated: false,
       demo: false,
@@ -50,8 +55,12 @@ describe('loadCatalogueConfig', () => {
     expect(loadCatalogueConfig({ DATABASE_URL: url }, []).database).toEqual({ type, url, isolationLevel: 'READ COMMITTED' });
   });
 
-  it('derives BASE_URL from PORT', () => {
-    expect(loadCatalogueConfig({ PORT: '4000' }, []).baseUrl).toBe('http://localhost:4000');
+  it('derives the base URL of a new database and its alias from PORT', () => {
+    expect(loadCatalogueConfig({ PORT: '4000' }, [])).toMatchObject({
+      baseUrl: undefined,
+      defaultBaseUrl: 'http://localhost:4000',
+      baseUrlAliases: ['http://127.0.0.1:4000'],
+    });
   });
 
   it.each([

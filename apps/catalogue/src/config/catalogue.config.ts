@@ -21,8 +21,12 @@ export interface CatalogueConfig {
   queuePrefix?: string;
   /** @default 3000 */
   port: number;
-  /** The base of every canonical URL. @default `http://localhost:${port}` */
-  baseUrl: string;
+  /** The base of every canonical URL (`BASE_URL`); unset: the one stored with the references. */
+  baseUrl?: string;
+  /** The base URL of a new database when `BASE_URL` is unset: `http://localhost:${port}`. */
+  defaultBaseUrl: string;
+  /** Other base URLs naming the same records (`BASE_URL_ALIASES`, comma-separated). @default `http://127.0.0.1:${port}` */
+  baseUrlAliases: string[];
   /** The Bearer token that POST, PUT and DELETE require. */
   token: string;
   /** `true` when no `CATALOGUE_TOKEN` was given and `token` was generated at start. */
@@ -66,7 +70,11 @@ export function loadCatalogueConfig(
     else throw new CatalogueConfigError(`unknown argument "${arg}" (the options are --no-demo and --role api|worker)`);
   }
   const port = parsePort(env.PORT);
-  const baseUrl = parseBaseUrl(env.BASE_URL, port);
+  const baseUrl = parseBaseUrl(env.BASE_URL, 'BASE_URL');
+  const baseUrlAliases =
+    env.BASE_URL_ALIASES === undefined
+      ? [`http://127.0.0.1:${port}`]
+      : env.BASE_URL_ALIASES.split(',').filter((alias) => alias.trim()).map((alias) => parseBaseUrl(alias.trim(), 'BASE_URL_ALIASES')!);
   const token = parseToken(env.CATALOGUE_TOKEN);
   const redisUrl = parseRedisUrl(env.REDIS_URL);
   if (role !== 'all' && !redisUrl) {
@@ -78,6 +86,8 @@ export function loadCatalogueConfig(
     redisUrl,
     port,
     baseUrl,
+    defaultBaseUrl: `http://localhost:${port}`,
+    baseUrlAliases,
     token: token ?? randomBytes(24).toString('base64url'),
     tokenGenerated: token === undefined,
     demo,
@@ -108,11 +118,11 @@ function parseSeconds(value: string | undefined): number {
   return seconds;
 }
 
-function parseBaseUrl(value: string | undefined, port: number): string {
-  if (value === undefined || value === '') return `http://localhost:${port}`;
+function parseBaseUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
   const url = parseUrl(value);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new CatalogueConfigError(`BASE_URL must be an absolute http(s) URL without query or fragment, got "${value}"`);
+    throw new CatalogueConfigError(`${name} must be an absolute http(s) URL without query or fragment, got "${value}"`);
   }
   return value.replace(/\/+$/, '');
 }

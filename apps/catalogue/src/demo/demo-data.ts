@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { ArtworksService } from '../artworks/artworks.service.js';
 import type { ArtworkMetadata } from '../artworks/artwork-metadata.dto.js';
 import type { Representation } from '../common/record-store.js';
@@ -62,32 +63,35 @@ const ARTWORKS: DemoArtwork[] = [
 
 /**
  * Fills an empty catalogue with the demo set, through the same services as the API (so every inline copy
- * is dereferenced and indexed). Returns what it created, or `undefined` when the catalogue was not empty.
+ * is dereferenced and indexed), in one transaction: interrupted, it leaves nothing, and the next start
+ * loads it again. Returns what it created, or `undefined` when the catalogue was not empty.
  */
 export async function loadDemoData(app: INestApplicationContext): Promise<{ terms: number; artworks: number } | undefined> {
   const terms = app.get(TermsService);
   const artworks = app.get(ArtworksService);
-  if ((await terms.count()) + (await artworks.count()) > 0) return undefined;
+  return app.get(DataSource).transaction(async (manager) => {
+    if ((await terms.count(manager)) + (await artworks.count(manager)) > 0) return undefined;
 
-  const termBySlug = new Map<string, Representation>();
-  const link = (record: Representation | undefined, name: string) => {
-    if (!record) throw new Error(`demo data: unknown name "${name}"`);
-    return { links: { self: record.links.self } };
-  };
-  for (const { parent, ...term } of TERMS) {
-    const metadata: TermMetadata = { ...term, ...(parent && { parent: link(termBySlug.get(parent), parent) }) };
-    termBySlug.set(term.slug, await terms.create(metadata));
-  }
-
-  const artworkByTitle = new Map<string, Representation>();
-  for (const artwork of ARTWORKS) {
-    const metadata: ArtworkMetadata = { title: artwork.title };
-    if (artwork.stylePeriod) metadata.stylePeriod = link(termBySlug.get(artwork.stylePeriod), artwork.stylePeriod);
-    if (artwork.styles) metadata.styles = artwork.styles.map((slug) => link(termBySlug.get(slug), slug));
-    if (artwork.related) {
-      metadata.related = artwork.related.map((title) => link(artworkByTitle.get(title), title).links.self);
+    const termBySlug = new Map<string, Representation>();
+    const link = (record: Representation | undefined, name: string) => {
+      if (!record) throw new Error(`demo data: unknown name "${name}"`);
+      return { links: { self: record.links.self } };
+    };
+    for (const { parent, ...term } of TERMS) {
+      const metadata: TermMetadata = { ...term, ...(parent && { parent: link(termBySlug.get(parent), parent) }) };
+      termBySlug.set(term.slug, await terms.create(metadata, manager));
     }
-    artworkByTitle.set(artwork.title, await artworks.create(metadata));
-  }
-  return { terms: termBySlug.size, artworks: artworkByTitle.size };
+
+    const artworkByTitle = new Map<string, Representation>();
+    for (const artwork of ARTWORKS) {
+      const metadata: ArtworkMetadata = { title: artwork.title };
+      if (artwork.stylePeriod) metadata.stylePeriod = link(termBySlug.get(artwork.stylePeriod), artwork.stylePeriod);
+      if (artwork.styles) metadata.styles = artwork.styles.map((slug) => link(termBySlug.get(slug), slug));
+      if (artwork.related) {
+        metadata.related = artwork.related.map((title) => link(artworkByTitle.get(title), title).links.self);
+      }
+      artworkByTitle.set(artwork.title, await artworks.create(metadata, manager));
+    }
+    return { terms: termBySlug.size, artworks: artworkByTitle.size };
+  });
 }

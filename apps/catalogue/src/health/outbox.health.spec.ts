@@ -38,6 +38,17 @@ describe('OutboxHealthIndicator', () => {
     });
   });
 
+  it('is down, not failing, when the outbox cannot be read (the database is down)', async () => {
+    const indicator = new OutboxHealthIndicator(
+      new HealthIndicatorService(),
+      { status: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) } as Pick<ReferencesService, 'status'> as ReferencesService,
+      { healthMaxPendingAgeMs: 60_000 } as CatalogueConfig,
+    );
+    expect(await indicator.check('outbox')).toEqual({
+      outbox: { status: 'down', maxPendingAgeMs: 60_000, message: 'cannot read the outbox: connect ECONNREFUSED 127.0.0.1:5432' },
+    });
+  });
+
   it('is down when a propagation has failed for good', async () => {
     const result = await indicatorFor({ ...idle, failed: 2 }).check('outbox');
     expect(result.outbox).toMatchObject({ status: 'down', failed: 2, message: '2 propagation(s) failed; see the queue dashboard' });

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ReferencesService } from 'nestjs-references';
+import { ReferencesService, type ReferencesStatus } from 'nestjs-references';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
 
 /**
  * The propagation backlog from `ReferencesService.status()`: pending, running and failed changes and the age
  * of the oldest pending one (all zero in sync mode). Down when a change has failed for good, or when the
- * oldest pending change is older than `healthMaxPendingAgeMs` (workers stopped, or falling behind).
+ * oldest pending change is older than `healthMaxPendingAgeMs` (workers stopped, or falling behind), or
+ * when the outbox cannot be read (the database is down: an indicator that throws would make Terminus
+ * answer 500 instead of the 503 with every check's details).
  */
 @Injectable()
 export class OutboxHealthIndicator {
@@ -17,10 +19,15 @@ export class OutboxHealthIndicator {
   ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
-    const status = await this.references.status();
     const maxPendingAgeMs = this.config.healthMaxPendingAgeMs;
-    const data = { ...status, maxPendingAgeMs };
     const indicator = this.indicators.check(key);
+    let status: ReferencesStatus;
+    try {
+      status = await this.references.status();
+    } catch (error) {
+      return indicator.down({ maxPendingAgeMs, message: `cannot read the outbox: ${(error as Error).message}` });
+    }
+    const data = { ...status, maxPendingAgeMs };
     if (status.failed > 0) {
       return indicator.down({ ...data, message: `${status.failed} propagation(s) failed; see the queue dashboard` });
     }

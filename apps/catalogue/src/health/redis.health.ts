@@ -8,6 +8,9 @@ import { REFERENCES_QUEUE } from 'nestjs-references';
 /** How long a PING may take before Redis counts as down. */
 export const REDIS_PING_TIMEOUT_MS = 2000;
 
+/** ioredis states in which a command waits for a connection that is not there. */
+const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
+
 /** Redis as the library's propagation queue sees it: a PING through that queue's own connection. */
 @Injectable()
 export class RedisHealthIndicator {
@@ -22,6 +25,8 @@ export class RedisHealthIndicator {
       .attempt(async () => {
         // NOTE: the queue is registered inside the library's module, so it is looked up rather than injected.
         const queue = this.moduleRef.get<Queue>(getQueueToken(REFERENCES_QUEUE), { strict: false });
+        // NOTE: a client that lost its connection queues the PING until it is back: say so at once.
+        if (DISCONNECTED.has(queue.client.status)) throw new Error(`not connected (${queue.client.status})`);
         const answer = await queue.client.ping();
         if (answer !== 'PONG') throw new Error(`PING answered ${answer}`);
         return { queue: REFERENCES_QUEUE };

@@ -1,17 +1,17 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
+import { ReferencesService } from 'nestjs-references';
 
 /** `GET /`: where things are. */
 @ApiTags('home')
 @Controller()
 export class HomeController {
-  constructor(@Inject(CATALOGUE_CONFIG) private readonly config: CatalogueConfig) {}
+  constructor(private readonly references: ReferencesService) {}
 
   @Get()
   @ApiOkResponse({ description: 'Links to the collections, the reverse index and the documentation' })
   index() {
-    const base = this.config.baseUrl;
+    const base = this.references.baseUrl;
     return {
       name: 'catalogue',
       description: 'A museum catalogue: artworks inline taxonomy terms and link each other (nestjs-references sample)',

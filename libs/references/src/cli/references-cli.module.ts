@@ -1,7 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { REFERENCES_CLI_PROCESS } from '../references.constants.js';
 import {
   ReferencesCommand,
   ReferrersCommand,
+  RebaseCommand,
+  RepairCommand,
   RefreshCommand,
   RenameCommand,
   SynchronizeCommand,
@@ -10,9 +13,24 @@ import {
 
 /**
  * The `references …` commands (nest-commander). Import it into the module an app hands to
- * `CommandFactory.run()`, beside `ReferencesModule.forRoot()`.
+ * `CommandFactory.run()`, beside `ReferencesModule.forRoot()`. In queue mode the process then never runs
+ * queue workers or the outbox sweep, even with the app's own options: the changes a command makes
+ * (`rename`, `refresh`) are enqueued for the app's workers.
  */
+@Global()
 @Module({
-  providers: [ReferencesCommand, SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand],
+  providers: [
+    ReferencesCommand,
+    SynchronizeCommand,
+    VerifyCommand,
+    ReferrersCommand,
+    RenameCommand,
+    RefreshCommand,
+    RebaseCommand,
+    RepairCommand,
+    // NOTE: global, so that the queue workers of ReferencesModule see it.
+    { provide: REFERENCES_CLI_PROCESS, useValue: true },
+  ],
+  exports: [REFERENCES_CLI_PROCESS],
 })
 export class ReferencesCliModule {}

@@ -179,3 +179,43 @@ export class UntrackedWriteError extends ReferencesError {
     );
   }
 }
+
+/**
+ * A reference names a local record in a spelling that cannot be its URL: with a query, a fragment, user
+ * info, a `..` segment or a trailing slash. The same spellings of the canonical URL (case of scheme and
+ * host, the default port, `.` segments, a base URL alias) are accepted and stored canonical instead.
+ */
+export class NonCanonicalReferenceError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly reference: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${JSON.stringify(reference.slice(0, 200))} names a local record with ${reason}; send its canonical URL`);
+  }
+}
+
+/** Content handed to `referenceContentChanged()` says it is another record's (`links.self` names another URL). */
+export class ReferenceContentMismatchError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly reference: string,
+    readonly self: string,
+  ) {
+    super(`The content's links.self (${self}) names another record than ${reference}`);
+  }
+}
+
+/** The process was started with another base URL than the one the stored references use. */
+export class BaseUrlMismatchError extends ReferencesConfigurationError {
+  constructor(
+    readonly stored: string,
+    readonly configured: string,
+  ) {
+    super(
+      `nestjs-references: the stored references use the base URL ${stored}, but this process was started with ${configured}; ` +
+        `start it with ${stored} (or without a base URL), or move the data first: references rebase ${configured}`,
+    );
+  }
+}

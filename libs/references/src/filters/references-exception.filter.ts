@@ -1,6 +1,12 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ReferencedRecordError, ReferencesError, UnknownReferenceError, WriteConflictError } from '../errors/references.errors.js';
+import {
+  NonCanonicalReferenceError,
+  ReferencedRecordError,
+  ReferencesError,
+  UnknownReferenceError,
+  WriteConflictError,
+} from '../errors/references.errors.js';
 
 /**
  * Answers the library's errors with their HTTP status: 400 for malformed references, forbidden keys and
@@ -17,7 +23,7 @@ export class ReferencesExceptionFilter implements ExceptionFilter {
     const { httpAdapter } = this.adapterHost;
     const body: Record<string, unknown> = { statusCode: error.status, error: error.name, message: error.message };
     if ('path' in error) body.path = error.path;
-    if (error instanceof UnknownReferenceError) body.reference = error.reference;
+    if (error instanceof UnknownReferenceError || error instanceof NonCanonicalReferenceError) body.reference = error.reference;
     if (error instanceof ReferencedRecordError) body.referrers = error.referrers;
     const response = host.switchToHttp().getResponse();
     // NOTE: nothing was written; a client that retries a moment later meets the concurrent writers no more.

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { InlineCreateForbiddenError, UnknownReferenceError } from '../errors/references.errors.js';
-import { formatPath, setAt } from '../extraction/json-path.js';
+import { formatPath, setAt, withValuesAt } from '../extraction/json-path.js';
 import { assertIndexableUuid, referenceOf } from '../extraction/reference-extractor.js';
 import { occurrences, type ReferenceOccurrence } from '../extraction/reference-schema.js';
 import { assertStorableJson } from '../extraction/storable-json.js';
@@ -11,6 +11,7 @@ import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js'
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { SqlDialect } from '../sql/sql-dialect.js';
+import { ReferenceUrls } from '../urls/reference-urls.js';
 import { InlineCopies } from './inline-copies.js';
 
 interface LocalTarget {
@@ -39,6 +40,7 @@ export class Dereferencer {
     private readonly registry: ReferenceTypesRegistry,
     private readonly copies: InlineCopies,
     private readonly loader: RecordLoader,
+    private readonly urls: ReferenceUrls,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
     private readonly dialect: SqlDialect,
   ) {
@@ -54,10 +56,16 @@ export class Dereferencer {
       if (occurrence.field.kind === 'inline' && occurrence.field.create && isWithoutLink(occurrence)) {
         occurrence = await this.create(manager, occurrence, metadata);
       }
-      const reference = referenceOf(occurrence);
-      const local = this.registry.resolve(reference);
+      const path = formatPath(occurrence.segments);
+      const written = referenceOf(occurrence);
+      const { reference, local: underBase } = this.urls.identify(written, path);
+      if (reference !== written) this.rewrite(metadata, occurrence, reference);
+      const local = underBase ? this.registry.resolve(reference) : undefined;
       if (local) locals.push({ occurrence, reference, ...local });
-      else assertIndexableUuid(occurrence);
+      else if (underBase && (this.strict || occurrence.field.onDelete !== 'keep')) {
+        // NOTE: under the base URL but no record's URL (an unknown route, an id the table cannot hold).
+        throw new UnknownReferenceError(reference, path);
+      } else assertIndexableUuid(occurrence);
     }
     const found = await this.load(manager, locals);
     for (const target of locals) {
@@ -73,6 +81,13 @@ export class Dereferencer {
       });
       setAt(metadata, target.occurrence.segments, copy);
     }
+  }
+
+  /** Stores the canonical spelling of a local reference where the client wrote another one. */
+  private rewrite(metadata: Record<string, any>, occurrence: ReferenceOccurrence, reference: string): void {
+    const { field, segments, value } = occurrence;
+    if (field.kind === 'link') setAt(metadata, segments, reference);
+    else if (field.urlPath) setAt(metadata, segments, withValuesAt(value as Record<string, any>, [[[...field.urlPath], reference]]));
   }
 
   /**

@@ -46,8 +46,19 @@ export interface ReferencesQueueOptions {
 
 /** Options of `ReferencesModule.forRoot()`. */
 export interface ReferencesModuleOptions {
-  /** The base of every canonical URL, e.g. `https://catalogue.example.org`. */
-  baseUrl: string;
+  /**
+   * The base of every canonical URL, e.g. `https://catalogue.example.org`. It is stored with the references
+   * at the first start; a later start with another one is refused (`BaseUrlMismatchError`) until
+   * `references rebase` has moved the data. Leave it out to use the stored one.
+   */
+  baseUrl?: string;
+  /** The base URL of a database that has none stored yet, when `baseUrl` is left out (e.g. `http://localhost:3000`). */
+  defaultBaseUrl?: string;
+  /**
+   * Other base URLs that name the same records (`http://127.0.0.1:3000` beside `http://localhost:3000`):
+   * references under them are stored under the base URL.
+   */
+  aliases?: string[];
   /**
    * Where propagation runs.
    * @default 'sync'

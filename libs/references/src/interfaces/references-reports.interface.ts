@@ -22,6 +22,8 @@ export interface SynchronizeOptions {
 export interface SynchronizeResult {
   records: number;
   references: number;
+  /** Records whose metadata the library cannot read as references (indexed without rows), with why. */
+  invalid: Array<ReferrerKey & { reason: string }>;
 }
 
 /** What `verify()` found; it changes nothing. */
@@ -34,6 +36,13 @@ export interface VerifyReport {
   stale: ReferenceRow[];
   /** References to local records that do not exist. */
   dangling: ReferenceRow[];
+  /**
+   * Local references stored in another spelling than their canonical URL (written before the library
+   * canonicalised them, or behind its back); `repair()` rewrites those it can.
+   */
+  nonCanonical: ReferenceRow[];
+  /** Records whose metadata the library cannot read as references (a copy without its link, say), with why. */
+  invalid: Array<ReferrerKey & { reason: string }>;
   /** Records checked. */
   records: number;
   /** `true` when nothing was found. */
@@ -47,4 +56,34 @@ export interface ReferencesStatus {
   failed: number;
   /** Age in milliseconds of the oldest pending change, or `null` when none is pending. */
   oldestPendingMs: number | null;
+}
+
+/** Options of `ReferencesService.rebase()`. */
+export interface RebaseOptions {
+  /** Records per committed batch. @default the module's `batchSize` */
+  batchSize?: number;
+  /** Called after each batch of records with how many are done and how many there are. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops after the current batch; running `rebase` again finishes the work. */
+  signal?: AbortSignal;
+}
+
+/** What `ReferencesService.rebase()` did. */
+export interface RebaseResult {
+  from: string;
+  to: string;
+  /** Documents rewritten. */
+  records: number;
+  /** Index rows moved. */
+  references: number;
+  /** `false` when stopped by the signal: the stored base URL is still `from` until a run completes. */
+  done: boolean;
+}
+
+/** What `ReferencesService.repair()` did. */
+export interface RepairResult {
+  /** Records saved again, their references canonical and their copies taken from the targets. */
+  repaired: ReferrerKey[];
+  /** Records that could not be saved again, with why (a spelling that names no record, say). */
+  failed: Array<ReferrerKey & { reason: string }>;
 }

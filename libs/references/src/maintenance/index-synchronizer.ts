@@ -24,12 +24,20 @@ export class IndexSynchronizer {
     if (options.clear) await index.clear(dataSource.manager);
     let total = 0;
     for (const type of registry.types) total += await dataSource.manager.count(type.entity as any);
-    const result: SynchronizeResult = { records: 0, references: 0 };
+    const result: SynchronizeResult = { records: 0, references: 0, invalid: [] };
     for (const type of registry.types) {
       for await (const records of recordBatches(dataSource.manager, type, options.batchSize)) {
         await dataSource.transaction(async (manager) => {
           const ids = records.map((r) => type.idOf(r));
-          const specs = records.map((r) => extractReferences(type.schema, type.metadataOf(r)));
+          const specs = records.map((r, i) => {
+            try {
+              return extractReferences(type.schema, type.metadataOf(r));
+            } catch (error) {
+              // NOTE: an unreadable record gets no index rows and is reported; the others are indexed.
+              result.invalid.push({ referrerType: type.name, referrerId: ids[i], reason: (error as Error).message });
+              return [];
+            }
+          });
           if (!options.clear) await index.removeReferrer(manager, type.name, ids);
           await index.insert(manager, ids.map((referrerId, i) => ({ referrerType: type.name, referrerId, specs: specs[i] })));
           result.references += specs.reduce((n, s) => n + s.length, 0);

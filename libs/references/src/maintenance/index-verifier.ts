@@ -11,6 +11,7 @@ import { RecordLoader } from '../records/record-loader.js';
 import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { ReferenceUrls } from '../urls/reference-urls.js';
 import { recordBatches } from './record-batches.js';
 
 /** One reference found in a record, with the local target it names (if any). */
@@ -33,10 +34,11 @@ export class IndexVerifier {
     private readonly index: ReferenceIndex,
     private readonly copies: InlineCopies,
     private readonly loader: RecordLoader,
+    private readonly urls: ReferenceUrls,
   ) {}
 
   async verify(batchSize: number): Promise<VerifyReport> {
-    const report: VerifyReport = { missing: [], extra: [], stale: [], dangling: [], records: 0, ok: true };
+    const report: VerifyReport = { missing: [], extra: [], stale: [], dangling: [], nonCanonical: [], invalid: [], records: 0, ok: true };
     const manager = this.dataSource.manager;
     for (const type of this.registry.types) {
       for await (const records of recordBatches(manager, type, batchSize)) {
@@ -45,7 +47,7 @@ export class IndexVerifier {
       }
     }
     report.extra.push(...(await this.index.orphans(manager, this.registry.types)));
-    report.ok = !report.missing.length && !report.extra.length && !report.stale.length && !report.dangling.length;
+    report.ok = ['missing', 'extra', 'stale', 'dangling', 'nonCanonical', 'invalid'].every((kind) => !(report as any)[kind].length);
     return report;
   }
 
@@ -59,7 +61,16 @@ export class IndexVerifier {
     records.forEach((record, i) => {
       const metadata = type.metadataOf(record);
       const present = indexed.get(ids[i]) ?? new Map<string, ReferenceRow>();
-      for (const spec of extractReferences(type.schema, metadata)) {
+      let specs: ReferenceSpec[];
+      try {
+        specs = extractReferences(type.schema, metadata);
+      } catch (error) {
+        // NOTE: one unreadable record is reported; it does not stop the report on the others.
+        report.invalid.push({ referrerType: type.name, referrerId: ids[i], reason: (error as Error).message });
+        present.clear();
+        return;
+      }
+      for (const spec of specs) {
         const row: ReferenceRow = {
           referrerType: type.name,
           referrerId: ids[i],
@@ -69,6 +80,7 @@ export class IndexVerifier {
           path: spec.path,
         };
         if (!present.delete(referenceKey(spec))) report.missing.push(row);
+        if (!this.isCanonical(spec)) report.nonCanonical.push(row);
         found.push({ row, spec, metadata, target: this.registry.resolve(spec.reference) });
       }
       report.extra.push(...present.values());
@@ -82,6 +94,15 @@ export class IndexVerifier {
         const expected = this.copies.build(target.type.representationOf(record), target.type, spec.field, { reference: spec.reference, manager });
         if (!isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), getAt(metadata, spec.segments))) report.stale.push(row);
       }
+    }
+  }
+
+  /** Whether a stored reference is in the spelling the library stores: canonical when local. */
+  private isCanonical(spec: ReferenceSpec): boolean {
+    try {
+      return this.urls.identify(spec.reference, spec.path).reference === spec.reference;
+    } catch {
+      return false;
     }
   }
 

@@ -1,6 +1,14 @@
 import { CreateReferenceIndex1764000000000 } from './1764000000000-create-reference-index.js';
 import { CreateReferenceOutbox1764000000100 } from './1764000000100-create-reference-outbox.js';
 import { AddOutboxSlices1764000000200 } from './1764000000200-add-outbox-slices.js';
+import { OutboxCreatedAtWithTimeZone1764000000300 } from './1764000000300-outbox-created-at-with-time-zone.js';
+import { CreateReferenceSettings1764000000400 } from './1764000000400-create-reference-settings.js';
 
 /** Every migration of the library, in order: add them to the data source's `migrations`. */
-export const referencesMigrations = [CreateReferenceIndex1764000000000, CreateReferenceOutbox1764000000100, AddOutboxSlices1764000000200];
+export const referencesMigrations = [
+  CreateReferenceIndex1764000000000,
+  CreateReferenceOutbox1764000000100,
+  AddOutboxSlices1764000000200,
+  OutboxCreatedAtWithTimeZone1764000000300,
+  CreateReferenceSettings1764000000400,
+];

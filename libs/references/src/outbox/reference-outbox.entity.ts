@@ -55,6 +55,14 @@ export class ReferenceOutboxEntry {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /**
+   * When the change was written, by the database's clock: `timestamp with time zone` on PostgreSQL (from
+   * the migration `OutboxCreatedAtWithTimeZone1764000000300`), UTC `datetime` text on SQLite, so that it reads
+   * as the same instant whatever the time zones of the app and the database.
+   *
+   * NOTE: no `type` here: SQLite has no `timestamptz` and an entity cannot name one type per database. The
+   * tables come from the migrations; with `synchronize: true` the column would be created without a time zone.
+   */
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 }

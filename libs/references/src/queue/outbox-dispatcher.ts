@@ -3,12 +3,18 @@ import type { JobOptions, Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
-import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_BULL_QUEUE } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 
-/** The Bull job of one outbox row. Its id is derived from the row: Bull silently drops an add whose id is taken. */
+/**
+ * The Bull job of one outbox row. Its id is derived from the row and the database: Bull silently drops an
+ * add whose id is taken, which makes enqueueing a row twice harmless.
+ */
 export const PROPAGATE_JOB = 'propagate';
-export const jobIdOf = (outboxId: number) => `outbox-${outboxId}`;
+export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${databaseId}-${outboxId}`;
+
+/** How long `stop()` waits for enqueues in flight. */
+const STOP_WAIT_MS = 1000;
 
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
@@ -27,10 +33,11 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private readonly enqueueing = new Set<Promise<void>>();
 
   constructor(
-    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
     private readonly outbox: ReferenceOutbox,
     private readonly hooks: TransactionHooks,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+    @Inject(REFERENCES_DATABASE_ID) private readonly databaseId: string,
   ) {
     this.jobOptions = {
       attempts: options.queue?.attempts ?? 5,
@@ -70,13 +77,20 @@ export class OutboxDispatcher implements OnModuleDestroy {
     return this.sweeping;
   }
 
+  /**
+   * Stops the sweep and waits for the enqueues in flight, at most `STOP_WAIT_MS`: with Redis down they would
+   * wait for it for ever (and the process with them), and the next sweep, anywhere, redoes what they left.
+   */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.sweeping, ...this.enqueueing]);
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
+    clearTimeout(timer);
   }
 
   private async add(ids: number[]): Promise<void> {
     if (!ids.length) return;
-    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(id) } })));
+    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(this.databaseId, id) } })));
   }
 }

@@ -1,25 +1,29 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
+import { REFERENCES_BULL_QUEUE, REFERENCES_CLI_PROCESS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
 import { OutboxProcessor } from './outbox.processor.js';
 
 /**
  * The roles a process plays in queue mode, started once the application is up: a worker runs the
  * propagation jobs (`queue.worker`), a sweeper enqueues outbox rows that were never enqueued (`queue.sweep`).
- * Every process enqueues the rows it wrote itself, right after their commit, whatever its roles.
+ * Every process enqueues the rows it wrote itself, right after their commit, whatever its roles; a process
+ * that runs the `references …` commands (`ReferencesCliModule`) plays neither role.
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap {
   constructor(
     @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
-    @Inject(REFERENCES_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
     private readonly processor: OutboxProcessor,
     private readonly dispatcher: OutboxDispatcher,
+    // NOTE: a process running the `references …` commands changes nothing it is not asked to.
+    @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.cliProcess) return;
     const queue = this.options.queue ?? {};
     if (queue.worker !== false) {
       this.queue.process(PROPAGATE_JOB, queue.concurrency ?? 1, (job) => this.processor.process(job));

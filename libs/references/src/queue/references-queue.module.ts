@@ -1,43 +1,28 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { PROPAGATION_STRATEGY, REFERENCES_MODULE_OPTIONS, REFERENCES_QUEUE, REFERENCES_QUEUE_TOKEN } from '../references.constants.js';
-import { OutboxDispatcher } from './outbox-dispatcher.js';
-import { OutboxProcessor } from './outbox.processor.js';
-import { OutboxStrategy } from './outbox.strategy.js';
-import { OutboxWorker } from './outbox.worker.js';
+import { REFERENCES_BULL_QUEUE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 
 /**
- * Queue mode: the Bull queue (configured from the module options, so it works with `forRootAsync` too), the
- * outbox as the `PROPAGATION_STRATEGY`, its dispatch to Bull and the workers. Imported by `ReferencesModule`
- * only in queue mode, so that sync mode never loads Bull.
+ * The Bull queue of one data source in queue mode, configured from its module options (so it works with
+ * `forRootAsync` too). The only module that loads `@nestjs/bull` and `bull`: `ReferencesModule` imports it
+ * with a dynamic import in queue mode only.
  */
 @Module({})
 export class ReferencesQueueModule {
-  static register(): DynamicModule {
+  static register(name: string, options: DynamicModule): DynamicModule {
     return {
       module: ReferencesQueueModule,
-      // NOTE: global so that `ReferencesModule` finds the strategy, and the app the queue (`@InjectReferencesQueue()`).
-      global: true,
       imports: [
         BullModule.registerQueueAsync({
-          name: REFERENCES_QUEUE,
-          useFactory: (options: ReferencesModuleOptions) => ({
-            redis: 'redis://127.0.0.1:6379',
-            ...options.queue?.bull,
-          }),
+          name,
+          imports: [options],
+          useFactory: (moduleOptions: ReferencesModuleOptions) => ({ redis: 'redis://127.0.0.1:6379', ...moduleOptions.queue?.bull }),
           inject: [REFERENCES_MODULE_OPTIONS],
         }),
       ],
-      providers: [
-        { provide: REFERENCES_QUEUE_TOKEN, useExisting: getQueueToken(REFERENCES_QUEUE) },
-        OutboxDispatcher,
-        OutboxStrategy,
-        { provide: PROPAGATION_STRATEGY, useExisting: OutboxStrategy },
-        OutboxProcessor,
-        OutboxWorker,
-      ],
-      exports: [PROPAGATION_STRATEGY, REFERENCES_QUEUE_TOKEN],
+      providers: [{ provide: REFERENCES_BULL_QUEUE, useExisting: getQueueToken(name) }],
+      exports: [REFERENCES_BULL_QUEUE],
     };
   }
 }

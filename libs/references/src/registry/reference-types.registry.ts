@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
-import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import type { ResolvedBaseUrl } from '../settings/base-url.js';
+import { REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from './reference-type.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,8 +18,8 @@ export class ReferenceTypesRegistry {
   private byEntity?: Map<Function, ReferenceType>;
 
   constructor(
-    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
   ) {}
 
   get types(): ReferenceType[] {
@@ -73,7 +73,7 @@ export class ReferenceTypesRegistry {
     if (!metadataColumn) {
       throw new ReferencesConfigurationError(`${metadata.name}: no column for the metadata property "${options.metadata}"`);
     }
-    const baseUrl = this.options.baseUrl.replace(/\/+$/, '');
+    const baseUrl = this.base.url;
     const route = options.route;
     const prefix = `${baseUrl}/${route}/`;
     const idOf = (record: object) => String(primary.getEntityValue(record));

@@ -87,6 +87,18 @@ export class MariaDbDialect extends SqlDialect {
     return changed;
   }
 
+  async replaceInDocuments(manager: EntityManager, type: ReferenceType, ids: string[], from: string, to: string) {
+    if (!ids.length) return 0;
+    const { table, id, metadata } = type.sql;
+    // NOTE: MariaDB keeps a json column as the text written, so the text replace sees each URL as stored.
+    const result: { affectedRows?: number } = await manager.query(
+      `UPDATE ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id
+       SET t.${metadata} = REPLACE(t.${metadata}, ?, ?)${bookkeeping(type, 't.')} WHERE INSTR(t.${metadata}, ?) > 0`,
+      [JSON.stringify(sortedIds(ids)), from, to, from],
+    );
+    return Number(result?.affectedRows ?? 0);
+  }
+
   async writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>) {
     if (!documents.length) return;
     const { table, id, metadata } = type.sql;

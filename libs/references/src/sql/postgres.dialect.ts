@@ -40,6 +40,17 @@ export class PostgresDialect extends SqlDialect {
     return returnedRows<{ id: string }>(result).map((row) => row.id);
   }
 
+  async replaceInDocuments(manager: EntityManager, type: ReferenceType, ids: string[], from: string, to: string) {
+    if (!ids.length) return 0;
+    const { table, id, idType, metadata, metadataType } = type.sql;
+    const result = await manager.query(
+      `UPDATE ${table} SET ${metadata} = replace(${metadata}::text, $1, $2)::${metadataType}${bookkeeping(type)}
+       WHERE ${id} = ANY($3::${idType}[]) AND strpos(${metadata}::text, $1) > 0 RETURNING ${id}`,
+      [from, to, ids],
+    );
+    return returnedRows(result).length;
+  }
+
   async writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>) {
     if (!documents.length) return;
     const { table, id, idType, metadata, metadataType } = type.sql;

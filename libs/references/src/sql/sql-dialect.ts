@@ -57,6 +57,11 @@ export abstract class SqlDialect {
    * version and update-date columns of the rows it changes. Returns the ids of the changed records.
    */
   abstract setAtPath(manager: EntityManager, type: ReferenceType, path: JsonPath, ids: string[], valueJson: string): Promise<string[]>;
+  /**
+   * Replaces the text `from` by `to` in the JSON text of the metadata of records `ids` (one statement);
+   * returns how many records changed. What `rebase` does to the URLs stored in documents.
+   */
+  abstract replaceInDocuments(manager: EntityManager, type: ReferenceType, ids: string[], from: string, to: string): Promise<number>;
   /** Replaces whole metadata documents. */
   abstract writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>): Promise<void>;
   /**

@@ -43,6 +43,18 @@ export class SqliteDialect extends SqlDialect {
     return rows.map((row) => String(row.id));
   }
 
+  async replaceInDocuments(manager: EntityManager, type: ReferenceType, ids: string[], from: string, to: string) {
+    if (!ids.length) return 0;
+    const { table, id, metadata } = type.sql;
+    const text = isJsonb(type) ? `json(${metadata})` : metadata;
+    const rows: unknown[] = await manager.query(
+      `UPDATE ${table} SET ${metadata} = ${isJsonb(type) ? 'jsonb' : ''}(replace(${text}, ?, ?))${bookkeeping(type)}
+       WHERE ${id} IN (SELECT value FROM json_each(?)) AND instr(${text}, ?) > 0 RETURNING ${id}`,
+      [from, to, JSON.stringify(ids), from],
+    );
+    return rows.length;
+  }
+
   async writeDocuments(manager: EntityManager, type: ReferenceType, documents: Array<{ id: string; json: string }>) {
     if (!documents.length) return;
     const { table, id, metadata } = type.sql;

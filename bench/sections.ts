@@ -1,0 +1,253 @@
+/**
+ * The B6 and B7 sections of BENCHMARKS.md and the charts (B1, B6, B7), from the tasks' results.
+ * Each returns markdown lines and the targets it checked; charts are SVG strings.
+ */
+import { COLORS, renderChart, type Bar, type Group } from './charts.js';
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+const ms = (n: number) => `${fmt(n, n < 10 ? 2 : n < 100 ? 1 : 0)} ms`;
+
+export const B6_TARGET = 3;
+export const B7_TARGET_MS = 100;
+
+const DESIGNS = [
+  ['inline', '(a) inline copies (the library)', COLORS.library],
+  ['joins', '(b) joins, `find({ relations })`', COLORS.other],
+  ['populate', '(c) populate, a query per level', COLORS.alternative],
+] as const;
+
+const plain = (markdown: string) => markdown.replace(/`/g, '');
+
+export interface Section {
+  lines: string[];
+  targets: string[];
+}
+
+/** B6: the table of reads, the table of writes, and what they mean together. */
+export function renderB6(results: Array<{ db: string; r: any }>, chartPath: string): Section {
+  const lines: string[] = [];
+  const targets: string[] = [];
+  const out = (line = '') => lines.push(line);
+  const first = results.find(({ r }) => r && !r.error)?.r;
+  out('### B6 the comparison: inline copies against the read paths users would otherwise pick');
+  out();
+  if (first) {
+    out(`The same ${fmt(first.artworks)} artworks and ${fmt(first.terms)} terms (10 periods → 10 styles each → 10 sub-styles each), ` +
+      'stored both ways with the same ids: each artwork names a sub-style as `stylePeriod` and two as `subjects`, and a read returns ' +
+      'each of the three with its style and period. (a) reads `artwork.metadata` (about ' +
+      `${fmt(first.documentBytes)} bytes of JSON, the copies kept by the library with \`depth: 3\`); (b) and (c) read normalised ` +
+      'TypeORM entities (columns, foreign keys, an ordered join entity for the subjects; an index behind every foreign key). ' +
+      `A page is 100 artworks by keyset from a random id; ${fmt(first.iterations)} pages and ${fmt(first.iterations)} single reads per design, ` +
+      'the three in rotation; before timing, the three answers are compared title by title.');
+    out();
+    out(`![B6: read and write times of the three designs](${chartPath})`);
+    out();
+  }
+  out('| database | read | (a) inline copies | (b) joins, `find({ relations })` | (c) populate on read, one batched query per level | best of (b), (c) ÷ (a) | target ≥ 3x |');
+  out('|---|---|---|---|---|---|---|');
+  for (const { db, r } of results) {
+    if (!r || r.error) {
+      out(`| ${db} | failed: ${r?.error} | | | | | |`);
+      continue;
+    }
+    for (const [op, label] of [['list', 'a page of 100, p50 / p99'], ['get', 'one by id, p50 / p99']] as const) {
+      const a = r.reads.inline[op];
+      const cell = (name: 'joins' | 'populate') => `${ms(r.reads[name][op].p50)} / ${ms(r.reads[name][op].p99)} (${fmt(r.reads[name][op].p50 / a.p50, 1)}x)`;
+      const best = Math.min(r.reads.joins[op].p50, r.reads.populate[op].p50) / a.p50;
+      const target = op === 'list' ? mark(best >= B6_TARGET) : '';
+      out(`| ${db} | ${label} | ${ms(a.p50)} / ${ms(a.p99)} | ${cell('joins')} | ${cell('populate')} | ${fmt(best, 1)}x | ${target} |`);
+      if (op === 'list') targets.push(`B6 ${db} list: best other ÷ inline ${fmt(best, 1)}x → ${best >= B6_TARGET ? 'met' : 'missed'}`);
+    }
+  }
+  out();
+  for (const { db, r } of results) {
+    if (!r || r.error || !r.floor) continue;
+    const server = r.floor.server
+      ? `; the server alone turning the page's jsonb into text (nothing sent): ${ms(r.floor.server.p50)}; ` +
+        `the same page from a copy of the table with a \`json\` column (text kept as written, no conversion), through \`dataSource.query\`: ${ms(r.floor.json.p50)}`
+      : '';
+    const driver = db === 'PostgreSQL' ? 'the driver parses the JSON' : 'the driver hands the JSON over as text, unparsed';
+    out(`Where (a)'s page time goes on ${db} (p50): the same \`SELECT id, metadata … LIMIT 100\` through \`dataSource.query\` ` +
+      `(${driver}, no entities): ${ms(r.floor.raw.p50)}${server}. The page carries about ` +
+      `${fmt((r.documentBytes * r.page) / 1024)} KB of JSON.`);
+    out();
+  }
+  out('The write side of the same trade: one term renamed, in each design. Inline: `save()` of the term through the library in sync ' +
+    'mode, which returns once every artwork holding the term (directly, or as the parent of its copy) holds the new title, checked ' +
+    'against the normalised tables; normalised: `save()` of the term row (a read and one `UPDATE`), after which every read of (b) ' +
+    'and (c) sees the new title. Median of the rounds, `VACUUM ANALYZE` between them. "Pays off after" is the number of list pages ' +
+    'whose saving, against the faster of (b) and (c), pays for the extra cost of one such change.');
+  out();
+  out('| database | change | artworks to refresh | inline: `save()` and the fan-out | normalised: `save()` of the row | ratio | pays off after |');
+  out('|---|---|---|---|---|---|---|');
+  for (const { db, r } of results) {
+    if (!r || r.error) continue;
+    const saving = Math.min(r.reads.joins.list.p50, r.reads.populate.list.p50) - r.reads.inline.list.p50;
+    for (const [key, label] of [['leaf', 'a sub-style'], ['root', 'a period']] as const) {
+      const w = r.writes[key];
+      const through = w.descendants ? ` (and ${fmt(w.descendants)} terms under it)` : '';
+      const payback = saving > 0 ? `${fmt(Math.max(0, w.inlineMs - w.normalisedMs) / saving, 0)} pages` : 'never';
+      out(`| ${db} | rename ${label} | ${fmt(w.referrers)}${through} | ${ms(w.inlineMs)} | ${ms(w.normalisedMs)} | ${fmt(w.inlineMs / w.normalisedMs, 1)}x | ${payback} |`);
+    }
+  }
+  out();
+  return { lines, targets };
+}
+
+/** B7: latency percentiles per run. */
+export function renderB7(r: any, chartPath: string): Section {
+  const lines: string[] = [];
+  const targets: string[] = [];
+  const out = (line = '') => lines.push(line);
+  out('### B7 commit-to-consistent latency in queue mode (PostgreSQL, Bull on Redis)');
+  out();
+  if (!r || r.error) {
+    out(`failed: ${r?.error}`);
+    out();
+    return { lines, targets };
+  }
+  out(`A term inlined by ${fmt(r.referrers)} artworks is renamed with \`save()\` in a process that only dispatches; the time runs from ` +
+    'the commit of its transaction until a reader sees every one of the referrers hold the new title (their rows polled back to back, ' +
+    `one indexed query each, no sleeps; the samples start 0 to 100 ms apart, at random). Background load: a second process writing through the library on a fixed schedule, ` +
+    `artworks with 5 inline references and, one write in ${r.renameEvery}, a rename of one of ${r.busyTerms} other terms with ` +
+    `${fmt(r.referrers)} referrers each, whose fan-outs share the queue and the workers; ${fmt(r.filler)} other artworks in the table. ` +
+    'Workers: the library\'s Bull processors (concurrency 1) in processes of their own. The moment a worker takes the job comes ' +
+    'from Bull\'s `global:active` event; failed attempts and stalled jobs are Bull\'s `global:failed` and `global:stalled` events during the run (a retry waits for its backoff, a stalled job for the next stalled check).');
+  out();
+  out(`![B7: commit-to-consistent latency](${chartPath})`);
+  out();
+  out(`| workers | background load (achieved) | samples | p50 | p90 | p99 | max | until a worker takes the job, p50 / p99 | the job until consistent, p50 | \`save()\` returns after (p50) | failed attempts / stalled jobs | target p99 ≤ ${B7_TARGET_MS} ms |`);
+  out('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const run of r.runs) {
+    const b = run.background;
+    const load = b
+      ? `${fmt(run.loadRate)} writes/s asked; ${fmt(b.artworkSaves / b.seconds, 0)} artwork saves/s + ${fmt(b.termRenames / b.seconds, 1)} renames/s done`
+      : 'none';
+    const ok = run.p99 <= B7_TARGET_MS;
+    const wait = run.waited ? `${ms(run.waitP50)} / ${ms(run.waitP99)}` : 'not seen';
+    const job = run.runP50 !== null ? ms(run.runP50) : '';
+    out(`| ${run.workers} | ${load} | ${fmt(run.samples)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${ms(run.max)} | ${wait} | ${job} | ${ms(run.saveP50)} | ${fmt(run.incidents.failedAttempts)} / ${fmt(run.incidents.stalled)} | ${run.loadRate ? mark(ok) : ''} |`);
+    if (run.loadRate) targets.push(`B7 ${run.workers} worker${run.workers > 1 ? 's' : ''} under load: p99 ${ms(run.p99)} → ${ok ? 'met' : 'missed'}`);
+  }
+  out();
+  return { lines, targets };
+}
+
+const subtitle = (quick: boolean, date: string, commit: string) =>
+  `npm run bench${quick ? ' -- --quick (sizes ÷ 10)' : ''}, ${date} UTC, commit ${commit}; every figure from one run, side by side`;
+
+/** B1 as two panels: time ÷ L (lower is better) and how many times faster than the naive loop (higher is better). */
+export function chartB1(fanouts: Array<{ db: string; r: any }>, quick: boolean, date: string, commit: string): string | undefined {
+  const ok = fanouts.filter(({ r }) => r && !r.error);
+  if (!ok.length) return undefined;
+  const ways = (r: any) => {
+    const l = Math.min(...r.limitMs);
+    const lib = Math.min(...r.libraryMs);
+    const naive = (r.naive.ms / r.naive.count) * r.n;
+    const rows = [
+      { label: 'L: one UPDATE … FROM reference_index', ms: l, color: COLORS.limit },
+      { label: 'library, sync mode', ms: lib, color: COLORS.library },
+      ...(r.queue ?? [])
+        .filter((q: any) => q.available)
+        .map((q: any) => ({ label: `library, queue mode, ${q.workers} worker${q.workers > 1 ? 's' : ''}`, ms: q.ms, color: COLORS.alternative })),
+    ];
+    return { l, naive, rows };
+  };
+  const group = (title: string, bars: Bar[]): Group => ({ title, bars });
+  return renderChart({
+    title: 'B1 fan-out: one term inlined by N artworks',
+    subtitle: subtitle(quick, date, commit),
+    panels: [
+      {
+        title: 'Time ÷ L, the single-statement SQL limit (lower is better)',
+        note: 'L updates every referrer in one UPDATE; the library also keeps its index, batches and guarantees',
+        target: { value: 1.5, label: 'target ≤ 1.5' },
+        groups: ok.map(({ db, r }) => {
+          const { l, rows } = ways(r);
+          return group(`${db}, ${fmt(r.n)} artworks`, rows.map((w) => ({ label: w.label, value: w.ms / l, text: `${fmt(w.ms / l, 2)}x  (${fmt(w.ms)} ms)`, color: w.color })));
+        }),
+      },
+      {
+        title: 'Times faster than the naive loop (higher is better)',
+        note: 'the naive loop: findOneBy + save per artwork, what a user writes by hand',
+        target: { value: 50, label: 'target ≥ 50x' },
+        groups: ok.map(({ db, r }) => {
+          const { naive, rows } = ways(r);
+          return group(`${db}, ${fmt(r.n)} artworks`, rows.map((w) => ({ label: w.label, value: naive / w.ms, text: `${fmt(naive / w.ms, 0)}x`, color: w.color })));
+        }),
+      },
+    ],
+  });
+}
+
+/** B6: the reads (p50) of the three designs and the writes of one term change, per database. */
+export function chartB6(results: Array<{ db: string; r: any }>, quick: boolean, date: string, commit: string): string | undefined {
+  const ok = results.filter(({ r }) => r && !r.error);
+  if (!ok.length) return undefined;
+  const readPanel = (op: 'list' | 'get', title: string) => ({
+    title,
+    note: 'median (p50) milliseconds, lower is better; the factor is against the inline copies',
+    groups: ok.map(({ db, r }) => ({
+      title: db,
+      bars: DESIGNS.map(([key, label, color]) => ({
+        label: plain(label),
+        value: r.reads[key][op].p50,
+        text: `${ms(r.reads[key][op].p50)}${key === 'inline' ? '' : `  (${fmt(r.reads[key][op].p50 / r.reads.inline[op].p50, 1)}x)`}`,
+        color,
+      })),
+    })),
+  });
+  const first = ok[0].r;
+  return renderChart({
+    title: 'B6: why inline copies — reads against writes, same data, same run',
+    subtitle: subtitle(quick, date, commit),
+    panels: [
+      readPanel('list', `List 100 artworks, each with 3 terms three levels deep (${fmt(first.artworks)} artworks)`),
+      readPanel('get', 'Get one artwork by id, with the same terms'),
+      {
+        title: 'The price: one term renamed (log scale)',
+        note: 'milliseconds until every read sees the new title; inline: save() and the fan-out (sync mode); normalised: save() of the row',
+        scale: 'log' as const,
+        groups: ok.flatMap(({ db, r }) =>
+          (['leaf', 'root'] as const).map((key) => {
+            const w = r.writes[key];
+            return {
+              title: `${db}: rename a ${key === 'leaf' ? 'sub-style' : 'period'} (${fmt(w.referrers)} artworks${w.descendants ? `, ${fmt(w.descendants)} terms` : ''})`,
+              bars: [
+                { label: 'inline: save() and the fan-out', value: w.inlineMs, text: ms(w.inlineMs), color: COLORS.library },
+                { label: 'normalised: save() of the row', value: w.normalisedMs, text: ms(w.normalisedMs), color: COLORS.faint },
+              ],
+            };
+          }),
+        ),
+      },
+    ],
+  });
+}
+
+/** B7: p50, p90 and p99 per run against the target. */
+export function chartB7(r: any, quick: boolean, date: string, commit: string): string | undefined {
+  if (!r || r.error) return undefined;
+  return renderChart({
+    title: 'B7: from commit to every referrer consistent, queue mode',
+    subtitle: subtitle(quick, date, commit),
+    panels: [
+      {
+        title: `A term with ${fmt(r.referrers)} referrers renamed: milliseconds until a reader sees all of them updated`,
+        note: 'log scale, lower is better; background load: writes through the library in another process, renames of other terms among them',
+        scale: 'log' as const,
+        target: { value: B7_TARGET_MS, label: `target p99 ≤ ${B7_TARGET_MS} ms` },
+        groups: r.runs.map((run: any) => ({
+          title: `${run.workers} worker${run.workers > 1 ? 's' : ''}, ${run.loadRate ? `background load ${run.loadRate} writes/s` : 'no background load'}`,
+          bars: (['p50', 'p90', 'p99'] as const).map((p) => ({
+            label: p,
+            value: run[p],
+            text: ms(run[p]),
+            color: p === 'p99' ? COLORS.alternative : COLORS.library,
+          })),
+        })),
+      },
+    ],
+  });
+}

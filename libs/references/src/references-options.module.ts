@@ -1,0 +1,89 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ReferencesConfigurationError } from './errors/references.errors.js';
+import type {
+  ReferencesModuleAsyncOptions,
+  ReferencesModuleOptions,
+  ReferencesOptionsFactory,
+} from './interfaces/references-module-options.interface.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SYNC_BATCH_SIZE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import { normalizeBaseUrl } from './settings/base-url.js';
+
+/**
+ * The module options of one `ReferencesModule.forRoot()` / `forRootAsync()`, validated, defaults filled in.
+ * A module of their own, so that the references module of a data source and its Bull queue share them.
+ */
+@Module({})
+export class ReferencesOptionsModule {
+  static forRoot(options: ReferencesModuleOptions): DynamicModule {
+    return {
+      module: ReferencesOptionsModule,
+      providers: [{ provide: REFERENCES_MODULE_OPTIONS, useValue: validate(options) }],
+      exports: [REFERENCES_MODULE_OPTIONS],
+    };
+  }
+
+  static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
+    return {
+      module: ReferencesOptionsModule,
+      imports: options.imports ?? [],
+      providers: this.asyncProviders(options),
+      exports: [REFERENCES_MODULE_OPTIONS],
+    };
+  }
+
+  private static asyncProviders(options: ReferencesModuleAsyncOptions): Provider[] {
+    // NOTE: the queue is registered before any factory runs, so the mode must be known up front.
+    const resolved = (built: ReferencesModuleOptions) => {
+      const valid = validate(built);
+      if (valid.propagation !== (options.propagation ?? 'sync')) {
+        throw new ReferencesConfigurationError(
+          `ReferencesModule.forRootAsync(): the factory says propagation '${valid.propagation}'; set propagation: '${valid.propagation}' beside the factory too`,
+        );
+      }
+      return valid;
+    };
+    if (options.useFactory) {
+      return [
+        {
+          provide: REFERENCES_MODULE_OPTIONS,
+          useFactory: async (...args: any[]) => resolved(await options.useFactory!(...args)),
+          inject: options.inject ?? [],
+        },
+      ];
+    }
+    const factoryClass = options.useClass ?? options.useExisting;
+    if (!factoryClass) {
+      throw new ReferencesConfigurationError('ReferencesModule.forRootAsync() needs useFactory, useClass or useExisting');
+    }
+    return [
+      ...(options.useClass ? [{ provide: options.useClass, useClass: options.useClass }] : []),
+      {
+        provide: REFERENCES_MODULE_OPTIONS,
+        useFactory: async (factory: ReferencesOptionsFactory) => resolved(await factory.createReferencesOptions()),
+        inject: [factoryClass],
+      },
+    ];
+  }
+}
+
+function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
+  if (options.baseUrl !== undefined) normalizeBaseUrl(options.baseUrl);
+  if (options.defaultBaseUrl !== undefined) normalizeBaseUrl(options.defaultBaseUrl, 'defaultBaseUrl');
+  for (const alias of options.aliases ?? []) normalizeBaseUrl(alias, 'aliases');
+  if (options.baseUrl === undefined && options.defaultBaseUrl === undefined) {
+    throw new ReferencesConfigurationError('ReferencesModule: give baseUrl, or defaultBaseUrl for a database that has none stored yet');
+  }
+  if (options.propagation && options.propagation !== 'sync' && options.propagation !== 'queue') {
+    throw new ReferencesConfigurationError(`ReferencesModule: propagation must be 'sync' or 'queue', got "${options.propagation}"`);
+  }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+    throw new ReferencesConfigurationError(`ReferencesModule: batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+  const propagation = options.propagation ?? 'sync';
+  return {
+    strict: false,
+    ...options,
+    propagation,
+    batchSize: options.batchSize ?? (propagation === 'queue' ? DEFAULT_BATCH_SIZE : DEFAULT_SYNC_BATCH_SIZE),
+  };
+}

@@ -1,0 +1,39 @@
+import { Inject } from '@nestjs/common';
+import { REFERENCES_QUEUE } from './references.constants.js';
+import { ReferencesService } from './references.service.js';
+
+/** Whether `dataSource` names TypeORM's default data source. */
+const isDefault = (dataSource?: string) => dataSource === undefined || dataSource === 'default';
+
+/** The injection token of the `ReferencesService` of a data source: the class itself for the default one. */
+export function getReferencesServiceToken(dataSource?: string): string | typeof ReferencesService {
+  return isDefault(dataSource) ? ReferencesService : `nestjs-references:service:${dataSource}`;
+}
+
+/** The injection token of the Bull queue of a data source in queue mode. */
+export function getReferencesQueueToken(dataSource?: string): string {
+  return isDefault(dataSource) ? 'nestjs-references:queue' : `nestjs-references:queue:${dataSource}`;
+}
+
+/** The name of the Bull queue of a data source: `references`, or `references-<data source>`. */
+export function referencesQueueName(dataSource?: string): string {
+  return isDefault(dataSource) ? REFERENCES_QUEUE : `${REFERENCES_QUEUE}-${dataSource}`;
+}
+
+/**
+ * Injects the `ReferencesService` of a data source, when the app calls `ReferencesModule.forRoot()` once per
+ * data source (the default data source's is also injectable as plain `ReferencesService`).
+ *
+ * @example
+ * constructor(@InjectReferencesService('archive') private readonly archive: ReferencesService) {}
+ */
+export const InjectReferencesService = (dataSource?: string): ParameterDecorator & PropertyDecorator =>
+  Inject(getReferencesServiceToken(dataSource));
+
+/**
+ * Injects the Bull queue of queue mode (to mount a dashboard, check Redis, or hand it to `runOnReferrers`).
+ *
+ * @example
+ * constructor(@InjectReferencesQueue() private readonly queue: Queue) {}
+ */
+export const InjectReferencesQueue = (dataSource?: string): ParameterDecorator & PropertyDecorator => Inject(getReferencesQueueToken(dataSource));

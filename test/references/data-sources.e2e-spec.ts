@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import {
+  InjectReferencesService,
+  ReferenceEntry,
+  ReferencesModule,
+  ReferencesService,
+  getReferencesQueueToken,
+  referencesMigrations,
+} from 'nestjs-references';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { REDIS_URL, connectionOptions } from '../support/databases.js';
+import { CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
+import { createNode, reload } from '../support/records.js';
+
+const link = (url: string) => ({ links: { self: url } });
+
+@Injectable()
+class BothServices {
+  constructor(
+    readonly main: ReferencesService,
+    @InjectReferencesService('archive') readonly archive: ReferencesService,
+  ) {}
+}
+
+// Two data sources, each with ReferencesModule.forRoot() of its own: a PostgreSQL one in sync mode and a
+// SQLite one ('archive') in queue mode. Each has its own service, index tables, base URL and queue.
+describe('several data sources', () => {
+  let app: INestApplication;
+  let main: DataSource;
+  let archive: DataSource;
+  let services: BothServices;
+
+  beforeAll(async () => {
+    const entities = [TestRecord, TestNode, TestMirror];
+    const migrations = [...referencesMigrations, CreateFixtureTables1764000000001];
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({ ...connectionOptions('postgres'), entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
+        TypeOrmModule.forRoot({ ...connectionOptions('sqlite'), name: 'archive', entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
+        ReferencesModule.forRoot({ baseUrl: 'http://main.test' }),
+        ReferencesModule.forRoot({
+          dataSource: 'archive',
+          baseUrl: 'http://archive.test',
+          propagation: 'queue',
+          queue: { bull: { redis: REDIS_URL, prefix: `archive-${randomUUID()}` }, sweepIntervalMs: 250 },
+        }),
+      ],
+      providers: [BothServices],
+    }).compile();
+    app = await moduleRef.createNestApplication({ logger: false }).init();
+    main = app.get(getDataSourceToken());
+    archive = app.get(getDataSourceToken('archive'));
+    services = app.get(BothServices);
+  });
+  afterAll(() => app.close());
+
+  it('gives each data source its own service, base URL and queue', () => {
+    expect(services.main).not.toBe(services.archive);
+    expect(services.main.baseUrl).toBe('http://main.test');
+    expect(services.archive.baseUrl).toBe('http://archive.test');
+    expect(app.get<Queue>(getReferencesQueueToken('archive')).name).toBe('references-archive');
+  });
+
+  it('indexes, propagates and verifies each data source on its own', async () => {
+    const mainTarget = await createNode(main, { title: 'main' });
+    const mainReferrer = await createNode(main, { title: 'r', parent: link(`http://main.test/nodes/${mainTarget.id}`) });
+    const archiveTarget = await createNode(archive, { title: 'archive' });
+    const archiveReferrer = await createNode(archive, { title: 'r', parent: link(`http://archive.test/nodes/${archiveTarget.id}`) });
+
+    expect(await main.getRepository(ReferenceEntry).count()).toBe(1);
+    expect(await archive.getRepository(ReferenceEntry).count()).toBe(1);
+    expect(await services.main.getReferrers(`http://main.test/nodes/${mainTarget.id}`)).toEqual([
+      expect.objectContaining({ referrerId: mainReferrer.id }),
+    ]);
+    expect(await services.main.getReferrers(`http://archive.test/nodes/${archiveTarget.id}`)).toEqual([]);
+    expect(await services.archive.getReferrers(`http://archive.test/nodes/${archiveTarget.id}`)).toEqual([
+      expect.objectContaining({ referrerId: archiveReferrer.id }),
+    ]);
+
+    await main.getRepository(TestNode).save(Object.assign(mainTarget, { metadata: { title: 'main 2' } }));
+    await archive.getRepository(TestNode).save(Object.assign(archiveTarget, { metadata: { title: 'archive 2' } }));
+    await services.archive.waitForIdle();
+    expect((await reload(main, mainReferrer)).metadata.parent?.title).toBe('main 2');
+    expect((await reload(archive, archiveReferrer)).metadata.parent?.title).toBe('archive 2');
+    expect((await services.main.verify()).ok).toBe(true);
+    expect((await services.archive.verify()).ok).toBe(true);
+    expect(await services.main.status()).toMatchObject({ pending: 0, running: 0 });
+  });
+});
