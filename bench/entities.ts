@@ -1,4 +1,5 @@
-import { IsOptional, IsString } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Column, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { InlineReference, ReferenceByLink, ReferenceEnabled } from 'nestjs-references';
 
@@ -21,12 +22,19 @@ export class Term {
   @VersionColumn() version: number;
 }
 
+/** One creator of an artwork: B1's nested row copies the term three levels deep, at `creators[0].agent`. */
+export class Credit {
+  @IsString() role: string;
+  @InlineReference({ depth: 3 }) agent: Record<string, any>;
+}
+
 export class ArtworkMetadata {
   @IsString() title: string;
   // depth 3: B6 reads a sub-style, its style and its period from the copy (B1 and B2 terms have no parent).
   @InlineReference({ depth: 3 }) @IsOptional() stylePeriod?: Record<string, any>;
   @InlineReference({ depth: 3 }) @IsOptional() subjects?: Array<Record<string, any>>;
   @ReferenceByLink() @IsOptional() related?: string[];
+  @ValidateNested({ each: true }) @Type(() => Credit) @IsOptional() creators?: Credit[];
   [key: string]: unknown;
 }
 

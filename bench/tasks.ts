@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
 import { emptyQueue, queueWorker, startChild, stopChild, type Child } from './children.js';
 import { compare } from './compare.js';
+import { nestedFanout } from './nested-fanout.js';
 import { consistency, consistencyLoad } from './consistency.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
 import {
@@ -121,6 +122,9 @@ async function fanout(args: FanoutArgs) {
     result.naive = { count: args.naive, ms: naive.ms };
     log(`N: ${args.naive} in ${naive.ms.toFixed(0)} ms`);
     await vacuum(bench);
+
+    // B1 nested: the copy three levels deep inside an array, against the top-level copy, in alternation.
+    result.nested = await nestedFanout(bench, args.n, args.rounds, term);
 
     result.queue = [];
     for (const workers of args.queueWorkers) result.queue.push(await queueRun(args, workers, Math.min(...result.libraryMs)));

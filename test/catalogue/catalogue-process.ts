@@ -24,16 +24,24 @@ export async function appPort(): Promise<number> {
   return port;
 }
 
-/** The built catalogue (`node apps/catalogue/dist/main.js`) in a process of its own, with `env` only. */
+/** Where a catalogue process runs: the app (`main`) or its command line (`cli`), from which directory. */
+export interface CatalogueProcessOptions {
+  /** @default 'main' */
+  script?: 'main' | 'cli';
+  /** The working directory (where the default SQLite file goes). @default the repository */
+  cwd?: string;
+}
+
+/** The built catalogue (`node apps/catalogue/dist/main.js`, or its `cli.js`) in a process of its own, with `env` only. */
 export class CatalogueProcess {
   readonly child: ChildProcess;
   stdout = '';
   stderr = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string>, args: string[] = []) {
-    this.child = spawn(process.execPath, ['apps/catalogue/dist/main.js', ...args], {
-      cwd: ROOT,
+  constructor(env: Record<string, string>, args: string[] = [], options: CatalogueProcessOptions = {}) {
+    this.child = spawn(process.execPath, [`${ROOT}apps/catalogue/dist/${options.script ?? 'main'}.js`, ...args], {
+      cwd: options.cwd ?? ROOT,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -75,7 +75,7 @@ describe('catalogue demo set interrupted (PostgreSQL, a process of its own)', ()
     db = await new DataSource({ type: 'postgres', url: POSTGRES_URL, dropSchema: true }).initialize();
     // The tables, from a first start without the demo set.
     app = new CatalogueProcess(await env(), ['--no-demo']);
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     expect(await app.stop('SIGTERM')).toBe(0);
   });
   afterAll(async () => {
@@ -105,7 +105,7 @@ describe('catalogue demo set interrupted (PostgreSQL, a process of its own)', ()
     });
 
     app = new CatalogueProcess(await env());
-    await app.waitFor(/Catalogue on /);
+    await app.waitFor(/Catalogue listening on /);
     expect(app.stdout).toContain('Loaded the demo set: 14 terms, 12 artworks');
     expect({ terms: await count('term'), artworks: await count('artwork') }).toEqual({ terms: 14, artworks: 12 });
     expect(await app.stop('SIGTERM')).toBe(0);

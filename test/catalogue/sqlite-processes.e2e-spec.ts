@@ -1,43 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kill, until } from '../support/processes.js';
+import { CatalogueProcess, appPort, buildCatalogue } from './catalogue-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'sqlite-processes-token';
 const BASE_URL = 'http://catalogue.test';
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 // Two catalogue processes and the CLI on one SQLite file, as a user runs them: every write of either
 // process is accepted (no 500 `database is locked`), and the CLI finds the data consistent afterwards.
 describe('two catalogue processes and the CLI on one SQLite file', () => {
   let dir: string;
-  const apps: Array<{ child: ChildProcess; url: string }> = [];
-  const env = () => ({ PATH: process.env.PATH ?? '', CATALOGUE_TOKEN: TOKEN, BASE_URL });
+  const apps: Array<{ process: CatalogueProcess; url: string }> = [];
+  const env = { CATALOGUE_TOKEN: TOKEN, BASE_URL };
 
-  async function startApp(): Promise<{ child: ChildProcess; url: string }> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'apps/catalogue/dist/main.js'), '--no-demo'], {
-      cwd: dir,
-      env: { ...env(), PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await until(async () => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200, 60_000, 'the catalogue to answer');
-    return { child, url };
+  async function startApp(): Promise<{ process: CatalogueProcess; url: string }> {
+    const port = await appPort();
+    const app = new CatalogueProcess({ ...env, PORT: String(port) }, ['--no-demo'], { cwd: dir });
+    // NOTE: the start line, not /health: it proves that this process, not another, listens on the port.
+    await app.waitFor(/Catalogue listening on /);
+    return { process: app, url: `http://127.0.0.1:${port}` };
   }
 
   const send = (url: string, method: string, path: string, body?: object) =>
@@ -47,25 +29,21 @@ describe('two catalogue processes and the CLI on one SQLite file', () => {
       body: body && JSON.stringify(body),
     });
 
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'apps/catalogue/dist/cli.js'), ...args], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
-      let stdout = '';
-      child.stdout!.on('data', (chunk) => (stdout += chunk));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout }));
-    });
+  async function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {
+    const run = new CatalogueProcess(env, args, { cwd: dir, script: 'cli' });
+    const code = await run.exit();
+    return { code, stdout: run.stdout };
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'apps/catalogue/tsconfig.app.json'], { cwd: ROOT, stdio: 'inherit' });
+    buildCatalogue();
     dir = mkdtempSync(join(tmpdir(), 'catalogue-sqlite-'));
     // NOTE: one after the other: the first runs the migrations, the second finds them done.
     apps.push(await startApp());
     apps.push(await startApp());
   });
   afterAll(async () => {
-    await Promise.all(apps.map(({ child }) => kill(child, 'SIGTERM')));
+    await Promise.all(apps.map(({ process }) => process.stop()));
     rmSync(dir, { recursive: true, force: true });
   });
 

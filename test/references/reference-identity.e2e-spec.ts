@@ -131,7 +131,7 @@ describe.each(DATABASES)('the stored base URL on %s', (kind: DatabaseKind) => {
   let ctx: TestContext | undefined;
   // NOTE: one database that outlives each boot: a file for SQLite, the suite's database for PostgreSQL.
   const database = () => (kind === 'sqlite' ? { type: 'better-sqlite3', database: join(dir, 'db.sqlite') } : { type: 'postgres', url: POSTGRES_URL });
-  const boot = (options: object, fresh = false) => bootReferences(kind, options, [], { ...database(), dropSchema: fresh } as object);
+  const boot = (options: object, fresh = false) => bootReferences(kind, options, [], { connection: { ...database(), dropSchema: fresh } });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'references-base-url-'));

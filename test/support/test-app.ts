@@ -21,24 +21,29 @@ export interface TestContext {
 export const MODES = ['sync', 'queue'] as const;
 export const DATABASES_AND_MODES = DATABASES.flatMap((db) => MODES.map((mode) => [db, mode] as const));
 
-/**
- * Boots the library on a fresh database with the fixture entities (or on the database `connection`
- * describes, to boot twice on one database).
- */
+/** What a suite adds to the fixtures: another database to boot on, entities and their migrations. */
+export interface TestSetup {
+  /** The database to boot on (to boot twice on one database); a fresh, empty one by default. */
+  connection?: object;
+  entities?: Function[];
+  migrations?: Function[];
+}
+
+/** Boots the library on a fresh database with the fixture entities (and what `setup` adds). */
 export async function bootReferences(
   kind: DatabaseKind,
   options: Partial<ReferencesModuleOptions> = {},
   providers: Provider[] = [],
-  connection: object = connectionOptions(kind),
+  setup: TestSetup = {},
 ): Promise<TestContext> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       EventEmitterModule.forRoot(),
       TypeOrmModule.forRoot({
-        ...connection,
-        entities: [TestRecord, TestNode, TestMirror],
+        ...(setup.connection ?? connectionOptions(kind)),
+        entities: [TestRecord, TestNode, TestMirror, ...(setup.entities ?? [])],
         autoLoadEntities: true,
-        migrations: [...referencesMigrations, CreateFixtureTables1764000000001],
+        migrations: [...referencesMigrations, CreateFixtureTables1764000000001, ...(setup.migrations ?? [])],
         migrationsRun: true,
         logging: false,
       } as any),

@@ -151,7 +151,7 @@ export class ReferencesService {
     const local = this.registry.resolve(reference);
     if (!local) throw new UnknownReferenceError(reference, 'refresh');
     return this.inTransaction(options, async (manager) => {
-      const record = await this.loader.load(manager, local.type, local.id);
+      const record = await this.loader.load(manager, local.type, local.id, { by: 'key' });
       if (!record) throw new UnknownReferenceError(reference, 'refresh');
       return this.propagation.contentChanged(manager, {
         reference,

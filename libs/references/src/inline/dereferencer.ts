@@ -105,8 +105,8 @@ export class Dereferencer {
     }
     const found = new Map<ReferenceType, Map<string, object>>();
     for (const [type, { ids, copied }] of [...byType].sort(([a], [b]) => (a.name < b.name ? -1 : 1))) {
-      const records = await this.loader.loadMany(manager, type, [...ids].sort(), { lock: copied ? 'share' : 'key-share' });
-      found.set(type, new Map(records.map((r) => [type.idOf(r), r])));
+      const records = await this.loader.loadMany(manager, type, [...ids].sort(), { lock: copied ? 'share' : 'key-share', by: 'key' });
+      found.set(type, new Map(records.map((r) => [type.keyOf(r), r])));
     }
     return found;
   }

@@ -21,12 +21,20 @@ export interface ReferenceEnabledOptions<T = any> {
    */
   metadata?: string;
   /**
+   * The property of a unique column that names a record in its canonical URL, when not the primary key:
+   * `{ route: 'books', key: 'slug' }` gives `${baseUrl}/books/${record.slug}`, and a URL is resolved to its
+   * record with one lookup on that column's unique index. A change of the key moves the record: its
+   * references are rewritten, as `referenceChanged()` does.
+   * @default the primary key
+   */
+  key?: string;
+  /**
    * The canonical URL of a record.
-   * @default (record, baseUrl) => `${baseUrl}/${route}/${record.id}`
+   * @default (record, baseUrl) => `${baseUrl}/${route}/${record[key]}`
    */
   canonicalUrl?: (record: T, baseUrl: string) => string;
   /**
-   * Tells whether a URL names a record of this type, and which: returns its id, or `undefined`.
+   * Tells whether a URL names a record of this type, and which: returns its key (its id by default), or `undefined`.
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;

@@ -42,6 +42,11 @@ export class RecordLifecycle {
     await this.propagation.contentChanged(manager, target, false);
   }
 
+  /** After an update that changed the key in the record's URL: every reference to the old URL moves to the new one. */
+  async afterMove(manager: EntityManager, oldUrl: string, newUrl: string): Promise<void> {
+    await this.propagation.referenceChanged(manager, oldUrl, newUrl, false);
+  }
+
   /**
    * Before delete (and soft delete): the record is locked first, so that every reference to it either
    * committed before (and is seen here) or waits and then finds it gone; then `restrict` is checked and

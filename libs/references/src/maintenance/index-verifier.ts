@@ -111,8 +111,8 @@ export class IndexVerifier {
     for (const { target } of found) if (target) (wanted.get(target.type) ?? wanted.set(target.type, new Set()).get(target.type)!).add(target.id);
     const loaded = new Map<ReferenceType, Map<string, object>>();
     for (const [type, ids] of wanted) {
-      const records = await this.loader.loadMany(manager, type, [...ids]);
-      loaded.set(type, new Map(records.map((r) => [type.idOf(r), r])));
+      const records = await this.loader.loadMany(manager, type, [...ids], { by: 'key' });
+      loaded.set(type, new Map(records.map((r) => [type.keyOf(r), r])));
     }
     return loaded;
   }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 
 /** What a queued propagation does. */
 export type OutboxKind = 'content' | 'rename' | 'detach';
@@ -12,7 +12,19 @@ export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed';
  */
 @Entity('reference_outbox')
 @Index('IDX_reference_outbox_status', ['status', 'id'])
-export class ReferenceOutboxEntry {
+export class ReferenceOutboxEntry extends BaseEntity {
+  /**
+   * Gives `created_at` a time zone on PostgreSQL only (SQLite has no `timestamptz`), so that
+   * `synchronize: true` creates the column the migrations create. A column option cannot depend on the
+   * database; TypeORM calls this for a BaseEntity once per data source, before migrations and
+   * `synchronize` run (as `ReferenceEntry` does for its collation). Never used as an active record.
+   */
+  static override useDataSource(dataSource: DataSource | null): void {
+    super.useDataSource(dataSource);
+    if (dataSource?.driver.options.type !== 'postgres') return;
+    dataSource.getMetadata(ReferenceOutboxEntry).findColumnWithPropertyName('createdAt')!.type = 'timestamp with time zone';
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -60,8 +72,7 @@ export class ReferenceOutboxEntry {
    * the migration `OutboxCreatedAtWithTimeZone1764000000300`), UTC `datetime` text on SQLite, so that it reads
    * as the same instant whatever the time zones of the app and the database.
    *
-   * NOTE: no `type` here: SQLite has no `timestamptz` and an entity cannot name one type per database. The
-   * tables come from the migrations; with `synchronize: true` the column would be created without a time zone.
+   * NOTE: no `type` here: SQLite has no `timestamptz`; `useDataSource` above sets it on PostgreSQL.
    */
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;

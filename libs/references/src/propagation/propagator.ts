@@ -156,7 +156,7 @@ export class Propagator implements PropagationStrategy {
     await this.index.renameReference(manager, oldUrl, newUrl);
     const local = this.registry.resolve(newUrl);
     if (local) {
-      const record = await this.loader.load(manager, local.type, local.id);
+      const record = await this.loader.load(manager, local.type, local.id, { by: 'key' });
       if (record) {
         const target = { reference: newUrl, representation: local.type.representationOf(record), type: local.type };
         mergeChanged(changed, await this.contentChanged(manager, target, collect));

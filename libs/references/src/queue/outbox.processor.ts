@@ -161,7 +161,7 @@ export class OutboxProcessor {
       return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload) } : undefined;
     }
     // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
-    const record = await this.loader.load(manager, local.type, local.id, { lock: 'share' });
+    const record = await this.loader.load(manager, local.type, local.id, { lock: 'share', by: 'key' });
     return record ? { reference: row.reference, representation: local.type.representationOf(record), type: local.type } : undefined;
   }
 

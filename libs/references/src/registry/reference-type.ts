@@ -28,6 +28,10 @@ export interface ReferenceType {
   };
   /** The record's id as a string. */
   idOf(record: object): string;
+  /** The value that names the record in its URL, as a string: the `key` column's, or the id. */
+  keyOf(record: object): string;
+  /** The entity property of that value (the primary key's by default). */
+  readonly keyProperty: string;
   metadataOf(record: object): Record<string, any>;
   canonicalUrl(record: object): string;
   /** The canonical URL from the id alone; set when `canonicalUrl` is the default (saves loading records). */

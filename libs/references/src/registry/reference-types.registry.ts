@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
 import type { ResolvedBaseUrl } from '../settings/base-url.js';
@@ -13,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * (so entities loaded by `autoLoadEntities` or listed by hand are found alike).
  */
 @Injectable()
-export class ReferenceTypesRegistry {
+export class ReferenceTypesRegistry implements OnModuleInit {
   private byName?: Map<string, ReferenceType>;
   private byEntity?: Map<Function, ReferenceType>;
 
@@ -21,6 +22,11 @@ export class ReferenceTypesRegistry {
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
   ) {}
+
+  /** Describes every type at start-up, so that a misconfigured entity stops the app before it serves. */
+  onModuleInit(): void {
+    this.load();
+  }
 
   get types(): ReferenceType[] {
     return [...this.load().byName.values()];
@@ -73,14 +79,20 @@ export class ReferenceTypesRegistry {
     if (!metadataColumn) {
       throw new ReferencesConfigurationError(`${metadata.name}: no column for the metadata property "${options.metadata}"`);
     }
+    const keyColumn = options.key === undefined ? primary : metadata.findColumnWithPropertyName(options.key);
+    if (!keyColumn) throw new ReferencesConfigurationError(`${metadata.name}: no column for the key property "${options.key}"`);
+    if (keyColumn !== primary && !isUnique(metadata, keyColumn)) {
+      throw new ReferencesConfigurationError(`${metadata.name}: the key "${options.key}" must be a unique column (@Column({ unique: true }))`);
+    }
     const baseUrl = this.base.url;
     const route = options.route;
     const prefix = `${baseUrl}/${route}/`;
     const idOf = (record: object) => String(primary.getEntityValue(record));
+    const keyOf = (record: object) => String(keyColumn.getEntityValue(record));
     const metadataOf = (record: object) => (metadataColumn.getEntityValue(record) ?? {}) as Record<string, any>;
     const canonicalUrl = options.canonicalUrl
       ? (record: object) => options.canonicalUrl!(record, baseUrl)
-      : (record: object) => prefix + encodeURIComponent(idOf(record));
+      : (record: object) => prefix + encodeURIComponent(keyOf(record));
     const resolve = options.resolve
       ? (url: string) => options.resolve!(url, baseUrl)
       : (url: string) => {
@@ -91,11 +103,12 @@ export class ReferenceTypesRegistry {
             : undefined;
         };
     const idType = driver.normalizeType(primary);
-    // NOTE: a URL whose last segment cannot be an id of this table (`…/terms/not-a-uuid`) names no record.
+    const keyType = driver.normalizeType(keyColumn);
+    // NOTE: a URL whose last segment cannot be a key of this table (`…/terms/not-a-uuid`) names no record.
     const isValidId =
-      idType === 'uuid'
+      keyType === 'uuid'
         ? (id: string) => UUID.test(id)
-        : /int|serial/.test(idType)
+        : /int|serial/.test(keyType)
           ? (id: string) => /^-?\d{1,18}$/.test(id)
           : () => true;
     const table = metadata.tablePath.split('.').map(quote).join('.');
@@ -118,9 +131,12 @@ export class ReferenceTypesRegistry {
         deletedAt: metadata.deleteDateColumn ? quote(metadata.deleteDateColumn.databaseName) : undefined,
       },
       idOf,
+      keyOf,
+      keyProperty: keyColumn.propertyName,
       metadataOf,
       canonicalUrl,
-      urlForId: options.canonicalUrl ? undefined : (id: string) => prefix + encodeURIComponent(id),
+      // NOTE: only when the URL is built from the id: then a record's URL needs no read of the record.
+      urlForId: options.canonicalUrl || keyColumn !== primary ? undefined : (id: string) => prefix + encodeURIComponent(id),
       urlPrefix: options.canonicalUrl ? undefined : prefix,
       resolve,
       isValidId,
@@ -137,4 +153,10 @@ export class ReferenceTypesRegistry {
       }),
     };
   }
+}
+
+/** Whether a column alone is unique: a unique constraint or a unique index on it and nothing else. */
+function isUnique(metadata: EntityMetadata, column: ColumnMetadata): boolean {
+  const alone = (columns: ColumnMetadata[]) => columns.length === 1 && columns[0] === column;
+  return metadata.uniques.some((u) => alone(u.columns)) || metadata.indices.some((i) => i.isUnique && alone(i.columns));
 }

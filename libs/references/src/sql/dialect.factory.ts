@@ -20,7 +20,9 @@ export function dialectFor(dataSource: DataSource, serverVersion?: string): SqlD
     case 'mysql':
     case 'mariadb':
       assertReadCommitted(dataSource);
-      return new MariaDbDialect(dataSource.options.type === 'mariadb' || /mariadb/i.test(serverVersion ?? ''));
+      return dataSource.options.type === 'mariadb'
+        ? new MariaDbDialect(true)
+        : new MariaDbDialect(/mariadb/i.test(serverVersion ?? ''), /mariadb/i.test(serverVersion ?? ''));
     default:
       throw new ReferencesConfigurationError(
         `nestjs-references supports PostgreSQL, MariaDB, MySQL and SQLite (better-sqlite3), not "${dataSource.options.type}"`,

@@ -38,8 +38,14 @@ export class MariaDbDialect extends SqlDialect {
   /** MariaDB's JSON functions (and the JSON_VALID check of a json column) refuse a document nested 32 levels deep. */
   override readonly maxJsonDepth: number;
 
-  /** @param mariadb whether the server is MariaDB (TypeORM's `mysql` type serves both). */
-  constructor(private readonly mariadb: boolean) {
+  /**
+   * @param mariadb whether the server is MariaDB (TypeORM's `mysql` type serves both).
+   * @param noShareLockInFind whether TypeORM's share lock clause fails on this data source (`findLock`).
+   */
+  constructor(
+    private readonly mariadb: boolean,
+    private readonly noShareLockInFind = false,
+  ) {
     super();
     this.maxJsonDepth = mariadb ? 31 : MAX_JSON_DEPTH;
   }
@@ -56,10 +62,11 @@ export class MariaDbDialect extends SqlDialect {
     return sql.replaceAll('"', '`');
   }
 
-  override findLock(): undefined {
+  override findLock(lock: RowLock) {
     // NOTE: TypeORM writes `FOR SHARE` for a `mysql` data source on any server of version 8 or later, and
-    // MariaDB 10 (which knows only LOCK IN SHARE MODE) counts as one: `selectRecords` locks the rows instead.
-    return undefined;
+    // MariaDB 10 (which knows only LOCK IN SHARE MODE) counts as one: there a share lock becomes an update
+    // lock, which makes the target's writers wait just the same (and other readers too).
+    return lock === 'update' || this.noShareLockInFind ? ('pessimistic_write' as const) : ('pessimistic_read' as const);
   }
 
   async lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {

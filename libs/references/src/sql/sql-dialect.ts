@@ -91,10 +91,7 @@ export abstract class SqlDialect {
     return sql;
   }
 
-  /**
-   * TypeORM's lock mode for a row lock taken with `find()`; none where the database has no row locks, or
-   * where TypeORM's lock clause does not fit it (the loader then locks with `selectRecords` first).
-   */
+  /** TypeORM's lock mode for a row lock taken with `find()`, or none where the database has no row locks. */
   findLock(lock: RowLock): FindLockMode | undefined {
     return this.rowLocks ? FIND_LOCK_MODE[lock] : undefined;
   }

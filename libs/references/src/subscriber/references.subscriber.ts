@@ -70,10 +70,11 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
   async afterUpdate(event: UpdateEvent<any>): Promise<void> {
     const type = this.typeOf(event);
     if (!type || !event.entity || !event.databaseEntity) return;
-    if (!event.updatedColumns.some((c) => c.propertyName === type.metadataProperty)) return;
     // NOTE: save() may be handed a partial object; what TypeORM loaded fills in what it lacks (the id, say).
     const record = Object.assign(Object.create(Object.getPrototypeOf(event.entity)), event.databaseEntity, event.entity);
-    await this.lifecycle.afterUpdate(event.manager, type, record);
+    const [oldUrl, newUrl] = [type.canonicalUrl(event.databaseEntity), type.canonicalUrl(record)];
+    if (oldUrl !== newUrl) await this.lifecycle.afterMove(event.manager, oldUrl, newUrl);
+    if (event.updatedColumns.some((c) => c.propertyName === type.metadataProperty)) await this.lifecycle.afterUpdate(event.manager, type, record);
   }
 
   async beforeRemove(event: RemoveEvent<any>): Promise<void> {

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { IsOptional, IsString } from 'class-validator';
+import { InlineReference, ReferenceEnabled, ReferencesConfigurationError, UnknownReferenceError } from 'nestjs-references';
+import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { BASE_URL } from '../support/fixtures.js';
+import { createNode, reload } from '../support/records.js';
+import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
+
+class BookMetadata {
+  @IsString() title: string;
+  @InlineReference() @IsOptional() series?: Record<string, any>;
+}
+
+/** A record named in its URL by a unique slug, not by its uuid primary key. */
+@Entity('test_book')
+@ReferenceEnabled({ route: 'books', key: 'slug', schema: BookMetadata })
+class TestBook {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 100, unique: true }) slug: string;
+  @Column({ type: 'jsonb' }) metadata: BookMetadata;
+}
+
+/** The same, without a unique constraint on the slug: a URL could name two records. */
+@Entity('test_book')
+@ReferenceEnabled({ route: 'books', key: 'slug', schema: BookMetadata })
+class AmbiguousBook {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 100 }) slug: string;
+  @Column({ type: 'jsonb' }) metadata: BookMetadata;
+}
+
+class CreateBooks1764000000002 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const pg = queryRunner.connection.driver.options.type === 'postgres';
+    await queryRunner.query(
+      `CREATE TABLE "test_book" ("id" ${pg ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL'},
+       "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${pg ? 'jsonb' : 'text'} NOT NULL)`,
+    );
+  }
+  async down(): Promise<void> {}
+}
+
+const bookUrl = (slug: string) => `${BASE_URL}/books/${slug}`;
+const link = (url: string) => ({ links: { self: url } });
+
+describe.each(DATABASES_AND_MODES)('canonical URLs keyed by a unique column on %s, %s mode', (kind, mode) => {
+  let ctx: TestContext;
+  const books = () => ctx.dataSource.getRepository(TestBook);
+  const createBook = (slug: string, title: string) => books().save(books().create({ slug, metadata: { title } }));
+
+  beforeAll(async () => {
+    ctx = await bootReferences(kind, { propagation: mode, strict: true }, [], { entities: [TestBook], migrations: [CreateBooks1764000000002] });
+  });
+  afterAll(() => ctx.close());
+
+  it('names a record by its key, copies it, and refreshes the copy', async () => {
+    const book = await createBook('dune', 'Dune');
+    expect(ctx.references.canonicalUrl(book)).toBe(bookUrl('dune'));
+    const node = await createNode(ctx.dataSource, { title: 'r', parent: link(bookUrl('dune')) });
+    expect((await reload(ctx.dataSource, node)).metadata.parent).toEqual({ title: 'Dune', id: book.id, links: { self: bookUrl('dune') } });
+    await books().save(Object.assign(book, { metadata: { title: 'Dune (1965)' } }));
+    await ctx.settle();
+    expect((await reload(ctx.dataSource, node)).metadata.parent?.title).toBe('Dune (1965)');
+    expect((await ctx.references.verify()).ok).toBe(true);
+  });
+
+  it('refuses a key that names no record in strict mode', async () => {
+    await expect(createNode(ctx.dataSource, { title: 'r', parent: link(bookUrl('no-such-book')) })).rejects.toThrow(UnknownReferenceError);
+  });
+
+  it('moves every reference when the key changes', async () => {
+    const book = await createBook('solaris', 'Solaris');
+    const node = await createNode(ctx.dataSource, { title: 'r', parent: link(bookUrl('solaris')) });
+    await books().save(Object.assign(book, { slug: 'solaris-1961' }));
+    await ctx.settle();
+    expect((await reload(ctx.dataSource, node)).metadata.parent?.links.self).toBe(bookUrl('solaris-1961'));
+    expect(await ctx.references.getReferrers(bookUrl('solaris-1961'))).toEqual([expect.objectContaining({ referrerId: node.id })]);
+    expect(await ctx.references.getReferrers(bookUrl('solaris'))).toEqual([]);
+    expect((await ctx.references.verify()).ok).toBe(true);
+  });
+});
+
+describe('a key that is not a unique column', () => {
+  it('is refused at start-up', async () => {
+    await expect(bootReferences('sqlite', {}, [], { entities: [AmbiguousBook], migrations: [CreateBooks1764000000002] })).rejects.toThrow(
+      ReferencesConfigurationError,
+    );
+  });
+});
