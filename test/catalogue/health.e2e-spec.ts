@@ -9,7 +9,7 @@ import { bootCatalogue, client } from './catalogue-app.js';
 // Terminus adds how long each timed check took.
 const up = { status: 'up', responseTime: expect.any(Number) };
 const redisUp = { ...up, queue: 'references' };
-const idleOutbox = { status: 'up', pending: 0, running: 0, failed: 0, oldestPendingMs: null, maxPendingAgeMs: 300_000 };
+const idleOutbox = { status: 'up', pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null, maxPendingAgeMs: 300_000 };
 
 describe.each(DATABASES)('GET /health on %s', (kind) => {
   describe('in sync mode', () => {

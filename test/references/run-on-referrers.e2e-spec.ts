@@ -64,6 +64,10 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
       },
     ]);
     expect(await ctx.references.referrerJobsStatus(queue, batch.batchId)).toEqual({ total: 4, succeeded: 3, failed: 1, finished: true });
+    // Every key of the batch expires: Redis does not fill up with the batches of the past.
+    const keys = await queue.client.keys(queue.toKey(`referrer-batch:${batch.batchId}*`));
+    expect(keys).toHaveLength(4);
+    for (const key of keys) expect(await queue.client.ttl(key)).toBeGreaterThan(0);
   });
 
   it('finishes at once when nothing references the target', async () => {

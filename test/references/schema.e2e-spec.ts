@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ReferenceEntry, ReferenceOutboxEntry, referencesMigrations } from 'nestjs-references';
+import { ReferenceEntry, ReferenceOutboxEntry, ReferenceReindexEntry, referencesMigrations } from 'nestjs-references';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DATABASES, connectionOptions, type DatabaseKind } from '../support/databases.js';
 
-const TABLES = ['reference_index', 'reference_outbox'];
+const TABLES = ['reference_index', 'reference_outbox', 'reference_reindex'];
 
 type Setup = Partial<Pick<DataSourceOptions, 'synchronize' | 'migrationsRun' | 'dropSchema'>> & { migrations?: Function[] };
 const SYNCHRONIZE: Setup = { synchronize: true };
@@ -12,7 +12,7 @@ const BOTH: Setup = { ...MIGRATIONS, synchronize: true };
 
 /** Starts a data source with the library's entities as an app would, describes the library's tables, stops it. */
 async function schemaAfter(kind: DatabaseKind, setup: Setup): Promise<Record<string, unknown>> {
-  const dataSource = new DataSource({ ...connectionOptions(kind), entities: [ReferenceEntry, ReferenceOutboxEntry], ...setup } as DataSourceOptions);
+  const dataSource = new DataSource({ ...connectionOptions(kind), entities: [ReferenceEntry, ReferenceOutboxEntry, ReferenceReindexEntry], ...setup } as DataSourceOptions);
   await dataSource.initialize();
   try {
     return kind === 'postgres' ? await describePostgres(dataSource) : kind === 'mariadb' ? await describeMariadb(dataSource) : await describeSqlite(dataSource);

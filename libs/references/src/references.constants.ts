@@ -51,6 +51,15 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** @default 2 — levels of nested inline copies kept in full; see README "Depth of nested inline copies". */
 export const DEFAULT_INLINE_DEPTH = 2;
 
+/**
+ * How long a running outbox row stays its worker's without a committed batch (`queue.leaseMs`): once it has
+ * passed, the row counts as stalled and the sweep enqueues it again. Longer than any one batch takes.
+ */
+export const DEFAULT_OUTBOX_LEASE_MS = 30_000;
+
+/** How long done outbox rows are kept before the sweep deletes them (`queue.retainDoneMs`): a day. */
+export const DEFAULT_RETAIN_DONE_MS = 24 * 60 * 60 * 1000;
+
 /** Index rows per committed batch in queue mode (each batch is a transaction of its own). */
 export const DEFAULT_BATCH_SIZE = 1000;
 

@@ -4,6 +4,7 @@ import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './in
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
+import { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
 import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesService } from './references.service.js';
@@ -12,7 +13,7 @@ import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting, ReferenceReindexEntry];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent. One module per data

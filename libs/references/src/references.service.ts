@@ -221,7 +221,7 @@ export class ReferencesService {
 
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
   async status(): Promise<ReferencesStatus> {
-    if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+    if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
     return this.outbox.status();
   }
 

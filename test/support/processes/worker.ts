@@ -21,8 +21,11 @@ const env = (name: string) => {
       propagation: 'queue',
       batchSize: Number(process.env.WORKER_BATCH_SIZE ?? 1000),
       queue: {
-        bull: { redis: env('WORKER_REDIS_URL'), prefix: env('WORKER_QUEUE_PREFIX'), settings: { lockDuration: 2000, stalledInterval: 1000 } },
+        // NOTE: Bull's lock and stalled-job settings are the library's defaults: the crash tests test them.
+        bull: { redis: env('WORKER_REDIS_URL'), prefix: env('WORKER_QUEUE_PREFIX') },
         sweepIntervalMs: 500,
+        concurrency: Number(process.env.WORKER_CONCURRENCY ?? 1),
+        leaseMs: Number(process.env.WORKER_LEASE_MS ?? 30_000),
       },
     }),
   ],

@@ -13,7 +13,7 @@ const indicatorFor = (status: ReferencesStatus, maxPendingAgeMs = 60_000) =>
     { healthMaxPendingAgeMs: maxPendingAgeMs } as CatalogueConfig,
   );
 
-const idle: ReferencesStatus = { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+const idle: ReferencesStatus = { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
 
 describe('OutboxHealthIndicator', () => {
   it('is up when nothing waits', async () => {
@@ -32,6 +32,7 @@ describe('OutboxHealthIndicator', () => {
       pending: 3,
       running: 0,
       failed: 0,
+      stalled: 0,
       oldestPendingMs: 60_001,
       maxPendingAgeMs: 60_000,
       message: 'the oldest pending propagation waits for 60001 ms',

@@ -42,6 +42,18 @@ export interface ReferencesQueueOptions {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * Milliseconds a running change stays its worker's without a committed batch. Once they have passed, the
+   * change is reported as `stalled` by `status()` and the sweep enqueues it again. Make it longer than the
+   * longest batch; the clocks of the workers must agree to within a fraction of it.
+   * @default 30000
+   */
+  leaseMs?: number;
+  /**
+   * Milliseconds done outbox rows are kept (for inspection) before the sweep deletes them.
+   * @default 86400000 (a day)
+   */
+  retainDoneMs?: number;
 }
 
 /** Options of `ReferencesModule.forRoot()`. */

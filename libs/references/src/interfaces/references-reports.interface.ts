@@ -54,7 +54,9 @@ export interface ReferencesStatus {
   pending: number;
   running: number;
   failed: number;
-  /** Age in milliseconds of the oldest pending change, or `null` when none is pending. */
+  /** Running changes whose worker is gone: no batch committed within the lease (`queue.leaseMs`); the sweep enqueues them again. */
+  stalled: number;
+  /** Age in milliseconds of the oldest pending or running change, or `null` when none is. */
   oldestPendingMs: number | null;
 }
 

@@ -3,6 +3,8 @@ import { CreateReferenceOutbox1764000000100 } from './1764000000100-create-refer
 import { AddOutboxSlices1764000000200 } from './1764000000200-add-outbox-slices.js';
 import { OutboxCreatedAtWithTimeZone1764000000300 } from './1764000000300-outbox-created-at-with-time-zone.js';
 import { CreateReferenceSettings1764000000400 } from './1764000000400-create-reference-settings.js';
+import { AddOutboxLease1764000000500 } from './1764000000500-add-outbox-lease.js';
+import { CreateReferenceReindex1764000000600 } from './1764000000600-create-reference-reindex.js';
 
 /** Every migration of the library, in order: add them to the data source's `migrations`. */
 export const referencesMigrations = [
@@ -11,4 +13,6 @@ export const referencesMigrations = [
   AddOutboxSlices1764000000200,
   OutboxCreatedAtWithTimeZone1764000000300,
   CreateReferenceSettings1764000000400,
+  AddOutboxLease1764000000500,
+  CreateReferenceReindex1764000000600,
 ];

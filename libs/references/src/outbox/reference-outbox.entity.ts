@@ -68,6 +68,14 @@ export class ReferenceOutboxEntry extends BaseEntity {
   error: string | null;
 
   /**
+   * While `running`: until when (milliseconds since the epoch, the worker's clock) its worker holds it.
+   * Renewed by every committed batch; once it has passed, the worker is taken for gone and the sweep
+   * enqueues the row again.
+   */
+  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: { to: (v: unknown) => v, from: (v: unknown) => (v == null ? null : Number(v)) } })
+  leaseUntil: number | null;
+
+  /**
    * When the change was written, by the database's clock: `timestamp with time zone` on PostgreSQL (from
    * the migration `OutboxCreatedAtWithTimeZone1764000000300`), UTC `datetime` text on SQLite, so that it reads
    * as the same instant whatever the time zones of the app and the database.

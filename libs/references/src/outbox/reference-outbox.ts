@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
-import { In, IsNull, Not } from 'typeorm';
+import { In, IsNull, LessThan, Not } from 'typeorm';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
-import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import { DEFAULT_OUTBOX_LEASE_MS, DEFAULT_RETAIN_DONE_MS, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity.js';
 
 /** The columns a new outbox row may set besides its kind and reference. */
@@ -24,7 +25,18 @@ export function coalescedBy(row: Pick<ReferenceOutboxEntry, 'id' | 'kind' | 'ref
 /** The outbox table: the queue mode's record of every propagation to run, and where each one stands. */
 @Injectable()
 export class ReferenceOutbox {
-  constructor(@Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  /** How long a running row stays its worker's without a committed batch. */
+  private readonly leaseMs: number;
+  /** How long done rows are kept. */
+  private readonly retainDoneMs: number;
+
+  constructor(
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+  ) {
+    this.leaseMs = options.queue?.leaseMs ?? DEFAULT_OUTBOX_LEASE_MS;
+    this.retainDoneMs = options.queue?.retainDoneMs ?? DEFAULT_RETAIN_DONE_MS;
+  }
 
   /** Writes a row in the transaction of `manager` and returns its id. */
   async add(manager: EntityManager, kind: OutboxKind, reference: string, values: OutboxRowValues = {}): Promise<number> {
@@ -36,41 +48,57 @@ export class ReferenceOutbox {
     return this.rows().findOneBy({ id });
   }
 
-  /** Marks a row running; a content change also marks done every pending change its run covers. */
+  /**
+   * Marks a row running, under a lease of this worker; a content change also marks done every pending change
+   * its run covers.
+   */
   async start(row: ReferenceOutboxEntry): Promise<void> {
-    await this.rows().update({ id: row.id }, { status: 'running' });
+    await this.rows().update({ id: row.id }, { status: 'running', leaseUntil: this.lease() });
     const covered = coalescedBy(row);
     if (covered) await this.rows().update(covered, { status: 'done' });
   }
 
-  /** Where a run stands, saved in the transaction of the batch that got there. */
+  /** Where a run stands, saved in the transaction of the batch that got there; the batch renews the lease. */
   async saveCursor(manager: EntityManager, id: number, cursor: number): Promise<void> {
-    await manager.getRepository(ReferenceOutboxEntry).update({ id }, { cursor });
+    await manager.getRepository(ReferenceOutboxEntry).update({ id }, { cursor, leaseUntil: this.lease() });
   }
 
   async finish(id: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.getRepository(ReferenceOutboxEntry).update({ id }, { status: 'done', error: null });
+    await manager.getRepository(ReferenceOutboxEntry).update({ id }, { status: 'done', error: null, leaseUntil: null });
   }
 
   async fail(id: number, error: string): Promise<void> {
-    await this.rows().update({ id }, { status: 'failed', error: error.slice(0, 2000) });
+    await this.rows().update({ id }, { status: 'failed', error: error.slice(0, 2000), leaseUntil: null });
   }
 
-  /** Ids of pending and running rows, oldest first (what the sweep enqueues again). */
+  /**
+   * Ids of the rows the sweep enqueues, oldest first: the pending ones, and the running ones whose lease
+   * expired (their worker is gone). A running row under a live lease is left to its worker.
+   */
   async unfinished(limit: number): Promise<number[]> {
     if (!this.dataSource.isInitialized) return [];
     const rows = await this.rows().find({
       select: { id: true },
-      where: { status: In(['pending', 'running']) },
+      where: [{ status: 'pending' }, ...this.stalled()],
       order: { id: 'ASC' },
       take: limit,
     });
     return rows.map((row) => row.id);
   }
 
-  /** How many rows are pending, running and failed, and the age of the oldest pending one. */
+  /** Deletes the done rows older than the retention (`queue.retainDoneMs`); returns how many. */
+  async prune(): Promise<number> {
+    if (!this.dataSource.isInitialized) return 0;
+    const result = await this.rows().delete({ status: 'done', createdAt: LessThan(new Date(Date.now() - this.retainDoneMs)) });
+    return result.affected ?? 0;
+  }
+
+  /**
+   * How many rows are pending, running (and of those, stalled: their lease expired) and failed, and the age
+   * of the oldest pending or running one.
+   */
   async status(): Promise<ReferencesStatus> {
-    const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, oldestPendingMs: null };
+    const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
     const counts: Array<{ status: string; n: string }> = await this.rows()
       .createQueryBuilder('o')
       .select('o.status', 'status')
@@ -79,9 +107,22 @@ export class ReferenceOutbox {
       .groupBy('o.status')
       .getRawMany();
     for (const row of counts) status[row.status as 'pending' | 'running' | 'failed'] = Number(row.n);
-    const oldest = await this.rows().findOne({ where: { status: 'pending' }, order: { id: 'ASC' } });
+    if (status.running) status.stalled = await this.rows().count({ where: this.stalled() });
+    const oldest = await this.rows().findOne({ where: { status: In(['pending', 'running']) }, order: { id: 'ASC' } });
     if (oldest) status.oldestPendingMs = Math.max(0, Date.now() - oldest.createdAt.getTime());
     return status;
+  }
+
+  private lease(): number {
+    return Date.now() + this.leaseMs;
+  }
+
+  /** Running rows whose lease expired (or that have none: written before leases). */
+  private stalled(): FindOptionsWhere<ReferenceOutboxEntry>[] {
+    return [
+      { status: 'running', leaseUntil: LessThan(Date.now()) },
+      { status: 'running', leaseUntil: IsNull() },
+    ];
   }
 
   private rows() {

@@ -19,6 +19,9 @@ const STOP_WAIT_MS = 1000;
 /** Rows enqueued per sweep. */
 const SWEEP_LIMIT = 1000;
 
+/** Done rows past their retention are deleted by a sweep at most this often (or once per retention, if shorter). */
+const PRUNE_INTERVAL_MS = 60_000;
+
 /**
  * Moves outbox rows to Bull: the rows a transaction wrote, right after it commits, and every unfinished row
  * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
@@ -31,6 +34,8 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly enqueueing = new Set<Promise<void>>();
+  private prunedAt = 0;
+  private readonly pruneIntervalMs: number;
 
   constructor(
     @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
@@ -45,6 +50,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
       removeOnComplete: true,
       removeOnFail: true,
     };
+    this.pruneIntervalMs = Math.min(PRUNE_INTERVAL_MS, options.queue?.retainDoneMs ?? PRUNE_INTERVAL_MS);
   }
 
   /** Enqueues the row once the transaction of `manager` commits, with every other row that transaction wrote. */
@@ -67,14 +73,24 @@ export class OutboxDispatcher implements OnModuleDestroy {
     void this.sweep();
   }
 
-  /** Enqueues every unfinished row (at most 1,000 a sweep); concurrent calls share one pass. */
+  /**
+   * Enqueues every pending row and every running row whose worker is gone (at most 1,000 a sweep), and
+   * deletes the done rows past their retention (at most once a minute); concurrent calls share one pass.
+   */
   sweep(): Promise<void> {
     this.sweeping ??= this.outbox
       .unfinished(SWEEP_LIMIT)
       .then((ids) => this.add(ids))
+      .then(() => this.prune())
       .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
       .finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  private async prune(): Promise<void> {
+    if (Date.now() - this.prunedAt < this.pruneIntervalMs) return;
+    this.prunedAt = Date.now();
+    await this.outbox.prune();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
@@ -8,11 +8,27 @@ import { RecordLoader } from '../records/record-loader.js';
 import { MAX_PROPAGATION_HOPS, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { ReferenceIndex } from '../reverse-index/reference-index.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
+import { isTransientError } from '../sql/transient-errors.js';
 import { OutboxStrategy } from './outbox.strategy.js';
 import { slicesOf } from './slices.js';
 
 /** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
 const BATCHES_PER_SLICE = 10;
+
+/**
+ * Pauses between two runs of a job that met a transient error (a server down, a deadlock): doubling from
+ * the first, capped, so that a worker resumes within `MAX_RETRY_PAUSE_MS` of the server's return.
+ */
+const FIRST_RETRY_PAUSE_MS = 100;
+const MAX_RETRY_PAUSE_MS = 2000;
+
+/** Thrown into a job that waits for a server when the process stops: the job is left to another worker. */
+export class WorkerStoppingError extends Error {
+  constructor(cause: unknown) {
+    super(`The worker stopped while waiting for the database or Redis: ${(cause as Error)?.message}`, { cause });
+  }
+}
 
 /**
  * Runs one outbox row: a batch at a time, each batch in its own transaction together with the row's cursor,
@@ -21,8 +37,11 @@ const BATCHES_PER_SLICE = 10;
  * each index row records the version it was synced to, so a re-run skips what is done.
  */
 @Injectable()
-export class OutboxProcessor {
+export class OutboxProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('ReferencesOutboxProcessor');
+  private stopping = false;
+  /** Wakes the jobs that pause between retries when the process stops. */
+  private readonly stopped = new AbortController();
 
   constructor(
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -33,9 +52,74 @@ export class OutboxProcessor {
     private readonly index: ReferenceIndex,
     private readonly registry: ReferenceTypesRegistry,
     private readonly loader: RecordLoader,
+    private readonly dialect: SqlDialect,
   ) {}
 
-  async process(job: Job<{ outboxId: number }>): Promise<void> {
+  /**
+   * Runs the job's outbox row to its end. A transient error (the database or Redis down, a deadlock) is not
+   * a failure: the run starts again, after a capped backoff, from the last committed batch, for as long as
+   * the error lasts, and Bull never counts it against the change's attempts.
+   */
+  process(job: Job<{ outboxId: number }>): Promise<void> {
+    return this.untilNotTransient(`Propagation ${job.data.outboxId}`, () => this.run(job));
+  }
+
+  /**
+   * Bull's `failed` event: records a row whose job ran out of attempts; the other rows go on. Never rejects
+   * (nothing awaits an event handler). A transient error leaves the row running: its lease expires and the
+   * sweep enqueues it again.
+   */
+  async failed(job: Job<{ outboxId: number }>, error: Error): Promise<void> {
+    try {
+      if (error instanceof WorkerStoppingError || isTransientError(error, this.dialect)) return;
+      if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      this.logger.error(`Propagation ${job.data.outboxId} failed after ${job.attemptsMade} attempts: ${error.message}`);
+      await this.untilNotTransient(`Recording propagation ${job.data.outboxId} as failed`, () =>
+        this.outbox.fail(job.data.outboxId, error.message),
+      );
+    } catch (failure) {
+      this.logger.warn(`Propagation ${job.data.outboxId} not recorded as failed, its lease will expire: ${(failure as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+    this.stopped.abort();
+  }
+
+  /** Runs `work` again after each transient error, with a capped backoff, until it succeeds or fails otherwise. */
+  private async untilNotTransient<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ; failures++) {
+      try {
+        const result = await work();
+        if (failures) this.logger.log(`${what} resumed after ${failures} transient errors`);
+        return result;
+      } catch (error) {
+        if (!isTransientError(error, this.dialect)) throw error;
+        if (this.stopping) throw new WorkerStoppingError(error);
+        if (!failures) this.logger.warn(`${what} waits for the database or Redis, retrying: ${(error as Error).message}`);
+        const pause = Math.min(MAX_RETRY_PAUSE_MS, FIRST_RETRY_PAUSE_MS * 2 ** failures);
+        await this.pause(pause);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when the process stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.stopped.signal.removeEventListener('abort', wake);
+        resolve();
+      }, ms);
+      this.stopped.signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  private async run(job: Job<{ outboxId: number }>): Promise<void> {
     const row = await this.outbox.find(job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await this.outbox.start(row);
@@ -53,23 +137,18 @@ export class OutboxProcessor {
       } catch (error) {
         // Earlier attempts retry the whole batch (with backoff); the last one goes referrer by referrer,
         // so that one referrer that keeps failing is recorded and does not hold up the others.
+        if (isTransientError(error, this.dialect)) throw error;
         if (row.kind !== 'content' || job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
         result = await this.isolate(row, probe);
       }
       if (result.cursor === undefined) break;
       handled += [...result.changed.values()].reduce((n, ids) => n + ids.size, 0);
       row.cursor = result.cursor;
-      await job.progress({ cursor: row.cursor, updated: handled });
+      // NOTE: not awaited: with Redis down it would wait for Redis, and it only informs dashboards.
+      job.progress({ cursor: row.cursor, updated: handled }).catch(() => undefined);
     }
     if (row.kind === 'rename') await this.finishRename(row);
     await this.outbox.finish(row.id);
-  }
-
-  /** Records a row whose job ran out of attempts; the other rows go on. */
-  async failed(job: Job<{ outboxId: number }>, error: Error): Promise<void> {
-    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    this.logger.error(`Propagation ${job.data.outboxId} failed after ${job.attemptsMade} attempts: ${error.message}`);
-    await this.outbox.fail(job.data.outboxId, error.message);
   }
 
   /**
@@ -130,6 +209,8 @@ export class OutboxProcessor {
           mergeChanged(changed, result.changed);
         });
       } catch (error) {
+        // NOTE: a server down is no fault of this referrer: the whole run waits for it instead.
+        if (isTransientError(error, this.dialect)) throw error;
         const reason = `${indexRow.referrerType}/${indexRow.referrerId} at ${indexRow.path}: ${(error as Error).message}`;
         this.logger.error(`Propagation of ${row.reference} failed for ${reason}`);
         await this.strategy.add(this.dataSource.manager, 'content', row.reference, {

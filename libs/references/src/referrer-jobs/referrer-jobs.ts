@@ -14,6 +14,12 @@ import type {
 const JOB_PREFIX = 'referrers';
 const PAGE = 1000;
 
+/**
+ * Seconds a batch's keys live in Redis after their last change: a finished batch's status stays readable
+ * for a week, then its keys go (an unfinished one's too, once nothing happened to it for a week).
+ */
+export const REFERRER_BATCH_TTL_SECONDS = 7 * 24 * 60 * 60;
+
 /** `referrers:<batch>:<type>:<id>`: the job id names its batch and its referrer, so events need no lookup. */
 const jobIdOf = (batchId: string, referrerType: string, referrerId: string) => `${JOB_PREFIX}:${batchId}:${referrerType}:${referrerId}`;
 
@@ -43,12 +49,16 @@ export class ReferrerJobs {
     this.track(queue);
     const batchId = randomUUID();
     const key = this.key(queue, batchId);
-    await queue.client.hset(key, {
-      reference,
-      total: -1,
-      onSuccess: JSON.stringify(options.onSuccess ?? null),
-      onError: JSON.stringify(options.onError ?? null),
-    });
+    await queue.client
+      .multi()
+      .hset(key, {
+        reference,
+        total: -1,
+        onSuccess: JSON.stringify(options.onSuccess ?? null),
+        onError: JSON.stringify(options.onError ?? null),
+      })
+      .expire(key, REFERRER_BATCH_TTL_SECONDS)
+      .exec();
     const seen = new Set<string>();
     let pending: Array<{ referrerType: string; referrerId: string }> = [];
     const chunkSize = options.chunkSize ?? 1000;
@@ -72,7 +82,7 @@ export class ReferrerJobs {
       }
     }
     if (pending.length) await flush();
-    await queue.client.hset(key, 'total', seen.size);
+    await queue.client.multi().hset(key, 'total', seen.size).expire(key, REFERRER_BATCH_TTL_SECONDS).exec();
     await this.finishIfDone(queue, batchId);
     return { batchId, total: seen.size };
   }
@@ -106,7 +116,13 @@ export class ReferrerJobs {
     }
     const key = this.key(queue, parsed.batchId);
     const member = `${parsed.referrerType}:${parsed.referrerId}`;
-    const added = await queue.client.sadd(`${key}:${error === undefined ? 'succeeded' : 'failed'}`, member);
+    const set = `${key}:${error === undefined ? 'succeeded' : 'failed'}`;
+    const [[, added]] = (await queue.client
+      .multi()
+      .sadd(set, member)
+      .expire(set, REFERRER_BATCH_TTL_SECONDS)
+      .expire(key, REFERRER_BATCH_TTL_SECONDS)
+      .exec())! as Array<[Error | null, number]>;
     if (added && error !== undefined) {
       const onError = JSON.parse((await queue.client.hget(key, 'onError')) ?? 'null');
       const reference = await queue.client.hget(key, 'reference');
@@ -123,7 +139,7 @@ export class ReferrerJobs {
     const total = Number(await queue.client.hget(key, 'total'));
     if (total < 0 || status.succeeded + status.failed < total) return;
     // Exactly one listener wins the right to enqueue the follow-up.
-    if ((await queue.client.set(`${key}:finished`, '1', 'NX')) !== 'OK') return;
+    if ((await queue.client.set(`${key}:finished`, '1', 'EX', REFERRER_BATCH_TTL_SECONDS, 'NX')) !== 'OK') return;
     const onSuccess = JSON.parse((await queue.client.hget(key, 'onSuccess')) ?? 'null');
     if (!onSuccess) return;
     const [succeeded, failed, reference] = await Promise.all([

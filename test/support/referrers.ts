@@ -1,0 +1,22 @@
+import { TestNode } from './fixtures.js';
+import { nodeUrl } from './records.js';
+import type { TestContext } from './test-app.js';
+
+/** Inserts `count` nodes that copy `target` inline, with SQL, then indexes them with synchronize(): a fast set-up. */
+export async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
+  const copy = JSON.stringify({ parent: { ...target.metadata, id: target.id, links: { self: nodeUrl(target.id) } } });
+  await ctx.dataSource.query(
+    `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
+    [copy, count],
+  );
+  await ctx.references.synchronize();
+}
+
+/** How many referrers of `target` hold a copy of it with this title. */
+export async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
+  const [row] = await ctx.dataSource.query(
+    `SELECT COUNT(*)::int AS n FROM test_node WHERE metadata #>> '{parent,title}' = $1 AND metadata #>> '{parent,id}' = $2`,
+    [title, target.id],
+  );
+  return row.n;
+}
