@@ -68,11 +68,11 @@ export function serveUntilStopped(finish: () => Promise<unknown> | unknown): Pro
 }
 
 /** The `queue-worker` task: a process that only runs the library's Bull processors; reports its memory. */
-export async function queueWorker(args: { kind: Kind; sqliteFile?: string }) {
+export async function queueWorker(args: { kind: Kind; sqliteFile?: string; batchSize?: number }) {
   await boot(args.kind, {
     fresh: false,
     sqliteFile: args.sqliteFile,
-    references: { propagation: 'queue', queue: { worker: true, sweep: false } },
+    references: { propagation: 'queue', queue: { worker: true, sweep: false }, ...(args.batchSize ? { batchSize: args.batchSize } : {}) },
   });
   const readyRss = process.memoryUsage().rss;
   return serveUntilStopped(() => ({ readyRss, peakRss: process.resourceUsage().maxRSS * 1024 }));

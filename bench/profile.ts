@@ -1,5 +1,5 @@
 /**
- * `node bench/dist/profile.js [fanout|writes|synchronize] [n]`: where the library's time goes, per SQL
+ * `node bench/dist/profile.js [fanout|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
  * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS;
  * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work.
  */
@@ -60,13 +60,21 @@ if (what === 'fanout' || what === 'queue') {
   const copies = targets.map((t) => bench.references.representationOf(t));
   const urls = targets.map((t) => bench.references.canonicalUrl(t));
   const repo = bench.dataSource.getRepository(Artwork);
-  const plain = what === 'writes-plain';
+  const plain = what.endsWith('-plain');
   const detached = plain ? bench.dataSource.subscribers.splice(0) : [];
-  work = async () => {
-    for (let i = 0; i < n; i++) {
-      await repo.save(repo.create({ metadata: { ...artworkBody(i), stylePeriod: copies[0], subjects: copies.slice(1, 5), related: urls.slice(5) } as any }));
-    }
-  };
+  const metadata = (i: number) => ({ ...artworkBody(i), stylePeriod: copies[0], subjects: copies.slice(1, 5), related: urls.slice(5) }) as any;
+  // writes-batch[-plain]: save([100 artworks]) in one transaction each, as B2's second row.
+  work = what.startsWith('writes-batch')
+    ? async () => {
+        for (let i = 0; i < n; i += 100) {
+          await bench.dataSource.transaction((manager) =>
+            manager.getRepository(Artwork).save(Array.from({ length: 100 }, (_, j) => manager.getRepository(Artwork).create({ metadata: metadata(i + j) }))),
+          );
+        }
+      }
+    : async () => {
+        for (let i = 0; i < n; i++) await repo.save(repo.create({ metadata: metadata(i) }));
+      };
   void detached;
 }
 // With CPU_PROFILE=<file>, a V8 CPU profile of the measured work alone (open it in Chrome's DevTools).

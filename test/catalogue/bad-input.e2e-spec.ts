@@ -180,8 +180,8 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
   describe('limit and offset on every list endpoint', () => {
     const lists = ['/terms', '/artworks', '/artworks?q=baroque', `/references?target=${encodeURIComponent('http://catalogue.test/terms/')}&match=prefix`];
     const bad = [
-      ['offset=1e20', 'offset must not be greater than 9007199254740991'],
-      ['offset=9007199254740992', 'offset must not be greater than 9007199254740991'],
+      ['offset=1e20', 'offset must not be greater than 10000: page further by cursor'],
+      ['offset=10001', 'offset must not be greater than 10000: page further by cursor'],
       ['offset=-1', 'offset must not be less than 0'],
       ['offset=1.5', 'offset must be an integer number'],
       ['limit=1e20', 'limit must not be greater than 1000'],
@@ -199,9 +199,33 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
     );
 
     it.each(lists)('GET %s takes the largest offset and answers an empty page', async (list) => {
-      const response = await api.get(`${list}${list.includes('?') ? '&' : '?'}offset=9007199254740991&limit=1000`);
+      const response = await api.get(`${list}${list.includes('?') ? '&' : '?'}offset=10000&limit=1000`);
       expect(response.status).toBe(200);
       expect(response.body.items ?? response.body).toEqual([]);
+    });
+
+    const cursorLists = ['/terms', '/artworks', `/references?target=${encodeURIComponent('http://catalogue.test/terms/')}&match=prefix`];
+    it.each(cursorLists)('GET %s with a cursor and an offset: 400 naming both, nothing written', async (list) => {
+      const first = await api.get(`${list}${list.includes('?') ? '&' : '?'}limit=1`);
+      const cursor = first.body.next ?? first.headers['x-next-cursor'] ?? '00000000-0000-4000-8000-000000000000';
+      const body = await refused(
+        () => api.get(`${list}${list.includes('?') ? '&' : '?'}offset=1&cursor=${encodeURIComponent(cursor)}`),
+        400,
+        'InvalidFieldsError',
+        'cursor cannot be combined with offset',
+      );
+      expect(JSON.stringify(body.message)).toContain('offset');
+    });
+
+    it.each([
+      ['/terms', 'cursor=not-a-uuid', 'InvalidFieldsError', 'cursor must be a UUID'],
+      ['/artworks', 'cursor=not-a-uuid', 'InvalidFieldsError', 'cursor must be a UUID'],
+      ['/artworks', 'q=baroque&cursor=00000000-0000-4000-8000-000000000000', 'InvalidFieldsError', 'q cannot be combined with cursor'],
+      [`/references?target=x`, 'cursor=not%20a%20cursor', 'InvalidCursorError', 'cursor'],
+      [`/references?target=x`, `cursor=${Buffer.from('["\u0000",1]').toString('base64url')}`, 'InvalidCursorError', 'cursor'],
+      [`/references?target=x`, 'cursor=', 'InvalidFieldsError', 'cursor should not be empty'],
+    ])('GET %s with %s: 400 %s naming the parameter', async (list, query, error, message) => {
+      await refused(() => api.get(`${list}${list.includes('?') ? '&' : '?'}${query}`), 400, error, message);
     });
   });
 

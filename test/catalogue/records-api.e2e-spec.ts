@@ -97,6 +97,44 @@ describe.each(DATABASES)('catalogue records API on %s', (kind) => {
       expect([...first.items, ...second.items]).toEqual(all.items.slice(0, 4));
     });
 
+    it('walks every page by cursor: each artwork that stays is listed once, in order, while artworks are written and deleted between pages', async () => {
+      for (let i = 0; i < 8; i++) await api.create('artworks', { title: `Walked ${i}` });
+      const before = (await api.get('/artworks?limit=1000')).body.items.map((a: any) => a.id);
+      const deleted = new Set<string>();
+      const aheadDeleted = new Set<string>();
+      const walked: string[] = [];
+      let pages = 0;
+      for (let cursor: string | undefined; ; ) {
+        const page = (await api.get(`/artworks?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        expect(page.total === undefined).toBe(cursor !== undefined);
+        walked.push(...page.items.map((a: any) => a.id));
+        pages++;
+        if (page.next === null) break;
+        cursor = page.next;
+        // An artwork deleted ahead of the walk, one behind it, and one written (somewhere: ids are random).
+        for (const gone of [before[before.length - pages], before[pages - 1]]) {
+          if (deleted.has(gone) || aheadDeleted.has(gone)) continue;
+          expect((await api.delete(`/artworks/${gone}`)).status).toBe(204);
+          (gone > cursor! ? aheadDeleted : deleted).add(gone);
+        }
+        await api.create('artworks', { title: `Written while walking ${pages}` });
+      }
+      expect(pages).toBeGreaterThan(2);
+      expect(new Set(walked).size).toBe(walked.length);
+      expect(walked).toEqual([...walked].sort());
+      // Every artwork there from the start is listed, unless it was deleted before the walk reached it.
+      expect(aheadDeleted.size).toBeGreaterThan(0);
+      expect(walked.filter((id) => before.includes(id))).toEqual(before.filter((id: string) => !aheadDeleted.has(id)));
+    });
+
+    it('answers the total, counted, on a page without a cursor; next is null on the last page', async () => {
+      const all = (await api.get('/artworks?limit=1000')).body;
+      expect(all).toEqual({ items: expect.any(Array), next: null, total: all.items.length, totalExact: true });
+      const first = (await api.get('/artworks?limit=1')).body;
+      expect(first.next).toBe(first.items[0].id);
+    });
+
     it('lists terms too', async () => {
       const response = await api.get('/terms?limit=1');
       expect(response.status).toBe(200);

@@ -145,6 +145,8 @@ describe.each(DATABASES)('catalogue references on %s', (kind) => {
       const response = await query({ target: term.links.self });
       expect(response.status).toBe(200);
       expect(response.headers['x-total-count']).toBe('7');
+      expect(response.headers['x-total-count-exact']).toBe('true');
+      expect(response.headers['x-next-cursor']).toBeUndefined();
       expect(response.body).toHaveLength(7);
       expect(response.body.map((r: any) => r.referrerId).sort()).toEqual(artworks.map((a) => a.id).sort());
       expect(response.body[0]).toEqual({
@@ -167,6 +169,35 @@ describe.each(DATABASES)('catalogue references on %s', (kind) => {
       }
       expect(pages).toEqual(all);
       expect((await query({ target: term.links.self, limit: 3, offset: 6 })).body).toHaveLength(1);
+      // A page by offset answers the cursor of the page after it, as a page by cursor does.
+      const second = await query({ target: term.links.self, limit: 3, offset: 3 });
+      const third = await query({ target: term.links.self, limit: 3, cursor: second.headers['x-next-cursor'] });
+      expect(third.body).toEqual(all.slice(6));
+    });
+
+    it('walks every page by cursor (X-Next-Cursor), each row once and in order, while referrers are written and deleted', async () => {
+      const all = (await query({ target: term.links.self })).body.map((r: any) => r.referrerId);
+      const walked: string[] = [];
+      const written: string[] = [];
+      let gone: string | undefined;
+      for (let cursor: string | undefined; ; ) {
+        const page = await query({ target: term.links.self, limit: 2, ...(cursor ? { cursor } : {}) });
+        expect(page.status).toBe(200);
+        expect(page.headers['x-total-count'] === undefined).toBe(cursor !== undefined);
+        walked.push(...page.body.map((r: any) => r.referrerId));
+        cursor = page.headers['x-next-cursor'];
+        if (!cursor) break;
+        if (!gone) {
+          // The last referrer deleted ahead of the walk: never listed.
+          gone = all.at(-1);
+          expect((await api.delete(`/artworks/${gone}`)).status).toBe(204);
+        }
+        written.push((await api.create('artworks', { title: 'Walked', styles: [linkTo(term.links.self)] })).id);
+      }
+      expect(walked).toEqual([...all.filter((id: string) => id !== gone), ...written]);
+      for (const id of written) expect((await api.delete(`/artworks/${id}`)).status).toBe(204);
+      artworks = artworks.filter((a) => a.id !== gone);
+      artworks.push(await api.create('artworks', { title: 'Popular again', styles: [linkTo(term.links.self)] }));
     });
 
     it('matches by prefix, and not by prefix unless asked', async () => {
@@ -183,6 +214,7 @@ describe.each(DATABASES)('catalogue references on %s', (kind) => {
       const response = await query({ target: target.links.self });
       expect(response.body).toHaveLength(100);
       expect(response.headers['x-total-count']).toBe('101');
+      expect(response.headers['x-next-cursor']).toEqual(expect.any(String));
       expect((await query({ target: target.links.self, limit: 1000 })).body).toHaveLength(101);
       const tooMany = await query({ target: term.links.self, limit: 1001 });
       expect(tooMany.status).toBe(400);

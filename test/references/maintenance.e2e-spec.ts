@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ReferenceEntry } from 'nestjs-references';
+import { InvalidCursorError, ReferenceEntry, type ReferenceRow } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
-import { BASE_URL, TestNode } from '../support/fixtures.js';
+import { BASE_URL, TestNode, TestRecord } from '../support/fixtures.js';
 import { createNode, createRecord, nodeUrl, recordUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -44,6 +44,91 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
       ];
       expect(pages).toEqual(all);
       expect(all).toHaveLength(5);
+    });
+
+    /**
+     * Walks every page of `target` by cursor; `between(page)` runs after each page. Answers the rows walked
+     * and how many pages it took.
+     */
+    async function walk(target: string, match: 'exact' | 'prefix', limit: number, between: (page: number) => Promise<void>) {
+      const walked: ReferenceRow[] = [];
+      let pages = 0;
+      for (let cursor: string | undefined; ; ) {
+        const page = await ctx.references.getReferrersPage(target, { match, limit, cursor });
+        expect(page.rows.length).toBeLessThanOrEqual(limit);
+        walked.push(...page.rows);
+        pages++;
+        if (!page.next) break;
+        cursor = page.next;
+        await between(pages);
+      }
+      return { walked, pages };
+    }
+
+    it.each(['exact', 'prefix'] as const)(
+      'walks every page by cursor (%s): each row that stays is returned once, in order, while rows are written and deleted between pages',
+      async (match) => {
+        const base = `${BASE_URL}/walk-${match}/`;
+        const targets = match === 'exact' ? [`${base}t`] : [`${base}a`, `${base}b`, `${base}c`];
+        const records: TestRecord[] = [];
+        for (let i = 0; i < 12; i++) records.push(await createRecord(ctx.dataSource, { title: `w${i}`, link: targets[i % targets.length] }));
+        const deleted = new Set<string>();
+        const inserted: TestRecord[] = [];
+        const { walked, pages } = await walk(match === 'exact' ? targets[0] : base, match, 2, async (page) => {
+          // One record deleted ahead of the walk and one behind it, and one written at the end of each target.
+          const ahead = records.at(-page)!;
+          const behind = records[page - 1];
+          for (const gone of [ahead, behind]) {
+            if (deleted.has(gone.id)) continue;
+            await ctx.dataSource.getRepository(TestRecord).remove({ ...gone } as TestRecord);
+            deleted.add(gone.id);
+          }
+          inserted.push(await createRecord(ctx.dataSource, { title: `new${page}`, link: targets.at(-1)! }));
+        });
+        expect(pages).toBeGreaterThan(3);
+        const ids = walked.map((row) => row.referrerId);
+        expect(new Set(ids).size).toBe(ids.length);
+        const everything = await ctx.references.getReferrers(match === 'exact' ? targets[0] : base, { match });
+        // In the order of getReferrers(): by reference, then by index row (the order of writes).
+        const order = [...records, ...inserted].map((r) => r.id);
+        const sorted = [...walked].sort(
+          (a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : order.indexOf(a.referrerId) - order.indexOf(b.referrerId)),
+        );
+        expect(walked).toEqual(sorted);
+        const stayed = records.filter((r) => !deleted.has(r.id)).map((r) => r.id);
+        expect(ids.filter((id) => stayed.includes(id))).toEqual(everything.map((r) => r.referrerId).filter((id) => stayed.includes(id)));
+        expect(stayed.every((id) => ids.includes(id))).toBe(true);
+        // Rows written at the end of the last target are always ahead of the walk: every one is walked.
+        expect(inserted.every((r) => ids.includes(r.id))).toBe(true);
+      },
+    );
+
+    it('answers next: null on the last page, and a page of the same rows as getReferrers()', async () => {
+      const target = `${BASE_URL}/paged-cursor/1`;
+      for (let i = 0; i < 4; i++) await createRecord(ctx.dataSource, { title: `c${i}`, link: target });
+      const first = await ctx.references.getReferrersPage(target, { limit: 2 });
+      expect(first.rows).toEqual(await ctx.references.getReferrers(target, { limit: 2 }));
+      const second = await ctx.references.getReferrersPage(target, { limit: 2, cursor: first.next! });
+      expect(second.rows).toEqual(await ctx.references.getReferrers(target, { limit: 2, offset: 2 }));
+      expect(second.next).toBeNull();
+      expect(await ctx.references.getReferrersPage(target, { limit: 10 })).toEqual({ rows: expect.any(Array), next: null });
+      const skipped = await ctx.references.getReferrersPage(target, { limit: 1, offset: 2 });
+      expect(skipped.rows).toEqual(await ctx.references.getReferrers(target, { limit: 1, offset: 2 }));
+      expect((await ctx.references.getReferrersPage(target, { limit: 5, cursor: skipped.next! })).rows).toEqual(await ctx.references.getReferrers(target, { offset: 3 }));
+    });
+
+    it.each(['', 'not a cursor', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["x",-1]').toString('base64url'), Buffer.from('["\u0000",1]').toString('base64url')])(
+      'refuses the cursor %j with InvalidCursorError',
+      async (cursor) => {
+        await expect(ctx.references.getReferrersPage(`${BASE_URL}/paged-cursor/1`, { limit: 2, cursor })).rejects.toThrow(InvalidCursorError);
+      },
+    );
+
+    it('counts at most limit rows when asked', async () => {
+      const target = `${BASE_URL}/paged-cursor/1`;
+      expect(await ctx.references.countReferrers(target)).toBe(4);
+      expect(await ctx.references.countReferrers(target, { limit: 3 })).toBe(3);
+      expect(await ctx.references.countReferrers(`${BASE_URL}/paged-cursor/`, { match: 'prefix', limit: 10 })).toBe(4);
     });
   });
 

@@ -8,6 +8,7 @@ export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
+export { ReferenceSynced } from './outbox/reference-synced.entity.js';
 export { ReferenceSetting } from './settings/reference-setting.entity.js';
 export { referencesMigrations } from './migrations/index.js';
 export {
@@ -39,6 +40,7 @@ export {
   NonCanonicalReferenceError,
   ReferenceContentMismatchError,
   BaseUrlMismatchError,
+  InvalidCursorError,
 } from './errors/references.errors.js';
 export {
   REFERRERS_UPDATED_EVENT,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
@@ -13,7 +14,7 @@ import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSetting, ReferenceReindexEntry];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, ReferenceSetting, ReferenceReindexEntry];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent. One module per data

@@ -10,7 +10,13 @@ import { PROPAGATION_STRATEGY, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE, REFE
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
-import type { GetReferrersOptions, ReferenceRow } from './interfaces/reference-row.interface.js';
+import type {
+  CountReferrersOptions,
+  GetReferrersOptions,
+  GetReferrersPageOptions,
+  ReferenceRow,
+  ReferrersPage,
+} from './interfaces/reference-row.interface.js';
 import type {
   RepairResult,
   RebaseOptions,
@@ -99,8 +105,29 @@ export class ReferencesService {
     return this.index.referrers(this.dataSource.manager, this.asQueried(reference, options), options);
   }
 
-  /** How many index rows `getReferrers()` would return without `limit`. */
-  countReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
+  /**
+   * A page of `getReferrers()`, by key: `next` is the cursor of the page after it (`null` on the last page).
+   * Each page is one range scan of the index, however deep; rows written or deleted between pages never make
+   * the walk repeat a row or skip one that was there all along. A cursor that no page answered is refused
+   * (`InvalidCursorError`, 400).
+   *
+   * @example
+   * for (let cursor: string | undefined; ; ) {
+   *   const { rows, next } = await references.getReferrersPage(url, { limit: 100, cursor });
+   *   // …
+   *   if (!next) break;
+   *   cursor = next;
+   * }
+   */
+  getReferrersPage(reference: string, options: GetReferrersPageOptions): Promise<ReferrersPage> {
+    return this.index.referrersPage(this.dataSource.manager, this.asQueried(reference, options), options);
+  }
+
+  /**
+   * How many index rows `getReferrers()` would return without `limit`. With `limit`, counts at most that
+   * many: a count of every row reads every matching index entry, which a page should not pay for.
+   */
+  countReferrers(reference: string, options: CountReferrersOptions = {}): Promise<number> {
     return this.index.countReferrers(this.dataSource.manager, this.asQueried(reference, options), options);
   }
 

@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { WriteAccess } from '../auth/write-access.decorator.js';
-import { REFERRERS_AFTER_PUT } from '../common/api-docs.js';
+import { REFERRERS_AFTER_PUT, pageSchema } from '../common/api-docs.js';
 import type { Page, Representation } from '../common/record-store.js';
 import { ArtworkListQuery } from './artwork-list-query.dto.js';
 import { ArtworkMetadata } from './artwork-metadata.dto.js';
@@ -23,8 +23,15 @@ export class ArtworksController {
   constructor(private readonly artworks: ArtworksService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'A page of artworks: { items, total }; with q, the artworks that match, best first' })
-  @ApiBadRequestResponse({ description: 'A bad limit, offset or q (q needs a letter or digit, at most 200 characters)' })
+  @ApiOkResponse({
+    description:
+      'A page of artworks in the order of their ids: { items, next, total, totalExact }; with q, the artworks that match, ' +
+      'best first, { items, total, totalExact }, paged by offset',
+    schema: pageSchema(),
+  })
+  @ApiBadRequestResponse({
+    description: 'A bad limit, offset, cursor or q (q needs a letter or digit, at most 200 characters; a cursor goes with neither offset nor q)',
+  })
   list(@Query() query: ArtworkListQuery): Promise<Page> {
     return this.artworks.list(query);
   }

@@ -28,7 +28,7 @@ export class ArtworksService extends RecordStore<ArtworkMetadata, Artwork> {
     );
     // NOTE: an artwork deleted between the two reads is left out of the page rather than failing it.
     const items = ids.flatMap((id) => (found.has(id) ? [this.represent(found.get(id)!)] : []));
-    return { items, total };
+    return { items, total, totalExact: true };
   }
 
   protected override async afterWrite(manager: EntityManager, record: Artwork): Promise<void> {

@@ -1,7 +1,8 @@
 import { NotFoundException, type Type } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import { MoreThan, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { ReferencesService } from 'nestjs-references';
-import type { PageQuery } from './page-query.dto.js';
+import { MAX_COUNTED } from './page-query.dto.js';
+import type { RecordPageQuery } from './record-page-query.dto.js';
 
 /** A reference-enabled entity of the catalogue: a uuid and its JSON metadata. */
 export interface CatalogueRecord<M extends object> {
@@ -15,7 +16,21 @@ export type Representation = Record<string, any>;
 /** One page of a list endpoint. */
 export interface Page {
   items: Representation[];
-  total: number;
+  /** The cursor of the next page, `null` on the last one; absent on a search, which pages by offset. */
+  next?: string | null;
+  /** How many records the list holds, counted up to `MAX_COUNTED`; only on a page without a cursor. */
+  total?: number;
+  /** `false` when the list holds more than `total`. */
+  totalExact?: boolean;
+}
+
+/** `{ total, totalExact }` of a query, reading at most `MAX_COUNTED + 1` of its rows. */
+export async function countedTotal(query: SelectQueryBuilder<any>): Promise<Pick<Page, 'total' | 'totalExact'>> {
+  const [sql, parameters] = query.select('1').limit(MAX_COUNTED + 1).getQueryAndParameters();
+  // NOTE: unquoted names, the same on every database (MariaDB quotes with backticks).
+  const [row] = await query.connection.query(`SELECT count(*) AS n FROM (${sql}) AS counted`, parameters);
+  const counted = Number(row.n);
+  return { total: Math.min(counted, MAX_COUNTED), totalExact: counted <= MAX_COUNTED };
 }
 
 /**
@@ -32,13 +47,23 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
     private readonly label: string,
   ) {}
 
-  async list(page: PageQuery): Promise<Page> {
-    const [records, total] = await this.dataSource.getRepository(this.entity).findAndCount({
+  /**
+   * A page of records in the order of their ids: after `cursor` (the id of the previous page's last record,
+   * an index range scan at any depth) or after `offset` records. Totals are counted on a page without a cursor.
+   */
+  async list(page: RecordPageQuery): Promise<Page> {
+    const repository = this.dataSource.getRepository(this.entity);
+    // NOTE: one record more than asked tells whether a next page exists, so the last page says so itself.
+    const records = await repository.find({
+      where: (page.cursor === undefined ? {} : { id: MoreThan(page.cursor) }) as any,
       order: { id: 'ASC' } as any,
-      take: page.limit,
+      take: page.limit + 1,
       skip: page.offset,
     });
-    return { items: records.map((r) => this.represent(r)), total };
+    const next = records.length > page.limit ? records[page.limit - 1].id : null;
+    const items = records.slice(0, page.limit).map((r) => this.represent(r));
+    if (page.cursor !== undefined) return { items, next };
+    return { items, next, ...(await countedTotal(repository.createQueryBuilder('r'))) };
   }
 
   async get(id: string): Promise<Representation> {

@@ -19,7 +19,7 @@ export class HomeController {
         self: `${base}/`,
         terms: `${base}/terms`,
         artworks: `${base}/artworks`,
-        references: `${base}/references?target={url}&match={exact|prefix}&limit={limit}&offset={offset}`,
+        references: `${base}/references?target={url}&match={exact|prefix}&limit={limit}&cursor={cursor}`,
         docs: `${base}/docs`,
         openapi: `${base}/docs-json`,
       },

@@ -10,8 +10,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { WriteAccess } from '../auth/write-access.decorator.js';
-import { REFERRERS_AFTER_PUT } from '../common/api-docs.js';
-import { PageQuery } from '../common/page-query.dto.js';
+import { REFERRERS_AFTER_PUT, pageSchema } from '../common/api-docs.js';
+import { RecordPageQuery } from '../common/record-page-query.dto.js';
 import type { Page, Representation } from '../common/record-store.js';
 import { TermMetadata } from './term-metadata.dto.js';
 import { TermsService } from './terms.service.js';
@@ -23,8 +23,9 @@ export class TermsController {
   constructor(private readonly terms: TermsService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'A page of terms: { items, total }' })
-  list(@Query() page: PageQuery): Promise<Page> {
+  @ApiOkResponse({ description: 'A page of terms in the order of their ids: { items, next, total, totalExact }', schema: pageSchema() })
+  @ApiBadRequestResponse({ description: 'A bad limit, offset or cursor (a cursor does not go with offset)' })
+  list(@Query() page: RecordPageQuery): Promise<Page> {
     return this.terms.list(page);
   }
 

@@ -219,3 +219,12 @@ export class BaseUrlMismatchError extends ReferencesConfigurationError {
     );
   }
 }
+
+/** A `cursor` handed to `getReferrersPage()` is not one that a page of referrers answered. */
+export class InvalidCursorError extends ReferencesError {
+  readonly status = 400;
+  readonly path = 'cursor';
+  constructor(readonly cursor: string) {
+    super(`cursor: ${JSON.stringify(cursor.slice(0, 100))} is not a cursor that a page of referrers answered`);
+  }
+}

@@ -12,6 +12,7 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { SqlDialect } from '../sql/sql-dialect.js';
 import { ReferenceUrls } from '../urls/reference-urls.js';
+import { CoalescedCalls } from '../transaction/coalesced-calls.js';
 import { InlineCopies } from './inline-copies.js';
 
 interface LocalTarget {
@@ -35,6 +36,9 @@ interface LocalTarget {
 @Injectable()
 export class Dereferencer {
   private readonly strict: boolean;
+  private readonly batches = new CoalescedCalls<{ type: ReferenceType; metadata: Record<string, any> }>((manager, records) =>
+    this.prepareAll(manager, records),
+  );
 
   constructor(
     private readonly registry: ReferenceTypesRegistry,
@@ -47,8 +51,40 @@ export class Dereferencer {
     this.strict = options.strict ?? false;
   }
 
-  /** Validates `metadata` and replaces its local inline copies, in place. Throws on bad input before any write. */
-  async prepare(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<void> {
+  /**
+   * Validates `metadata` and replaces its local inline copies, in place. Throws on bad input before any write.
+   * The records of one `save()` are prepared together (`CoalescedCalls`): their targets are read, and locked,
+   * with one statement per target type for all of them.
+   */
+  prepare(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<void> {
+    return this.batches.call(manager, { type, metadata });
+  }
+
+  /** Prepares the records of one save: each one's references, then every target read at once, then the copies. */
+  private async prepareAll(manager: EntityManager, records: Array<{ type: ReferenceType; metadata: Record<string, any> }>): Promise<unknown[]> {
+    const locals: LocalTarget[][] = [];
+    for (const { type, metadata } of records) {
+      try {
+        locals.push(await this.localTargets(manager, type, metadata));
+      } catch (error) {
+        // NOTE: the save fails with this error (the first one, in the order of its records); nothing is read for the others.
+        return records.map(() => error);
+      }
+    }
+    const found = await this.load(manager, locals.flat());
+    const errors: unknown[] = [];
+    records.forEach(({ metadata }, i) => {
+      try {
+        this.copyInto(manager, metadata, locals[i], found);
+      } catch (error) {
+        errors[i] = error;
+      }
+    });
+    return errors;
+  }
+
+  /** Checks the references of one record and answers its local targets, each reference in its canonical spelling. */
+  private async localTargets(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<LocalTarget[]> {
     // First, and without recursion: what follows walks the document recursively.
     assertStorableJson(metadata, this.dialect.maxJsonDepth);
     const locals: LocalTarget[] = [];
@@ -67,7 +103,11 @@ export class Dereferencer {
         throw new UnknownReferenceError(reference, path);
       } else assertIndexableUuid(occurrence);
     }
-    const found = await this.load(manager, locals);
+    return locals;
+  }
+
+  /** Replaces the local inline references of one record by copies of the targets read. */
+  private copyInto(manager: EntityManager, metadata: Record<string, any>, locals: LocalTarget[], found: Map<ReferenceType, Map<string, object>>): void {
     for (const target of locals) {
       const record = found.get(target.type)?.get(target.id);
       if (!record) {

@@ -29,8 +29,42 @@ export interface GetReferrersOptions {
    * then in the order the references were indexed. @default all
    */
   limit?: number;
-  /** Skip this many rows. @default 0 */
+  /** Skip this many rows: for small offsets only, each skipped row is read. @default 0 */
   offset?: number;
+}
+
+/** Options of `ReferencesService.getReferrersPage()`. */
+export interface GetReferrersPageOptions {
+  /** As for `getReferrers()`. @default 'exact' */
+  match?: ReferenceMatch;
+  /** At most this many rows. */
+  limit: number;
+  /** The `next` of the previous page; none for the first page. */
+  cursor?: string;
+  /** Skip this many rows first: for small offsets only, each skipped row is read. @default 0 */
+  offset?: number;
+}
+
+/** One page of referrers, in the order of `getReferrers()`. */
+export interface ReferrersPage {
+  rows: ReferenceRow[];
+  /**
+   * The cursor of the next page, or `null` on the last one. A page read by cursor starts right after the last
+   * row of the previous page, however far the walk has gone: rows written or deleted meanwhile never make it
+   * repeat or skip a row that was there all along.
+   */
+  next: string | null;
+}
+
+/** Options of `ReferencesService.countReferrers()`. */
+export interface CountReferrersOptions {
+  /** As for `getReferrers()`. @default 'exact' */
+  match?: ReferenceMatch;
+  /**
+   * Count at most this many rows (the answer is then `limit` for that many or more): the count reads
+   * at most this many index entries. @default all
+   */
+  limit?: number;
 }
 
 /** Payload of the `references.referrers-updated` event, emitted once per batch. */

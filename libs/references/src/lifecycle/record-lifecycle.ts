@@ -6,8 +6,9 @@ import { Dereferencer } from '../inline/dereferencer.js';
 import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
 import { PROPAGATION_STRATEGY } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { ReferenceIndex, toReferenceRow } from '../reverse-index/reference-index.js';
+import { ReferenceIndex, toReferenceRow, type IndexedRecord } from '../reverse-index/reference-index.js';
 import { SqlDialect } from '../sql/sql-dialect.js';
+import { CoalescedCalls } from '../transaction/coalesced-calls.js';
 
 /** Restricting referrers named in a `ReferencedRecordError`. */
 const RESTRICTING_SHOWN = 100;
@@ -19,6 +20,9 @@ const RESTRICTING_SHOWN = 100;
  */
 @Injectable()
 export class RecordLifecycle {
+  private readonly inserts = new CoalescedCalls<IndexedRecord>((manager, records) => this.index.insert(manager, records));
+  private readonly replacements = new CoalescedCalls<IndexedRecord>((manager, records) => this.index.replaceMany(manager, records));
+
   constructor(
     private readonly dereferencer: Dereferencer,
     private readonly index: ReferenceIndex,
@@ -31,13 +35,16 @@ export class RecordLifecycle {
     await this.dereferencer.prepare(manager, type, type.metadataOf(record));
   }
 
-  async afterInsert(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+  /** After insert: the record's index rows; those of every record of one `save()` with one statement. */
+  afterInsert(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
     const specs = extractReferences(type.schema, type.metadataOf(record));
-    await this.index.insert(manager, [{ referrerType: type.name, referrerId: type.idOf(record), specs }]);
+    return this.inserts.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
   }
 
+  /** After update: the record's index rows (those of every record of one `save()` together), then its referrers. */
   async afterUpdate(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
-    await this.index.replace(manager, type.name, type.idOf(record), extractReferences(type.schema, type.metadataOf(record)));
+    const specs = extractReferences(type.schema, type.metadataOf(record));
+    await this.replacements.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
     const target = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
     await this.propagation.contentChanged(manager, target, false);
   }

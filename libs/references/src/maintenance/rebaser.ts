@@ -57,6 +57,13 @@ export class Rebaser {
         );
         await tx.query(sql, parameters);
       }
+      // NOTE: queue mode's synced versions only let a run be skipped: dropped under the old base, never wrong.
+      const synced = this.dialect.prefixCondition('"reference"', `${from}/`);
+      const [sql, parameters] = tx.connection.driver.escapeQueryWithParameters(
+        this.dialect.identifiers(`DELETE FROM "reference_synced" WHERE ${synced.sql}`),
+        synced.parameters,
+      );
+      await tx.query(sql, parameters);
       await tx.getRepository(ReferenceSetting).update({ key: BASE_URL_SETTING }, { value: to });
     });
     return { ...result, done: true };

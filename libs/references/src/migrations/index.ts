@@ -5,6 +5,7 @@ import { OutboxCreatedAtWithTimeZone1764000000300 } from './1764000000300-outbox
 import { CreateReferenceSettings1764000000400 } from './1764000000400-create-reference-settings.js';
 import { AddOutboxLease1764000000500 } from './1764000000500-add-outbox-lease.js';
 import { CreateReferenceReindex1764000000600 } from './1764000000600-create-reference-reindex.js';
+import { SyncVersionsPerTarget1764000000700 } from './1764000000700-sync-versions-per-target.js';
 
 /** Every migration of the library, in order: add them to the data source's `migrations`. */
 export const referencesMigrations = [
@@ -15,4 +16,5 @@ export const referencesMigrations = [
   CreateReferenceSettings1764000000400,
   AddOutboxLease1764000000500,
   CreateReferenceReindex1764000000600,
+  SyncVersionsPerTarget1764000000700,
 ];

@@ -5,6 +5,7 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
 import { DEFAULT_OUTBOX_LEASE_MS, DEFAULT_RETAIN_DONE_MS, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity.js';
+import { ReferenceSynced } from './reference-synced.entity.js';
 
 /** The columns a new outbox row may set besides its kind and reference. */
 export type OutboxRowValues = Partial<
@@ -65,6 +66,41 @@ export class ReferenceOutbox {
 
   async finish(id: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.getRepository(ReferenceOutboxEntry).update({ id }, { status: 'done', error: null, leaseUntil: null });
+  }
+
+  /**
+   * Marks a content row done and, if it was the last open part of its change (the change's own run, or the
+   * last of its slices, with no referrer left failed), records the change as synced for its target.
+   */
+  async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version'>): Promise<void> {
+    const version = row.version ?? row.id;
+    await this.dataSource.transaction(async (manager) => {
+      await this.finish(row.id, manager);
+      // NOTE: the change's own row, locked, serialises slices that end at once: the last to commit sees the others done.
+      if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "reference_outbox" WHERE "id" = $1 FOR UPDATE', [version]);
+      const open = await manager.getRepository(ReferenceOutboxEntry).count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
+      if (open === 0) await this.recordSynced(manager, row.reference, version);
+    });
+  }
+
+  /** The newest change whose propagation has reached every inline copy of `reference` (0 if none has). */
+  async syncedVersion(manager: EntityManager, reference: string): Promise<number> {
+    const synced = await manager.getRepository(ReferenceSynced).findOneBy({ reference });
+    return synced?.version ?? 0;
+  }
+
+  private async recordSynced(manager: EntityManager, reference: string, version: number): Promise<void> {
+    const type = manager.connection.driver.options.type;
+    // NOTE: MariaDB and MySQL have no ON CONFLICT; their upsert is ON DUPLICATE KEY UPDATE.
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      type === 'mysql' || type === 'mariadb'
+        ? 'INSERT INTO `reference_synced` (`reference`, `version`) VALUES (:reference, :version) ON DUPLICATE KEY UPDATE `version` = GREATEST(`version`, VALUES(`version`))'
+        : `INSERT INTO "reference_synced" ("reference", "version") VALUES (:reference, :version)
+       ON CONFLICT ("reference") DO UPDATE SET "version" =
+         CASE WHEN "reference_synced"."version" > excluded."version" THEN "reference_synced"."version" ELSE excluded."version" END`,
+      { reference, version },
+    );
+    await manager.query(sql, parameters);
   }
 
   async fail(id: number, error: string): Promise<void> {

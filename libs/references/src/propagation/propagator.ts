@@ -61,20 +61,11 @@ export class Propagator implements PropagationStrategy {
   }
 
   /**
-   * Refreshes the inline copies in the next batch of referrers of `target` after index row `after`.
-   * With a `version` (queue mode), rows already synced to it or to a newer one are skipped, and the rows of
-   * the batch are marked synced to it, in the same transaction.
+   * Refreshes the inline copies in the next batch of referrers of `target` after index row `after` (up to
+   * index row `until`, for a slice of a fan-out).
    */
-  async refreshBatch(
-    manager: EntityManager,
-    target: TargetState,
-    after: number,
-    options: { version?: number; until?: number } = {},
-  ): Promise<BatchResult> {
-    const rows =
-      options.version === undefined
-        ? await this.index.batchAfter(manager, target.reference, after, this.batchSize, { inline: true, until: options.until })
-        : await this.index.claimBatch(manager, target.reference, after, this.batchSize, options.version, options.until);
+  async refreshBatch(manager: EntityManager, target: TargetState, after: number, options: { until?: number } = {}): Promise<BatchResult> {
+    const rows = await this.index.batchAfter(manager, target.reference, after, this.batchSize, { inline: true, until: options.until });
     return { cursor: rows.at(-1)?.id, changed: await this.refreshRows(manager, target, rows) };
   }
 

@@ -33,8 +33,9 @@ export class WorkerStoppingError extends Error {
 /**
  * Runs one outbox row: a batch at a time, each batch in its own transaction together with the row's cursor,
  * so that a worker killed at any point resumes where the last commit left off. Local targets are read
- * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content;
- * each index row records the version it was synced to, so a re-run skips what is done.
+ * at each batch (under a share lock on PostgreSQL), so a late or repeated job never writes older content.
+ * A change that has reached every inline copy is recorded once for its target (`reference_synced`), not
+ * per copy: a re-run of it, or a run of an older change, is skipped at its start and at each batch.
  */
 @Injectable()
 export class OutboxProcessor implements OnModuleDestroy {
@@ -123,6 +124,7 @@ export class OutboxProcessor implements OnModuleDestroy {
     const row = await this.outbox.find(job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await this.outbox.start(row);
+    if (row.kind === 'content' && (await this.covered(this.dataSource.manager, row))) return this.outbox.finish(row.id);
     if (row.kind === 'content' && row.version === null && (await this.split(row))) return;
     const probe: InlineProbe = new Map();
     let handled = 0;
@@ -148,7 +150,13 @@ export class OutboxProcessor implements OnModuleDestroy {
       job.progress({ cursor: row.cursor, updated: handled }).catch(() => undefined);
     }
     if (row.kind === 'rename') await this.finishRename(row);
-    await this.outbox.finish(row.id);
+    if (row.kind === 'content') await this.outbox.finishContent(row);
+    else await this.outbox.finish(row.id);
+  }
+
+  /** Whether a change of the target as new as this row's, or newer, has already reached every inline copy. */
+  private async covered(manager: EntityManager, row: ReferenceOutboxEntry): Promise<boolean> {
+    return (await this.outbox.syncedVersion(manager, row.reference)) >= (row.version ?? row.id);
   }
 
   /**
@@ -171,13 +179,12 @@ export class OutboxProcessor implements OnModuleDestroy {
   private async batch(manager: EntityManager, row: ReferenceOutboxEntry): Promise<BatchResult> {
     let result: BatchResult;
     if (row.kind === 'content') {
+      // NOTE: the change's row id orders the changes of one target (a later change commits a later row): once a
+      // newer change has reached every copy, what is left of this run has nothing to do.
+      if (await this.covered(manager, row)) return { cursor: undefined, changed: new Map() };
       const target = await this.target(manager, row);
       if (!target) return { cursor: undefined, changed: new Map() };
-      // NOTE: the change's row id orders the changes of one target (a later change commits a later row).
-      result = await this.propagator.refreshBatch(manager, target, row.cursor, {
-        version: row.version ?? row.id,
-        until: row.untilId ?? undefined,
-      });
+      result = await this.propagator.refreshBatch(manager, target, row.cursor, { until: row.untilId ?? undefined });
     } else if (row.kind === 'rename') {
       result = await this.propagator.renameBatch(manager, row.reference, row.newReference!, row.cursor);
     } else {
@@ -204,7 +211,6 @@ export class OutboxProcessor implements OnModuleDestroy {
           const target = await this.target(manager, row);
           if (!target) return;
           const result = { cursor: indexRow.id, changed: await this.propagator.refreshRows(manager, target, [indexRow]) };
-          await this.index.markSynced(manager, [indexRow.id], row.version ?? row.id);
           await this.continueTransitively(manager, row, result, probe);
           mergeChanged(changed, result.changed);
         });

@@ -57,8 +57,4 @@ export class ReferenceEntry extends BaseEntity {
   /** The referrer field's delete policy, so that a delete checks `restrict` with one indexed query. */
   @Column({ name: 'on_delete', type: 'varchar', length: 8, default: 'keep' })
   onDelete: OnDeletePolicy;
-
-  /** The target version this inline copy was last synced to (queue mode's guard against stale jobs). */
-  @Column({ name: 'synced_version', type: 'integer', nullable: true })
-  syncedVersion: number | null;
 }

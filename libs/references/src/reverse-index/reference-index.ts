@@ -3,10 +3,18 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
 import type { ReferenceSpec } from '../extraction/reference-extractor.js';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
-import type { GetReferrersOptions, ReferenceRow } from '../interfaces/reference-row.interface.js';
+import type {
+  CountReferrersOptions,
+  GetReferrersOptions,
+  GetReferrersPageOptions,
+  ReferenceMatch,
+  ReferenceRow,
+  ReferrersPage,
+} from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { SqlDialect, asText, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
+import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.js';
 
 /** Urls checked per statement. */
 const CHUNK = 10_000;
@@ -18,6 +26,13 @@ const MAX_ROW_ID = 2_147_483_647;
 export interface IndexRow extends ReferenceRow {
   id: number;
   onDelete: OnDeletePolicy;
+}
+
+/** A record and the references found in it. */
+export interface IndexedRecord {
+  referrerType: string;
+  referrerId: string;
+  specs: ReferenceSpec[];
 }
 
 /** What makes an index row of one record the same as a reference found in it. */
@@ -36,23 +51,45 @@ export class ReferenceIndex {
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
   async replace(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
-    const existing = await this.select(manager)
-      .where('e.referrerType = :referrerType AND e.referrerId = :referrerId', { referrerType, referrerId })
-      .getRawMany()
-      .then((rows) => rows.map(toIndexRow));
-    const wanted = new Map(specs.map((s) => [key(s), s]));
+    await this.replaceMany(manager, [{ referrerType, referrerId, specs }]);
+  }
+
+  /**
+   * Makes the index rows of many records equal to their specs, writing only the difference: one read per
+   * referrer type, one delete and one insert for them all.
+   */
+  async replaceMany(manager: EntityManager, records: IndexedRecord[]): Promise<void> {
+    const byType = new Map<string, string[]>();
+    for (const r of records) (byType.get(r.referrerType) ?? byType.set(r.referrerType, []).get(r.referrerType)!).push(r.referrerId);
+    const existing = new Map<string, IndexRow[]>();
+    for (const [referrerType, ids] of byType) {
+      const list = this.dialect.inList('e.referrerId', 'ids', ids);
+      const rows = await this.select(manager)
+        .where('e.referrerType = :referrerType', { referrerType })
+        .andWhere(list.sql, list.parameters)
+        .getRawMany();
+      for (const row of rows.map(toIndexRow)) {
+        const owner = `${row.referrerType} ${row.referrerId}`;
+        (existing.get(owner) ?? existing.set(owner, []).get(owner)!).push(row);
+      }
+    }
     const stale: number[] = [];
-    for (const row of existing) {
-      const spec = wanted.get(key(row));
-      if (spec && spec.referenceUuid === row.referenceUuid && spec.field.onDelete === row.onDelete) wanted.delete(key(row));
-      else stale.push(row.id);
+    const added: IndexedRecord[] = [];
+    for (const { referrerType, referrerId, specs } of records) {
+      const wanted = new Map(specs.map((s) => [key(s), s]));
+      for (const row of existing.get(`${referrerType} ${referrerId}`) ?? []) {
+        const spec = wanted.get(key(row));
+        if (spec && spec.referenceUuid === row.referenceUuid && spec.field.onDelete === row.onDelete) wanted.delete(key(row));
+        else stale.push(row.id);
+      }
+      added.push({ referrerType, referrerId, specs: [...wanted.values()] });
     }
     if (stale.length) await manager.getRepository(ReferenceEntry).delete({ id: In(stale) });
-    await this.insert(manager, [{ referrerType, referrerId, specs: [...wanted.values()] }]);
+    await this.insert(manager, added);
   }
 
   /** Inserts the rows of many records with one statement. */
-  async insert(manager: EntityManager, records: Array<{ referrerType: string; referrerId: string; specs: ReferenceSpec[] }>): Promise<void> {
+  async insert(manager: EntityManager, records: IndexedRecord[]): Promise<void> {
     const rows: IndexRowValues[] = [];
     for (const { referrerType, referrerId, specs } of records) {
       for (const s of specs) {
@@ -77,69 +114,74 @@ export class ReferenceIndex {
   /**
    * The index rows that reference `reference` (exact, or every URL that starts with it), ordered by the
    * reference (by code point), then by row id: stable across pages.
-   * NOTE: plain SQL, no query builder: this is the lookup an API serves on every request.
    */
   async referrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<ReferenceRow[]> {
-    const match = options.match === 'prefix' ? 'prefix' : 'exact';
-    const condition =
-      match === 'prefix'
-        ? this.dialect.prefixCondition('"reference"', reference)
-        : { sql: '"reference" = :reference', parameters: { reference } };
-    const statement = this.prepared(manager, `referrers:${match}`, () =>
-      `SELECT "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
-              "inline", "path"
-       FROM "reference_index" WHERE ${condition.sql}
-       ORDER BY ${this.dialect.orderByReference('"reference"')}, "id" LIMIT :limit OFFSET :offset`,
-    );
-    const rows: Array<Record<string, any>> = await manager.query(
-      statement.sql,
-      statement.values({ ...condition.parameters, limit: options.limit ?? MAX_ROW_ID, offset: options.offset ?? 0 }),
-    );
-    for (const row of rows) {
-      row.reference = asText(row.reference);
-      row.inline = Boolean(row.inline);
-      row.referenceUuid ??= null;
-    }
-    return rows as ReferenceRow[];
+    const rows = await this.after(manager, reference, options.match, FIRST_KEY, options.limit ?? MAX_ROW_ID, options.offset ?? 0);
+    return rows.map(toReferenceRow);
+  }
+
+  /** A page of `referrers()` after the row `cursor` names (from the start without one), and the next page's cursor. */
+  async referrersPage(manager: EntityManager, reference: string, options: GetReferrersPageOptions): Promise<ReferrersPage> {
+    const after = options.cursor === undefined ? FIRST_KEY : decodeCursor(options.cursor);
+    // NOTE: one row more than asked tells whether a next page exists, so the last page says so itself.
+    const rows = await this.after(manager, reference, options.match, after, options.limit + 1, options.offset ?? 0);
+    const more = rows.length > options.limit;
+    if (more) rows.length = options.limit;
+    const last = rows.at(-1);
+    return { rows: rows.map(toReferenceRow), next: more && last ? encodeCursor({ reference: asText(last.reference), id: Number(last.id) }) : null };
   }
 
   /**
    * Every index row of `reference` (exact, or every URL that starts with it), a page of `size` rows at a
-   * time, in the order of `referrers()`. Walks by key (reference, row id), never by OFFSET: each page is an
-   * index range scan, however far the walk has gone.
+   * time, in the order of `referrers()`.
    */
-  async *referrerPages(manager: EntityManager, reference: string, options: { match?: 'exact' | 'prefix'; size: number }): AsyncGenerator<ReferenceRow[]> {
-    const match = options.match === 'prefix' ? 'prefix' : 'exact';
-    const condition =
-      match === 'prefix'
-        ? this.dialect.prefixCondition('"reference"', reference)
-        : { sql: '"reference" = :reference', parameters: { reference } };
-    const ordered = this.dialect.orderByReference('"reference"');
-    const statement = this.prepared(manager, `referrer-pages:${match}`, () =>
-      `SELECT "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
-              "inline", "path"
-       FROM "reference_index"
-       WHERE ${condition.sql} AND (${ordered} > :afterReference OR ("reference" = :sameReference AND "id" > :afterId))
-       ORDER BY ${ordered}, "id" LIMIT :limit`,
-    );
-    let after = { reference: '', id: 0 };
+  async *referrerPages(manager: EntityManager, reference: string, options: { match?: ReferenceMatch; size: number }): AsyncGenerator<ReferenceRow[]> {
+    let after = FIRST_KEY;
     for (;;) {
-      const rows: Array<Record<string, any>> = await manager.query(
-        statement.sql,
-        statement.values({
-          ...condition.parameters,
-          afterReference: after.reference,
-          sameReference: after.reference,
-          afterId: after.id,
-          limit: options.size,
-        }),
-      );
+      const rows = await this.after(manager, reference, options.match, after, options.size, 0);
       if (!rows.length) return;
       const last = rows.at(-1)!;
       after = { reference: asText(last.reference), id: Number(last.id) };
       yield rows.map(toReferenceRow);
       if (rows.length < options.size) return;
     }
+  }
+
+  /**
+   * The rows of `reference` after the key `after`, in (reference, row id) order. Walks by key, never by
+   * OFFSET: the row comparison is a bound of the (reference, id) index, so a page is one range scan
+   * however far the walk has gone (`offset` skips rows that are read; keep it small).
+   * NOTE: plain SQL, no query builder: this is the lookup an API serves on every request.
+   */
+  private async after(
+    manager: EntityManager,
+    reference: string,
+    match: ReferenceMatch = 'exact',
+    after: ReferrersKey,
+    limit: number,
+    offset: number,
+  ): Promise<Array<Record<string, any>>> {
+    const condition =
+      match === 'prefix'
+        ? this.dialect.prefixCondition('"reference"', reference)
+        : { sql: '"reference" = :reference', parameters: { reference } };
+    const ordered = this.dialect.orderByReference('"reference"');
+    // NOTE: the walk starts at the first key the match can hold, never before it: a key bound below the
+    // range (the empty one of a first page, or a cursor of another URL) would make the scan start at the
+    // index's first entry and read every entry up to the range.
+    const first = { reference, id: 0 };
+    const from = compareKeys(after, first) > 0 ? after : first;
+    const statement = this.prepared(manager, `referrers:${match}`, () =>
+      `SELECT "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "reference", "reference_uuid" AS "referenceUuid",
+              "inline", "path"
+       FROM "reference_index"
+       WHERE ${condition.sql} AND (${ordered}, "id") > (:afterReference, :afterId)
+       ORDER BY ${ordered}, "id" LIMIT :limit OFFSET :offset`,
+    );
+    return manager.query(
+      statement.sql,
+      statement.values({ ...condition.parameters, afterReference: from.reference, afterId: from.id, limit, offset }),
+    );
   }
 
   /**
@@ -158,8 +200,15 @@ export class ReferenceIndex {
     return statement;
   }
 
-  async countReferrers(manager: EntityManager, reference: string, options: GetReferrersOptions = {}): Promise<number> {
-    return this.matching(manager.getRepository(ReferenceEntry).createQueryBuilder('e'), reference, options.match).getCount();
+  /** How many rows `referrers()` would return without `limit`, counting at most `options.limit`. */
+  async countReferrers(manager: EntityManager, reference: string, options: CountReferrersOptions = {}): Promise<number> {
+    const query = this.matching(manager.getRepository(ReferenceEntry).createQueryBuilder('e'), reference, options.match);
+    if (options.limit === undefined) return query.getCount();
+    // NOTE: the count of a bounded subquery stops reading the index after `limit` entries.
+    const bounded = query.select('1').limit(options.limit);
+    const [sql, parameters] = bounded.getQueryAndParameters();
+    const [row] = await manager.query(this.dialect.identifiers(`SELECT count(*) AS "n" FROM (`) + sql + ') AS bounded', parameters);
+    return Number(row.n);
   }
 
   /** The index rows of many records of one type. */
@@ -224,28 +273,6 @@ export class ReferenceIndex {
     );
     const rows: Array<{ id: number | string }> = await manager.query(sql, parameters);
     return rows.map((r) => Number(r.id));
-  }
-
-  /** Records that these rows' inline copies were synced to a target version. */
-  async markSynced(manager: EntityManager, rowIds: number[], version: number): Promise<void> {
-    if (rowIds.length) await manager.getRepository(ReferenceEntry).update({ id: In(rowIds) }, { syncedVersion: version });
-  }
-
-  /**
-   * Queue mode's batch read: the next `limit` inline rows of `reference` after row `after` (up to `until`)
-   * not yet synced to `version`, marked synced to it in the same statement. The caller's transaction
-   * also writes the copies, so the mark and the write commit (or roll back) together.
-   */
-  async claimBatch(
-    manager: EntityManager,
-    reference: string,
-    after: number,
-    limit: number,
-    version: number,
-    until?: number,
-  ): Promise<IndexRow[]> {
-    const rows = await this.dialect.claimBatch(manager, { reference, after, until: until ?? MAX_ROW_ID, limit, version });
-    return asBatchRows(rows, reference).sort((a, b) => a.id - b.id);
   }
 
   /** Those of `urls` that some record holds an inline copy of. */

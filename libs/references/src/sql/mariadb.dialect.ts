@@ -165,27 +165,6 @@ export class MariaDbDialect extends SqlDialect {
     };
   }
 
-  override async claimBatch(manager: EntityManager, claim: { reference: string; after: number; until: number; limit: number; version: number }) {
-    // NOTE: no UPDATE … RETURNING: the rows are locked as they are read (another worker's claim waits for
-    // this transaction and then skips them as synced), and marked by their ids in the same transaction.
-    const rows: Array<Record<string, any>> = await manager.query(
-      `SELECT \`id\`, \`referrer_type\` AS referrerType, \`referrer_id\` AS referrerId, \`inline\`, \`path\`, \`on_delete\` AS onDelete
-       FROM \`reference_index\`
-       WHERE \`reference\` = ? AND \`inline\` = 1 AND \`id\` > ? AND \`id\` <= ?
-         AND (\`synced_version\` IS NULL OR \`synced_version\` < ?)
-       ORDER BY \`id\` LIMIT ? FOR UPDATE`,
-      [claim.reference, claim.after, claim.until, claim.version, claim.limit],
-    );
-    if (rows.length) {
-      await manager.query(
-        `UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id INT PATH '$')) AS v STRAIGHT_JOIN \`reference_index\` AS e ON e.\`id\` = v.id
-         SET e.\`synced_version\` = ?`,
-        [JSON.stringify(rows.map((row) => Number(row.id))), claim.version],
-      );
-    }
-    return rows;
-  }
-
   /** The id list parameter as a table `v(id)`, typed like the primary key so that the join uses it. */
   private ids(type: ReferenceType): string {
     return `JSON_TABLE(?, '$[*]' COLUMNS (id ${this.idColumn(type)} PATH '$')) AS v`;

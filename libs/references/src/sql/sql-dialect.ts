@@ -18,15 +18,6 @@ export type IndexRowValues = ReferenceRow & { onDelete: string };
 export type FindLockMode = 'pessimistic_read' | 'for_key_share' | 'pessimistic_write';
 const FIND_LOCK_MODE: Record<RowLock, FindLockMode> = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' };
 
-/** Queue mode's claim of a batch of index rows: see `ReferenceIndex.claimBatch`. */
-export interface BatchClaim {
-  reference: string;
-  after: number;
-  until: number;
-  limit: number;
-  version: number;
-}
-
 /**
  * The set-based statements of the library, written once per database. Each one changes many rows in one
  * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite, MariaDB) parameter,
@@ -94,24 +85,6 @@ export abstract class SqlDialect {
   /** TypeORM's lock mode for a row lock taken with `find()`, or none where the database has no row locks. */
   findLock(lock: RowLock): FindLockMode | undefined {
     return this.rowLocks ? FIND_LOCK_MODE[lock] : undefined;
-  }
-
-  /**
-   * Marks synced to `version` the next `limit` inline index rows of `reference` after row `after` (up to
-   * `until`) that are not yet synced to it, and returns them (raw rows: id, referrerType, referrerId,
-   * inline, path, onDelete). One statement where the database has `UPDATE … RETURNING`.
-   */
-  async claimBatch(manager: EntityManager, claim: BatchClaim): Promise<Array<Record<string, any>>> {
-    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `UPDATE "reference_index" SET "synced_version" = :version WHERE "id" IN (
-         SELECT "id" FROM "reference_index"
-         WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after AND "id" <= :until
-           AND ("synced_version" IS NULL OR "synced_version" < :version)
-         ORDER BY "id" LIMIT :limit)
-       RETURNING "id", "referrer_type" AS "referrerType", "referrer_id" AS "referrerId", "inline", "path", "on_delete" AS "onDelete"`,
-      { ...claim, inline: true },
-    );
-    return returnedRows(await manager.query(sql, parameters));
   }
 }
 
