@@ -1,9 +1,11 @@
-// Before the test suite: PostgreSQL and Redis must answer, or we stop at once with one line saying which.
+// Before the test suite: PostgreSQL, MariaDB and Redis must answer, or we stop at once with one line saying which.
+import mysql from 'mysql2/promise';
 import net from 'node:net';
 import pg from 'pg';
 
 const TIMEOUT_MS = 2000;
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const mariadbUrl = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 
@@ -14,6 +16,15 @@ async function checkPostgres() {
     await client.query('SELECT 1');
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+async function checkMariadb() {
+  const connection = await mysql.createConnection({ uri: mariadbUrl, connectTimeout: TIMEOUT_MS });
+  try {
+    await connection.query('SELECT 1');
+  } finally {
+    await connection.end().catch(() => {});
   }
 }
 
@@ -53,6 +64,13 @@ const checks = [
     'TEST_DATABASE_URL',
     checkPostgres,
     'sudo pg_ctlcluster $(ls /etc/postgresql) main start` or `docker compose up -d postgres',
+  ],
+  [
+    'MariaDB',
+    mariadbUrl,
+    'TEST_MARIADB_URL',
+    checkMariadb,
+    'sudo start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd` or `docker compose up -d mariadb',
   ],
   ['Redis', redisUrl, 'TEST_REDIS_URL', checkRedis, 'redis-server --daemonize yes` or `docker compose up -d redis'],
 ];

@@ -15,10 +15,19 @@ export const artworkUrl = (id: string) => `${BASE_URL}/artworks/${id}`;
 export const agentUrl = (id: string) => `${BASE_URL}/agents/${id}`;
 export const linkTo = (url: string) => ({ links: { self: url } });
 
+/**
+ * The catalogue's connection options on a database of the given kind. On MariaDB, TypeORM's `mysql` type, as
+ * `DATABASE_URL=mysql://…` gives (the library's suites use its `mariadb` type): both are tested.
+ */
+function catalogueDatabase(kind: DatabaseKind): CatalogueDatabase {
+  const options = connectionOptions(kind) as CatalogueDatabase;
+  return kind === 'mariadb' ? ({ ...options, type: 'mysql' } as CatalogueDatabase) : options;
+}
+
 /** The catalogue booted on a fresh, empty database of the given kind, as `main.ts` boots it. */
 export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<CatalogueConfig> = {}): Promise<INestApplication> {
   const config: CatalogueConfig = {
-    database: connectionOptions(kind) as CatalogueDatabase,
+    database: catalogueDatabase(kind),
     port: 0,
     baseUrl: BASE_URL,
     defaultBaseUrl: BASE_URL,

@@ -8,6 +8,8 @@ import { bootCatalogue, client, linkTo } from './catalogue-app.js';
 const SETUPS: Array<[DatabaseKind, 'sync' | 'queue']> = [
   ['postgres', 'sync'],
   ['postgres', 'queue'],
+  ['mariadb', 'sync'],
+  ['mariadb', 'queue'],
   ['sqlite', 'sync'],
 ];
 

@@ -29,7 +29,7 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
 
   it.each([
     [{ PORT: 'eighty' }, [], 'catalogue: PORT must be a whole number from 1 to 65535, got "eighty"'],
-    [{ DATABASE_URL: 'mysql://root:secret@db/catalogue' }, [], 'got "mysql://root:***@db/catalogue"'],
+    [{ DATABASE_URL: 'mongodb://root:secret@db/catalogue' }, [], 'got "mongodb://root:***@db/catalogue"'],
     [{ REDIS_URL: 'http://cache' }, [], 'catalogue: REDIS_URL must be a URL like redis://host:6379, got "http://cache"'],
     [{}, ['--role', 'worker'], 'catalogue: --role worker splits queue mode into API and worker processes: set REDIS_URL'],
     [

@@ -6,18 +6,31 @@ import { until } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
+/** What each database reports of a connection to the test's own database that waits for a row lock. */
+const LOCK_WAITS = {
+  postgres: `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  mariadb: `SELECT 1 FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+            WHERE t.trx_state = 'LOCK WAIT' AND p.DB = database()`,
+};
+/**
+ * InnoDB refreshes INNODB_TRX only when nobody read it for 100 ms: polled faster, it never changes. The
+ * MariaDB check therefore paces itself.
+ */
+const POLL_PAUSE_MS = { postgres: 0, mariadb: 150 };
+const DATABASES_AND_MODES = (['postgres', 'mariadb'] as const).flatMap((db) => MODES.map((mode) => [db, mode] as const));
+
 const link = (url: string) => ({ links: { self: url } });
 
 // Each test holds one transaction open on a connection of its own, starts the concurrent write, waits
-// until PostgreSQL reports it waiting for a row lock (or until it ended, as it did before the library
+// until the database reports it waiting for a row lock (or until it ended, as it did before the library
 // locked anything), and only then lets the first transaction commit: the interleaving that used to break
 // integrity happens on every run.
-describe.each(MODES)('the lock discipline on postgres, %s mode', (mode) => {
+describe.each(DATABASES_AND_MODES)('the lock discipline on %s, %s mode', (kind, mode) => {
   let ctx: TestContext;
   const nodes = () => ctx.dataSource.getRepository(TestNode);
 
   beforeAll(async () => {
-    ctx = await bootReferences('postgres', { propagation: mode });
+    ctx = await bootReferences(kind, { propagation: mode });
   });
   afterAll(() => ctx.close());
 
@@ -42,12 +55,12 @@ describe.each(MODES)('the lock discipline on postgres, %s mode', (mode) => {
   async function waitsOrEnds(write: Promise<unknown>): Promise<void> {
     let ended = false;
     void write.then(() => (ended = true));
+    const waiting = async () => {
+      await new Promise((resolve) => setTimeout(resolve, POLL_PAUSE_MS[kind]));
+      return (await ctx.dataSource.query(LOCK_WAITS[kind])).length > 0;
+    };
     await until(
-      async () =>
-        ended ||
-        (await ctx.dataSource.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        )).length > 0,
+      async () => ended || (await waiting()),
       10_000,
       'the concurrent write to wait for a row lock or to end',
     );
@@ -148,7 +161,7 @@ describe.each(MODES)('the lock discipline on postgres, %s mode', (mode) => {
     let locked = 0;
     let attempts = 0;
     // Each takes the share lock its dereference takes on the other, then waits for the other to do the same:
-    // each update then waits for the other's share lock, and PostgreSQL aborts one of the two.
+    // each update then waits for the other's share lock, and the database aborts one of the two.
     const point = (self: TestNode, other: TestNode) =>
       ctx.references.transaction(async (manager) => {
         attempts++;

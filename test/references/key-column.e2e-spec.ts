@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IsOptional, IsString } from 'class-validator';
 import { InlineReference, ReferenceEnabled, ReferencesConfigurationError, UnknownReferenceError } from 'nestjs-references';
 import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
 import { BASE_URL } from '../support/fixtures.js';
 import { createNode, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
@@ -14,28 +15,32 @@ class BookMetadata {
 /** A record named in its URL by a unique slug, not by its uuid primary key. */
 @Entity('test_book')
 @ReferenceEnabled({ route: 'books', key: 'slug', schema: BookMetadata })
-class TestBook {
+class TestBook extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 100, unique: true }) slug: string;
-  @Column({ type: 'jsonb' }) metadata: BookMetadata;
+  @Column({ type: 'json' }) metadata: BookMetadata;
 }
 
 /** The same, without a unique constraint on the slug: a URL could name two records. */
 @Entity('test_book')
 @ReferenceEnabled({ route: 'books', key: 'slug', schema: BookMetadata })
-class AmbiguousBook {
+class AmbiguousBook extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 100 }) slug: string;
-  @Column({ type: 'jsonb' }) metadata: BookMetadata;
+  @Column({ type: 'json' }) metadata: BookMetadata;
 }
 
 class CreateBooks1764000000002 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    const pg = queryRunner.connection.driver.options.type === 'postgres';
-    await queryRunner.query(
-      `CREATE TABLE "test_book" ("id" ${pg ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL'},
-       "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${pg ? 'jsonb' : 'text'} NOT NULL)`,
-    );
+    const type = queryRunner.connection.driver.options.type;
+    const [id, json] =
+      type === 'postgres'
+        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
+        : type === 'mariadb'
+          ? ['uuid PRIMARY KEY NOT NULL', 'json']
+          : ['varchar PRIMARY KEY NOT NULL', 'text'];
+    const sql = `CREATE TABLE "test_book" ("id" ${id}, "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${json} NOT NULL)`;
+    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
   }
   async down(): Promise<void> {}
 }

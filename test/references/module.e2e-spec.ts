@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import {
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
@@ -16,6 +16,9 @@ import {
 import { connectionOptions } from '../support/databases.js';
 // NOTE: an internal part, imported from the source: what a test of the library's own wiring replaces.
 import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.js';
+import { dialectFor } from '../../libs/references/src/sql/dialect.factory.js';
+import { MariaDbDialect } from '../../libs/references/src/sql/mariadb.dialect.js';
+import { SqlDialect } from '../../libs/references/src/sql/sql-dialect.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
@@ -97,6 +100,29 @@ describe('ReferencesModule', () => {
       imports: [typeorm(), ReferencesModule.forRootAsync({ useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue' }) })],
     }).compile();
     await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
+  });
+
+  it("refuses a MariaDB / MySQL data source that does not read committed rows, naming the option", () => {
+    const { isolationLevel: _readCommitted, ...repeatableRead } = connectionOptions('mariadb') as unknown as Record<string, unknown>;
+    // NOTE: the dialect is chosen from the data source's options alone, before any connection is made.
+    const refused = () => dialectFor(new DataSource({ ...repeatableRead, isolationLevel: undefined } as DataSourceOptions));
+    expect(refused).toThrow(ReferencesConfigurationError);
+    expect(refused).toThrow("nestjs-references on MariaDB and MySQL needs the data source option isolationLevel: 'READ COMMITTED' (got none)");
+    expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toEqual(expect.objectContaining({ maxJsonDepth: 31 }));
+    expect(dialectFor(new DataSource(connectionOptions('mariadb')))).toBeInstanceOf(MariaDbDialect);
+  });
+
+  it("runs on MariaDB through TypeORM's mysql type too (MariaDB's SQL chosen by the server's version)", async () => {
+    const ctx = await bootReferences('mariadb', {}, [], { connection: { ...connectionOptions('mariadb'), type: 'mysql' } });
+    try {
+      const target = await createNode(ctx.dataSource, { title: 'before' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
+      await ctx.dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'after' } }));
+      expect((await reload(ctx.dataSource, referrer)).metadata.parent?.title).toBe('after');
+      expect(ctx.app.get(SqlDialect)).toEqual(expect.objectContaining({ maxJsonDepth: 31 }));
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('builds its parts as providers, so that a test can replace one with overrideProvider', async () => {

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Column, DeleteDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { InlineReference, ReferenceByLink, ReferenceEnabled } from 'nestjs-references';
+import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
 
 export const BASE_URL = 'http://test.local';
 
@@ -34,9 +35,9 @@ export class RecordMetadata {
 
 @Entity('test_record')
 @ReferenceEnabled({ route: 'records', schema: RecordMetadata })
-export class TestRecord {
+export class TestRecord extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'jsonb' }) metadata: RecordMetadata;
+  @Column({ type: 'json' }) metadata: RecordMetadata;
   @VersionColumn() version: number;
 }
 
@@ -76,9 +77,9 @@ export class NodeMetadata {
 
 @Entity('test_node')
 @ReferenceEnabled({ route: 'nodes', schema: NodeMetadata })
-export class TestNode {
+export class TestNode extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'jsonb' }) metadata: NodeMetadata;
+  @Column({ type: 'json' }) metadata: NodeMetadata;
   /** Soft delete (`softRemove()` / `recover()`). */
   @DeleteDateColumn({ name: 'deleted_at', nullable: true }) deletedAt?: Date | null;
 }
@@ -95,21 +96,27 @@ export class Taxonomy {
 
 @Entity('test_mirror')
 @ReferenceEnabled({ route: 'taxonomies', schema: Taxonomy })
-export class TestMirror {
+export class TestMirror extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'jsonb' }) metadata: Taxonomy & { links: { self: string } } & Record<string, any>;
+  @Column({ type: 'json' }) metadata: Taxonomy & { links: { self: string } } & Record<string, any>;
 }
 
-/** The fixture tables, for PostgreSQL and SQLite. */
+/** The fixture tables, for PostgreSQL, MariaDB and SQLite. */
 export class CreateFixtureTables1764000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    const pg = queryRunner.connection.driver.options.type === 'postgres';
-    const id = pg ? 'uuid PRIMARY KEY DEFAULT gen_random_uuid()' : 'varchar PRIMARY KEY NOT NULL';
-    const json = pg ? 'jsonb' : 'text';
-    await queryRunner.query(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
-    const timestamp = pg ? 'timestamp' : 'datetime';
-    await queryRunner.query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
-    await queryRunner.query(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
+    const type = queryRunner.connection.driver.options.type;
+    const mysql = type === 'mysql' || type === 'mariadb';
+    const [id, json, timestamp] =
+      type === 'postgres'
+        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb', 'timestamp']
+        : mysql
+          ? // TypeORM's `mariadb` type uses MariaDB's uuid type; its `mysql` type a varchar(36).
+            [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json', 'datetime(6)']
+          : ['varchar PRIMARY KEY NOT NULL', 'text', 'datetime'];
+    const q = (sql: string) => queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
+    await q(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
+    await q(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
+    await q(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
   }
   async down(): Promise<void> {}
 }

@@ -15,7 +15,7 @@ export function buildProcesses(): void {
 
 /** Starts a propagation worker in a process of its own, and waits until it is up. */
 export async function startWorker(queuePrefix: string, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = fork(new URL('dist/processes/worker.js', PROCESSES_DIR).pathname, [], {
+  const child = fork(new URL('dist/test/support/processes/worker.js', PROCESSES_DIR).pathname, [], {
     env: {
       ...process.env,
       WORKER_DATABASE_URL: POSTGRES_URL,
@@ -60,7 +60,7 @@ export interface CliResult {
 /** Runs the library's commands in a process of their own, as `npm run cli -- references …` does in an app. */
 export function runCli(args: string[], options: { onStderr?: (chunk: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('dist/processes/cli.js', PROCESSES_DIR).pathname, ...args], {
+    const child = spawn(process.execPath, [new URL('dist/test/support/processes/cli.js', PROCESSES_DIR).pathname, ...args], {
       env: { ...process.env, CLI_DATABASE_URL: POSTGRES_URL },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,7 +82,7 @@ export function runCli(args: string[], options: { onStderr?: (chunk: string, chi
  * on the SQLite file `database.sqliteFile`.
  */
 export async function statusFromProcess(tz: string, database: { pgTimeZone: string } | { sqliteFile: string }): Promise<ReferencesStatus> {
-  const child = spawn(process.execPath, [new URL('dist/processes/outbox-status.js', PROCESSES_DIR).pathname], {
+  const child = spawn(process.execPath, [new URL('dist/test/support/processes/outbox-status.js', PROCESSES_DIR).pathname], {
     env: {
       ...process.env,
       TZ: tz,

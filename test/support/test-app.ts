@@ -5,7 +5,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
-import { REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
+import { DATABASES, REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from './fixtures.js';
 
 export interface TestContext {
@@ -19,7 +19,7 @@ export interface TestContext {
 
 /** The propagation modes the shared scenarios run in. */
 export const MODES = ['sync', 'queue'] as const;
-export const DATABASES_AND_MODES = (['sqlite', 'postgres'] as const).flatMap((db) => MODES.map((mode) => [db, mode] as const));
+export const DATABASES_AND_MODES = DATABASES.flatMap((db) => MODES.map((mode) => [db, mode] as const));
 
 /** What a suite adds to the fixtures: another database to boot on, entities and their migrations. */
 export interface TestSetup {

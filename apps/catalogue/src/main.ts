@@ -41,7 +41,12 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
   await app.listen(config.port);
   stopper.started(app);
 
-  const where = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite file ${config.database.database}`;
+  const where =
+    config.database.type === 'better-sqlite3'
+      ? `SQLite file ${config.database.database}`
+      : config.database.type === 'postgres'
+        ? 'PostgreSQL'
+        : 'MariaDB / MySQL';
   const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
   const base = app.get(ReferencesService).baseUrl;
   logger.log(`Catalogue listening on http://localhost:${config.port} (${where}, ${mode}); base URL ${base}; API documentation at ${base}/docs`);

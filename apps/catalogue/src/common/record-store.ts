@@ -27,7 +27,8 @@ export interface Page {
 /** `{ total, totalExact }` of a query, reading at most `MAX_COUNTED + 1` of its rows. */
 export async function countedTotal(query: SelectQueryBuilder<any>): Promise<Pick<Page, 'total' | 'totalExact'>> {
   const [sql, parameters] = query.select('1').limit(MAX_COUNTED + 1).getQueryAndParameters();
-  const [row] = await query.connection.query(`SELECT count(*) AS "n" FROM (${sql}) AS "counted"`, parameters);
+  // NOTE: unquoted names, the same on every database (MariaDB quotes with backticks).
+  const [row] = await query.connection.query(`SELECT count(*) AS n FROM (${sql}) AS counted`, parameters);
   const counted = Number(row.n);
   return { total: Math.min(counted, MAX_COUNTED), totalExact: counted <= MAX_COUNTED };
 }

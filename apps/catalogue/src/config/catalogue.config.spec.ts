@@ -48,6 +48,13 @@ describe('loadCatalogueConfig', () => {
     });
   });
 
+  it.each([
+    ['mysql://catalogue@db:3306/catalogue', 'mysql'],
+    ['mariadb://catalogue@db:3306/catalogue', 'mariadb'],
+  ])('reads a MariaDB / MySQL DATABASE_URL %s, with the READ COMMITTED isolation the library needs there', (url, type) => {
+    expect(loadCatalogueConfig({ DATABASE_URL: url }, []).database).toEqual({ type, url, isolationLevel: 'READ COMMITTED' });
+  });
+
   it('derives the base URL of a new database and its alias from PORT', () => {
     expect(loadCatalogueConfig({ PORT: '4000' }, [])).toMatchObject({
       baseUrl: undefined,
@@ -60,7 +67,8 @@ describe('loadCatalogueConfig', () => {
     [{ PORT: 'eighty' }, /^PORT must be a whole number/],
     [{ PORT: '70000' }, /^PORT must be a whole number/],
     [{ BASE_URL: 'catalogue.example.org' }, /^BASE_URL must be an absolute http\(s\) URL/],
-    [{ DATABASE_URL: 'mysql://root@db/catalogue' }, /^DATABASE_URL must be a PostgreSQL URL/],
+    [{ DATABASE_URL: 'mongodb://root@db/catalogue' }, /^DATABASE_URL must be a PostgreSQL URL .* or a MariaDB \/ MySQL URL/],
+    [{ DATABASE_URL: 'mysql:///catalogue' }, /^DATABASE_URL must be a PostgreSQL URL/],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a URL like redis:\/\/host:6379/],
     [{ CATALOGUE_TOKEN: 'short' }, /^CATALOGUE_TOKEN must be at least 8 characters/],
     [{ HEALTH_MAX_PENDING_SECONDS: '0' }, /^HEALTH_MAX_PENDING_SECONDS must be a whole number of seconds/],
@@ -77,8 +85,8 @@ describe('loadCatalogueConfig', () => {
   });
 
   it('never echoes a password from a connection URL', () => {
-    expect(() => loadCatalogueConfig({ DATABASE_URL: 'mysql://root:hunter2@db/catalogue' }, [])).toThrow(
-      'got "mysql://root:***@db/catalogue"',
+    expect(() => loadCatalogueConfig({ DATABASE_URL: 'mongodb://root:hunter2@db/catalogue' }, [])).toThrow(
+      'got "mongodb://root:***@db/catalogue"',
     );
   });
 

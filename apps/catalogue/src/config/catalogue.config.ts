@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
-/** Where the catalogue keeps its records: TypeORM connection options for one of the two supported databases. */
+/** Where the catalogue keeps its records: TypeORM connection options for one of the supported databases. */
 export type CatalogueDatabase =
   | { type: 'postgres'; url: string; dropSchema?: boolean }
+  | { type: 'mariadb' | 'mysql'; url: string; dropSchema?: boolean; isolationLevel: 'READ COMMITTED' }
   | { type: 'better-sqlite3'; database: string };
 
 /**
@@ -129,13 +130,27 @@ function parseBaseUrl(value: string | undefined, name: string): string | undefin
 function parseDatabase(value: string | undefined): CatalogueDatabase {
   if (value === undefined || value === '') return { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE };
   const url = parseUrl(value);
-  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+  const type = url?.hostname ? DATABASE_TYPES[url.protocol] : undefined;
+  if (!type) {
     throw new CatalogueConfigError(
-      `DATABASE_URL must be a PostgreSQL URL like postgres://user@host:5432/db (unset it to use SQLite), got "${redact(value)}"`,
+      `DATABASE_URL must be a PostgreSQL URL like postgres://user@host:5432/db or a MariaDB / MySQL URL like mysql://user@host:3306/db (unset it to use SQLite), got "${redact(value)}"`,
     );
   }
-  return { type: 'postgres', url: value };
+  if (type === 'postgres') return { type, url: value };
+  // NOTE: the library needs READ COMMITTED on MariaDB and MySQL (README, "Databases").
+  return { type, url: value, isolationLevel: 'READ COMMITTED' };
 }
+
+/**
+ * TypeORM's data source type per URL scheme. `mariadb://` is TypeORM's `mariadb` type, which uses MariaDB's
+ * own uuid column type; `mysql://` works on MySQL and on MariaDB alike.
+ */
+const DATABASE_TYPES: Record<string, 'postgres' | 'mariadb' | 'mysql' | undefined> = {
+  'postgres:': 'postgres',
+  'postgresql:': 'postgres',
+  'mariadb:': 'mariadb',
+  'mysql:': 'mysql',
+};
 
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { ArtworkMetadata } from '../artworks/artwork-metadata.dto.js';
 import { artworkSearchText } from '../search/artwork-search-text.js';
-import { ArtworkSearchTable } from '../search/artwork-search.table.js';
+import { ArtworkSearchTable, searchDatabaseOf, type SearchDatabase } from '../search/artwork-search.table.js';
 
 const BACKFILL_BATCH = 500;
 
@@ -13,8 +13,20 @@ export class CreateArtworkSearch1764200000000 implements MigrationInterface {
   name = 'CreateArtworkSearch1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    if (postgres) {
+    const database = searchDatabaseOf(queryRunner.connection.driver.options.type);
+    if (database === 'mariadb') {
+      // NOTE: words are folded by the app; the binary collation compares them as they are.
+      const id = queryRunner.connection.driver.options.type === 'mariadb' ? 'uuid' : 'varchar(36)';
+      await queryRunner.query(
+        `CREATE TABLE \`artwork_search_word\` (
+           \`word\` varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+           \`artwork_id\` ${id} NOT NULL,
+           \`hits\` int NOT NULL,
+           PRIMARY KEY (\`word\`, \`artwork_id\`),
+           KEY \`IDX_artwork_search_word_artwork\` (\`artwork_id\`),
+           CONSTRAINT \`FK_artwork_search_word_artwork\` FOREIGN KEY (\`artwork_id\`) REFERENCES \`artwork\` (\`id\`) ON DELETE CASCADE)`,
+      );
+    } else if (database === 'postgres') {
       await queryRunner.query(
         `CREATE TABLE "artwork_search" (
            "artwork_id" uuid PRIMARY KEY REFERENCES "artwork" ("id") ON DELETE CASCADE,
@@ -50,12 +62,13 @@ export class CreateArtworkSearch1764200000000 implements MigrationInterface {
          END`,
       );
     }
-    await backfill(queryRunner, new ArtworkSearchTable(postgres), postgres);
+    await backfill(queryRunner, new ArtworkSearchTable(database), database);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    if (queryRunner.connection.driver.options.type === 'postgres') {
-      await queryRunner.query(`DROP TABLE "artwork_search"`);
+    const database = searchDatabaseOf(queryRunner.connection.driver.options.type);
+    if (database !== 'sqlite') {
+      await queryRunner.query(database === 'mariadb' ? 'DROP TABLE `artwork_search_word`' : `DROP TABLE "artwork_search"`);
       return;
     }
     await queryRunner.query(`DROP TABLE "artwork_search"`);
@@ -63,15 +76,20 @@ export class CreateArtworkSearch1764200000000 implements MigrationInterface {
   }
 }
 
-async function backfill(queryRunner: QueryRunner, table: ArtworkSearchTable, postgres: boolean): Promise<void> {
+const BACKFILL_PAGE: Record<SearchDatabase, string> = {
+  postgres: `SELECT "id", "metadata" FROM "artwork" WHERE "id"::text > $1 ORDER BY "id"::text LIMIT ${BACKFILL_BATCH}`,
+  // NOTE: MariaDB's uuid type cannot compare with '' (the first page).
+  mariadb: `SELECT \`id\`, \`metadata\` FROM \`artwork\` WHERE ? = '' OR \`id\` > ? ORDER BY \`id\` LIMIT ${BACKFILL_BATCH}`,
+  // NOTE: TypeORM 1 stores a jsonb column as SQLite's binary JSONB; json() turns it back into text.
+  sqlite: `SELECT "id", json("metadata") AS "metadata" FROM "artwork" WHERE "id" > ? ORDER BY "id" LIMIT ${BACKFILL_BATCH}`,
+};
+
+async function backfill(queryRunner: QueryRunner, table: ArtworkSearchTable, database: SearchDatabase): Promise<void> {
   // NOTE: keyset pages by id, so a large collection is never read at once.
   for (let after = ''; ; ) {
     const rows: Array<{ id: string; metadata: ArtworkMetadata | string }> = await queryRunner.query(
-      postgres
-        ? `SELECT "id", "metadata" FROM "artwork" WHERE "id"::text > $1 ORDER BY "id"::text LIMIT ${BACKFILL_BATCH}`
-        : // NOTE: TypeORM 1 stores a jsonb column as SQLite's binary JSONB; json() turns it back into text.
-          `SELECT "id", json("metadata") AS "metadata" FROM "artwork" WHERE "id" > ? ORDER BY "id" LIMIT ${BACKFILL_BATCH}`,
-      [after],
+      BACKFILL_PAGE[database],
+      database === 'mariadb' ? [after, after] : [after],
     );
     await table.upsert(
       queryRunner,

@@ -4,7 +4,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import type { ReferrerIndexer } from 'nestjs-references';
 import { ARTWORKS_ROUTE, Artwork } from '../artworks/artwork.entity.js';
 import { artworkSearchText, searchWords } from './artwork-search-text.js';
-import { ArtworkSearchTable } from './artwork-search.table.js';
+import { ArtworkSearchTable, searchDatabaseOf } from './artwork-search.table.js';
 
 /** Artworks read and reindexed per transaction. */
 const REINDEX_BATCH = 500;
@@ -27,11 +27,16 @@ export interface SearchHits {
 @Injectable()
 export class ArtworkSearchIndexer implements ReferrerIndexer {
   private readonly table: ArtworkSearchTable;
-  private readonly postgres: boolean;
+  /** Whether the database locks rows (PostgreSQL, MariaDB); SQLite's writer holds the whole database. */
+  private readonly rowLocks: boolean;
+  private readonly lockMode: 'pessimistic_read' | 'pessimistic_write';
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.postgres = dataSource.options.type === 'postgres';
-    this.table = new ArtworkSearchTable(this.postgres);
+    this.rowLocks = dataSource.options.type !== 'better-sqlite3';
+    // NOTE: TypeORM writes FOR SHARE for a `mysql` data source on any server of version 8 or later, which
+    // MariaDB 10 counts as and refuses: there, an update lock, which makes a writer wait just the same.
+    this.lockMode = dataSource.options.type === 'mysql' ? 'pessimistic_write' : 'pessimistic_read';
+    this.table = new ArtworkSearchTable(searchDatabaseOf(dataSource.options.type));
   }
 
   /** Reads these artworks as they are now and rewrites their entries; ids no longer stored drop out. */
@@ -45,7 +50,7 @@ export class ArtworkSearchIndexer implements ReferrerIndexer {
           where: { id: In(ids) },
           // NOTE: a writer of one of these artworks waits until this entry is written, then writes its own:
           // an entry read before a concurrent write can never land after it.
-          ...(this.postgres ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+          ...(this.rowLocks ? { lock: { mode: this.lockMode } } : {}),
         });
         await this.index(manager, artworks);
         const found = new Set(artworks.map((artwork) => artwork.id));

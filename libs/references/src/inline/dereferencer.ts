@@ -10,6 +10,7 @@ import { RecordLoader } from '../records/record-loader.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { SqlDialect } from '../sql/sql-dialect.js';
 import { ReferenceUrls } from '../urls/reference-urls.js';
 import { CoalescedCalls } from '../transaction/coalesced-calls.js';
 import { InlineCopies } from './inline-copies.js';
@@ -45,6 +46,7 @@ export class Dereferencer {
     private readonly loader: RecordLoader,
     private readonly urls: ReferenceUrls,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+    private readonly dialect: SqlDialect,
   ) {
     this.strict = options.strict ?? false;
   }
@@ -84,7 +86,7 @@ export class Dereferencer {
   /** Checks the references of one record and answers its local targets, each reference in its canonical spelling. */
   private async localTargets(manager: EntityManager, type: ReferenceType, metadata: Record<string, any>): Promise<LocalTarget[]> {
     // First, and without recursion: what follows walks the document recursively.
-    assertStorableJson(metadata);
+    assertStorableJson(metadata, this.dialect.maxJsonDepth);
     const locals: LocalTarget[] = [];
     for (let occurrence of occurrences(type.schema, metadata)) {
       if (occurrence.field.kind === 'inline' && occurrence.field.create && isWithoutLink(occurrence)) {

@@ -52,14 +52,17 @@ export class Rebaser {
       for (const column of ['reference', 'new_reference']) {
         const condition = this.dialect.prefixCondition(`"${column}"`, `${from}/`);
         const [sql, parameters] = tx.connection.driver.escapeQueryWithParameters(
-          `UPDATE "reference_outbox" SET "${column}" = replace("${column}", :from, :to) WHERE ${condition.sql}`,
+          this.dialect.identifiers(`UPDATE "reference_outbox" SET "${column}" = replace("${column}", :from, :to) WHERE ${condition.sql}`),
           { ...condition.parameters, from: `${from}/`, to: `${to}/` },
         );
         await tx.query(sql, parameters);
       }
       // NOTE: queue mode's synced versions only let a run be skipped: dropped under the old base, never wrong.
       const synced = this.dialect.prefixCondition('"reference"', `${from}/`);
-      const [sql, parameters] = tx.connection.driver.escapeQueryWithParameters(`DELETE FROM "reference_synced" WHERE ${synced.sql}`, synced.parameters);
+      const [sql, parameters] = tx.connection.driver.escapeQueryWithParameters(
+        this.dialect.identifiers(`DELETE FROM "reference_synced" WHERE ${synced.sql}`),
+        synced.parameters,
+      );
       await tx.query(sql, parameters);
       await tx.getRepository(ReferenceSetting).update({ key: BASE_URL_SETTING }, { value: to });
     });
@@ -70,14 +73,14 @@ export class Rebaser {
   private async moveIndexRows(manager: EntityManager, from: string, to: string, limit: number): Promise<number> {
     const condition = this.dialect.prefixCondition('"reference"', from);
     const [select, selectParameters] = manager.connection.driver.escapeQueryWithParameters(
-      `SELECT "id" FROM "reference_index" WHERE ${condition.sql} ORDER BY "id" LIMIT :limit`,
+      this.dialect.identifiers(`SELECT "id" FROM "reference_index" WHERE ${condition.sql} ORDER BY "id" LIMIT :limit`),
       { ...condition.parameters, limit },
     );
     const ids = ((await manager.query(select, selectParameters)) as Array<{ id: number | string }>).map((row) => Number(row.id));
     if (!ids.length) return 0;
     const list = this.dialect.inList('"id"', 'ids', ids as unknown as string[]);
     const [update, updateParameters] = manager.connection.driver.escapeQueryWithParameters(
-      `UPDATE "reference_index" SET "reference" = replace("reference", :from, :to) WHERE ${list.sql}`,
+      this.dialect.identifiers(`UPDATE "reference_index" SET "reference" = replace("reference", :from, :to) WHERE ${list.sql}`),
       { ...list.parameters, from, to },
     );
     await manager.query(update, updateParameters);

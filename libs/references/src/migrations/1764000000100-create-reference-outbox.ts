@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isMysqlFamily, run } from './mysql-family.js';
 
 /** Creates the outbox of queue mode (harmless in sync mode, where it stays empty). */
 export class CreateReferenceOutbox1764000000100 implements MigrationInterface {
@@ -6,9 +7,18 @@ export class CreateReferenceOutbox1764000000100 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    await queryRunner.query(`
+    const mysql = isMysqlFamily(queryRunner);
+    const id = postgres ? 'SERIAL PRIMARY KEY' : mysql ? 'int NOT NULL AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL';
+    const createdAt = postgres
+      ? 'TIMESTAMP NOT NULL DEFAULT now()'
+      : mysql
+        ? 'datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)'
+        : "datetime NOT NULL DEFAULT (datetime('now'))";
+    await run(
+      queryRunner,
+      `
       CREATE TABLE "reference_outbox" (
-        "id" ${postgres ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL'},
+        "id" ${id},
         "kind" varchar(8) NOT NULL,
         "reference" varchar(2048) NOT NULL,
         "new_reference" varchar(2048),
@@ -17,12 +27,13 @@ export class CreateReferenceOutbox1764000000100 implements MigrationInterface {
         "cursor" integer NOT NULL DEFAULT 0,
         "hops" integer NOT NULL DEFAULT 0,
         "error" text,
-        "created_at" ${postgres ? 'TIMESTAMP NOT NULL DEFAULT now()' : "datetime NOT NULL DEFAULT (datetime('now'))"}
-      )`);
-    await queryRunner.query(`CREATE INDEX "IDX_reference_outbox_status" ON "reference_outbox" ("status", "id")`);
+        "created_at" ${createdAt}
+      )`,
+    );
+    await run(queryRunner, `CREATE INDEX "IDX_reference_outbox_status" ON "reference_outbox" ("status", "id")`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE "reference_outbox"`);
+    await run(queryRunner, `DROP TABLE "reference_outbox"`);
   }
 }

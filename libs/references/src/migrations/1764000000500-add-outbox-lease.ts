@@ -1,14 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { run } from './mysql-family.js';
 
 /** A lease on running outbox rows: a row whose worker died is seen (`stalled`) and enqueued again. */
 export class AddOutboxLease1764000000500 implements MigrationInterface {
   name = 'AddOutboxLease1764000000500';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "reference_outbox" ADD COLUMN "lease_until" bigint`);
+    await run(queryRunner, `ALTER TABLE "reference_outbox" ADD COLUMN "lease_until" bigint`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "reference_outbox" DROP COLUMN "lease_until"`);
+    await run(queryRunner, `ALTER TABLE "reference_outbox" DROP COLUMN "lease_until"`);
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isMysqlFamily, run } from './mysql-family.js';
 
 /** Referrers waiting for the app's `ReferrerIndexer`, recorded with the change that needs them reindexed. */
 export class CreateReferenceReindex1764000000600 implements MigrationInterface {
@@ -6,19 +7,23 @@ export class CreateReferenceReindex1764000000600 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    await queryRunner.query(`
+    const id = postgres ? 'SERIAL PRIMARY KEY' : isMysqlFamily(queryRunner) ? 'int NOT NULL AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL';
+    await run(
+      queryRunner,
+      `
       CREATE TABLE "reference_reindex" (
-        "id" ${postgres ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL'},
+        "id" ${id},
         "referrer_type" varchar(64) NOT NULL,
         "referrer_ids" text NOT NULL,
         "attempts" integer NOT NULL DEFAULT 0,
         "due_at" bigint NOT NULL,
         "error" text
-      )`);
-    await queryRunner.query(`CREATE INDEX "IDX_reference_reindex_due" ON "reference_reindex" ("due_at")`);
+      )`,
+    );
+    await run(queryRunner, `CREATE INDEX "IDX_reference_reindex_due" ON "reference_reindex" ("due_at")`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE "reference_reindex"`);
+    await run(queryRunner, `DROP TABLE "reference_reindex"`);
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isMysqlFamily, run } from './mysql-family.js';
 
 /**
  * Queue mode records the version its copies are synced to once per target (`reference_synced`) instead of
@@ -8,14 +9,14 @@ export class SyncVersionsPerTarget1764000000700 implements MigrationInterface {
   name = 'SyncVersionsPerTarget1764000000700';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `CREATE TABLE "reference_synced" ("reference" varchar(2048) PRIMARY KEY NOT NULL, "version" integer NOT NULL)`,
-    );
-    await queryRunner.query(`ALTER TABLE "reference_index" DROP COLUMN "synced_version"`);
+    // NOTE: bytes on MariaDB and MySQL, as the index's reference column (2,048 utf8mb4 characters would not fit a key).
+    const reference = isMysqlFamily(queryRunner) ? 'varbinary(2048)' : 'varchar(2048)';
+    await run(queryRunner, `CREATE TABLE "reference_synced" ("reference" ${reference} PRIMARY KEY NOT NULL, "version" integer NOT NULL)`);
+    await run(queryRunner, `ALTER TABLE "reference_index" DROP COLUMN "synced_version"`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "reference_index" ADD COLUMN "synced_version" integer`);
-    await queryRunner.query(`DROP TABLE "reference_synced"`);
+    await run(queryRunner, `ALTER TABLE "reference_index" ADD COLUMN "synced_version" integer`);
+    await run(queryRunner, `DROP TABLE "reference_synced"`);
   }
 }

@@ -90,8 +90,12 @@ export class ReferenceOutbox {
   }
 
   private async recordSynced(manager: EntityManager, reference: string, version: number): Promise<void> {
+    const type = manager.connection.driver.options.type;
+    // NOTE: MariaDB and MySQL have no ON CONFLICT; their upsert is ON DUPLICATE KEY UPDATE.
     const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `INSERT INTO "reference_synced" ("reference", "version") VALUES (:reference, :version)
+      type === 'mysql' || type === 'mariadb'
+        ? 'INSERT INTO `reference_synced` (`reference`, `version`) VALUES (:reference, :version) ON DUPLICATE KEY UPDATE `version` = GREATEST(`version`, VALUES(`version`))'
+        : `INSERT INTO "reference_synced" ("reference", "version") VALUES (:reference, :version)
        ON CONFLICT ("reference") DO UPDATE SET "version" =
          CASE WHEN "reference_synced"."version" > excluded."version" THEN "reference_synced"."version" ELSE excluded."version" END`,
       { reference, version },

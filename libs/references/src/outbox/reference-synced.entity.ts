@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { BaseEntity, Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
+import { asText } from '../sql/sql-dialect.js';
 
 /**
  * Queue mode's record of how far the inline copies of a target are synced: `version` is the newest content
@@ -7,7 +8,20 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * older one is skipped without a per-referrer mark.
  */
 @Entity('reference_synced')
-export class ReferenceSynced {
+export class ReferenceSynced extends BaseEntity {
+  /**
+   * VARBINARY on MariaDB and MySQL, as the migration makes it: a primary key of 2,048 utf8mb4 characters
+   * passes InnoDB's 3,072-byte limit (see `ReferenceEntry`). Never used as an active record.
+   */
+  static override useDataSource(dataSource: DataSource | null): void {
+    super.useDataSource(dataSource);
+    const type = dataSource?.driver.options.type;
+    if (type !== 'mysql' && type !== 'mariadb') return;
+    const reference = dataSource!.getMetadata(ReferenceSynced).findColumnWithPropertyName('reference')!;
+    reference.type = 'varbinary';
+    reference.transformer = { to: (value: unknown) => value, from: asText };
+  }
+
   @PrimaryColumn({ type: 'varchar', length: 2048 })
   reference: string;
 

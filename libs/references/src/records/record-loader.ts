@@ -4,9 +4,6 @@ import { In } from 'typeorm';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { SqlDialect, type RowLock } from '../sql/sql-dialect.js';
 
-/** TypeORM's lock modes for the library's row locks. */
-const LOCK_MODE = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' } as const;
-
 /** How records are asked for: by id (referrers, from the index), or by the key their URL holds (targets). */
 export interface LoadOptions {
   lock?: RowLock;
@@ -31,10 +28,11 @@ export class RecordLoader {
       return rows.map((row) => type.partialRecord(row.id, typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata));
     }
     const property = options.by === 'key' ? type.keyProperty : type.entityMetadata.primaryColumns[0].propertyName;
+    const mode = options.lock && this.dialect.findLock(options.lock);
     return manager.find(type.entity as any, {
       where: { [property]: In(values) } as FindOptionsWhere<any>,
       order: { [property]: 'ASC' },
-      ...(options.lock && this.dialect.rowLocks ? { lock: { mode: LOCK_MODE[options.lock] } } : {}),
+      ...(mode ? { lock: { mode } } : {}),
     }) as Promise<object[]>;
   }
 

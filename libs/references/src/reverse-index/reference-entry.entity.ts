@@ -1,5 +1,6 @@
 import { BaseEntity, Column, Entity, Index, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
+import { asText } from '../sql/sql-dialect.js';
 
 /**
  * One row of the reverse index: record `referrerType/referrerId` references `reference` at `path`.
@@ -10,16 +11,26 @@ import type { OnDeletePolicy } from '../interfaces/reference-options.interface.j
 @Index('IDX_reference_index_referrer', ['referrerType', 'referrerId'])
 export class ReferenceEntry extends BaseEntity {
   /**
-   * Gives `reference` the "C" collation on PostgreSQL only (SQLite has no such collation, and its default
-   * BINARY one is the same order), so that `synchronize: true` creates the column the migration creates and
-   * leaves a migrated one alone. A column option cannot depend on the database; TypeORM calls this for a
+   * Gives `reference` a byte order, as the migration does, so that one index serves exact lookups, prefix
+   * lookups and their ordering, and `synchronize: true` creates the column the migration creates and
+   * leaves a migrated one alone: the "C" collation on PostgreSQL; VARBINARY on MariaDB and MySQL (2,048
+   * bytes: a utf8mb4 VARCHAR of 2,048 characters would pass InnoDB's 3,072-byte limit of an index key;
+   * read back as text by `asText()` and by the transformer below); SQLite's default BINARY collation
+   * already is that order. A column option cannot depend on the database; TypeORM calls this for a
    * BaseEntity once per data source, after building the entity's metadata and before migrations and
    * `synchronize` run. The class is never used as an active record.
    */
   static override useDataSource(dataSource: DataSource | null): void {
     super.useDataSource(dataSource);
-    if (dataSource?.driver.options.type !== 'postgres') return;
-    dataSource.getMetadata(ReferenceEntry).findColumnWithPropertyName('reference')!.collation = 'C';
+    const type = dataSource?.driver.options.type;
+    if (type !== 'postgres' && type !== 'mysql' && type !== 'mariadb') return;
+    const reference = dataSource!.getMetadata(ReferenceEntry).findColumnWithPropertyName('reference')!;
+    if (type === 'postgres') {
+      reference.collation = 'C';
+    } else {
+      reference.type = 'varbinary';
+      reference.transformer = { to: (value: unknown) => value, from: asText };
+    }
   }
 
   @PrimaryGeneratedColumn()

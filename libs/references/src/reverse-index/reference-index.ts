@@ -12,7 +12,7 @@ import type {
   ReferrersPage,
 } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { SqlDialect, type IndexRowValues } from '../sql/sql-dialect.js';
+import { SqlDialect, asText, type IndexRowValues } from '../sql/sql-dialect.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.js';
 
@@ -128,7 +128,7 @@ export class ReferenceIndex {
     const more = rows.length > options.limit;
     if (more) rows.length = options.limit;
     const last = rows.at(-1);
-    return { rows: rows.map(toReferenceRow), next: more && last ? encodeCursor({ reference: last.reference, id: Number(last.id) }) : null };
+    return { rows: rows.map(toReferenceRow), next: more && last ? encodeCursor({ reference: asText(last.reference), id: Number(last.id) }) : null };
   }
 
   /**
@@ -141,7 +141,7 @@ export class ReferenceIndex {
       const rows = await this.after(manager, reference, options.match, after, options.size, 0);
       if (!rows.length) return;
       const last = rows.at(-1)!;
-      after = { reference: last.reference, id: Number(last.id) };
+      after = { reference: asText(last.reference), id: Number(last.id) };
       yield rows.map(toReferenceRow);
       if (rows.length < options.size) return;
     }
@@ -191,7 +191,7 @@ export class ReferenceIndex {
   private prepared(manager: EntityManager, key: string, template: () => string) {
     let statement = this.statements.get(key);
     if (!statement) {
-      const text = template();
+      const text = this.dialect.identifiers(template());
       const names = [...text.matchAll(/:(\w+)/g)].map((m) => m[1]);
       const [sql] = manager.connection.driver.escapeQueryWithParameters(text, Object.fromEntries(names.map((n) => [n, n])));
       statement = { sql, values: (parameters: Record<string, unknown>) => names.map((n) => parameters[n]) };
@@ -207,7 +207,7 @@ export class ReferenceIndex {
     // NOTE: the count of a bounded subquery stops reading the index after `limit` entries.
     const bounded = query.select('1').limit(options.limit);
     const [sql, parameters] = bounded.getQueryAndParameters();
-    const [row] = await manager.query(`SELECT count(*) AS "n" FROM (${sql}) AS "bounded"`, parameters);
+    const [row] = await manager.query(this.dialect.identifiers(`SELECT count(*) AS "n" FROM (`) + sql + ') AS bounded', parameters);
     return Number(row.n);
   }
 
@@ -265,10 +265,10 @@ export class ReferenceIndex {
    */
   async boundaries(manager: EntityManager, reference: string, after: number, size: number): Promise<number[]> {
     const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `SELECT "id" FROM (
+      this.dialect.identifiers(`SELECT "id" FROM (
          SELECT "id", row_number() OVER (ORDER BY "id") AS "n" FROM "reference_index"
          WHERE "reference" = :reference AND "inline" = :inline AND "id" > :after) AS "s"
-       WHERE "n" % :size = 0 ORDER BY "id"`,
+       WHERE "n" % :size = 0 ORDER BY "id"`),
       { reference, inline: true, after, size },
     );
     const rows: Array<{ id: number | string }> = await manager.query(sql, parameters);
@@ -286,7 +286,7 @@ export class ReferenceIndex {
         .select('DISTINCT e.reference', 'reference')
         .where(list.sql, list.parameters)
         .getRawMany();
-      for (const row of rows) found.add(row.reference);
+      for (const row of rows) found.add(asText(row.reference));
     }
     return found;
   }
@@ -317,9 +317,9 @@ export class ReferenceIndex {
     });
     const unknownType = types.length ? `e."referrer_type" NOT IN (:...names)` : '1 = 1';
     const [sql, values] = manager.connection.driver.escapeQueryWithParameters(
-      `SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
+      this.dialect.identifiers(`SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
               e."inline", e."path"
-       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`,
+       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`),
       parameters,
     );
     return ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
@@ -375,7 +375,7 @@ export function toReferenceRow(raw: Record<string, any>): ReferenceRow {
   return {
     referrerType: raw.referrerType,
     referrerId: raw.referrerId,
-    reference: raw.reference,
+    reference: asText(raw.reference),
     referenceUuid: raw.referenceUuid ?? null,
     inline: Boolean(raw.inline),
     path: raw.path,

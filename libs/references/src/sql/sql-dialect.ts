@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { MAX_JSON_DEPTH } from '../references.constants.js';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
@@ -13,9 +14,13 @@ export type RowLock = 'share' | 'key-share' | 'update';
 /** One row of the reverse index, as written: the public row and the referrer field's delete policy. */
 export type IndexRowValues = ReferenceRow & { onDelete: string };
 
+/** TypeORM's lock modes for the library's row locks (`find({ lock })`). */
+export type FindLockMode = 'pessimistic_read' | 'for_key_share' | 'pessimistic_write';
+const FIND_LOCK_MODE: Record<RowLock, FindLockMode> = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' };
+
 /**
  * The set-based statements of the library, written once per database. Each one changes many rows in one
- * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite) parameter,
+ * statement; the hot ones take their lists as one array (PostgreSQL) or one JSON text (SQLite, MariaDB) parameter,
  * so that a statement's text never depends on how many rows it touches.
  * A provider of the core module, chosen by `dialectFor()` from the data source's type; parts inject it by this class.
  */
@@ -27,6 +32,8 @@ export abstract class SqlDialect {
    * transactions would then nest as savepoints of one another, so the library runs them one at a time.
    */
   abstract readonly oneConnection: boolean;
+  /** The deepest nesting of objects and arrays the database stores (the document itself is level 1). */
+  readonly maxJsonDepth: number = MAX_JSON_DEPTH;
   /** Whether an error is a collision with concurrent writers that a new attempt of the transaction may not meet. */
   abstract isWriteConflict(error: unknown): boolean;
   /**
@@ -66,6 +73,19 @@ export abstract class SqlDialect {
   abstract orderByReference(column: string): string;
   /** A WHERE condition "`column` is one of `values`", with a single parameter named `name`. */
   abstract inList(column: string, name: string, values: string[]): { sql: string; parameters: Record<string, unknown> };
+
+  /**
+   * The library's SQL text, written with standard double-quoted names, for this database (MariaDB and
+   * MySQL quote names with backticks).
+   */
+  identifiers(sql: string): string {
+    return sql;
+  }
+
+  /** TypeORM's lock mode for a row lock taken with `find()`, or none where the database has no row locks. */
+  findLock(lock: RowLock): FindLockMode | undefined {
+    return this.rowLocks ? FIND_LOCK_MODE[lock] : undefined;
+  }
 }
 
 /** The rows of an `UPDATE … RETURNING`: TypeORM answers one on PostgreSQL with `[rows, rowCount]`. */
@@ -73,11 +93,16 @@ export function returnedRows<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
+/** A text column's value; the index's `reference` is VARBINARY on MariaDB and MySQL, read as a Buffer of UTF-8. */
+export function asText(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : (value as string);
+}
+
 /** Extra assignments for the version and update-date columns of a changed record. */
-export function bookkeeping(type: ReferenceType): string {
+export function bookkeeping(type: ReferenceType, alias = ''): string {
+  const { version, updatedAt } = type.sql;
   return (
-    (type.sql.version ? `, ${type.sql.version} = ${type.sql.version} + 1` : '') +
-    (type.sql.updatedAt ? `, ${type.sql.updatedAt} = CURRENT_TIMESTAMP` : '')
+    (version ? `, ${alias}${version} = ${alias}${version} + 1` : '') + (updatedAt ? `, ${alias}${updatedAt} = CURRENT_TIMESTAMP` : '')
   );
 }
 

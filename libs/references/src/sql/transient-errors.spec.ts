@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { QueryFailedError } from 'typeorm';
+import { MariaDbDialect } from './mariadb.dialect.js';
 import { PostgresDialect } from './postgres.dialect.js';
 import { SqliteDialect } from './sqlite.dialect.js';
 import { isTransientError } from './transient-errors.js';
@@ -38,6 +39,21 @@ describe('isTransientError: what a queue worker waits out instead of failing a c
     ['nothing', undefined],
   ])('fails on %s', (_, error) => {
     expect(isTransientError(error, postgres)).toBe(false);
+  });
+
+  const mysql = (message: string, code: string, errno: number) => query(Object.assign(new Error(message), { code, errno }));
+  it.each([
+    ['a deadlock', mysql('Deadlock found when trying to get lock; try restarting transaction', 'ER_LOCK_DEADLOCK', 1213)],
+    ['a lock wait timeout', mysql('Lock wait timeout exceeded; try restarting transaction', 'ER_LOCK_WAIT_TIMEOUT', 1205)],
+    ['a lost connection', coded('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST')],
+    ['a server shutting down', mysql('Server shutdown in progress', 'ER_SERVER_SHUTDOWN', 1053)],
+    ['too many connections', coded('Too many connections', 'ER_CON_COUNT_ERROR')],
+  ])('waits out %s on MariaDB / MySQL (mysql2)', (_, error) => {
+    expect(isTransientError(error, new MariaDbDialect(true))).toBe(true);
+  });
+
+  it('fails on a duplicate entry on MariaDB / MySQL (mysql2)', () => {
+    expect(isTransientError(mysql("Duplicate entry 'x' for key 'slug'", 'ER_DUP_ENTRY', 1062), new MariaDbDialect(true))).toBe(false);
   });
 
   it('waits out a busy SQLite database', () => {

@@ -9,6 +9,9 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
  */
 const POSTGRES_UNAVAILABLE = /^(08...|57P0[1-3]|53300)$/;
 
+/** mysql2's codes of a MariaDB / MySQL server gone, shutting down, or out of connections. */
+const MYSQL_UNAVAILABLE = new Set(['PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'ER_CONNECTION_KILLED']);
+
 /**
  * What the drivers say, without a code, when a connection goes away: node-postgres ("Connection terminated
  * unexpectedly", "timeout exceeded when trying to connect"), ioredis ("Connection is closed.", and after its
@@ -27,7 +30,7 @@ export function isTransientError(error: unknown, dialect: SqlDialect): boolean {
   if (dialect.isWriteConflict(error)) return true;
   for (let cause: unknown = error, depth = 0; cause && depth < 4; depth++) {
     const code = errorCode(cause);
-    if (code && (SOCKET_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+    if (code && (SOCKET_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code) || MYSQL_UNAVAILABLE.has(code))) return true;
     const { message, name, errors } = cause as { message?: unknown; name?: unknown; errors?: unknown };
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
     if (name === 'MaxRetriesPerRequestError') return true;
