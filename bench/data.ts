@@ -15,8 +15,17 @@ export async function createTerm(bench: Bench, title: string): Promise<Term> {
   return repository.save(repository.create({ metadata: { title, scheme: 'style-periods' } }));
 }
 
-/** Inserts `n` artworks that each inline `copy` as `stylePeriod`, straight into the table (no index rows). */
-export async function insertArtworks(bench: Bench, n: number, copy: object): Promise<void> {
+/**
+ * Inserts `n` artworks (about 1 KB each) that each inline `copy` where `place` puts it (`stylePeriod` by
+ * default), straight into the table (no index rows).
+ */
+export async function insertArtworks(
+  bench: Bench,
+  n: number,
+  copy: object,
+  place: (copy: object) => Record<string, unknown> = (c) => ({ stylePeriod: c }),
+): Promise<void> {
+  const references = place(copy);
   const chunk = bench.kind === 'postgres' ? 100_000 : 2_000;
   for (let from = 1; from <= n; from += chunk) {
     const to = Math.min(n, from + chunk - 1);
@@ -25,13 +34,13 @@ export async function insertArtworks(bench: Bench, n: number, copy: object): Pro
         `INSERT INTO artwork (metadata)
          SELECT jsonb_build_object('title', 'Artwork ' || i, 'inventoryNumber', 'INV-' || i, 'description', $1::text,
                 'dimensions', jsonb_build_object('height', i % 300, 'width', i % 200, 'unit', 'cm'),
-                'tags', '["oil","canvas","portrait"]'::jsonb, 'stylePeriod', $2::jsonb)
+                'tags', '["oil","canvas","portrait"]'::jsonb) || $2::jsonb
          FROM generate_series($3::int, $4::int) AS i`,
-        [DESCRIPTION, JSON.stringify(copy), from, to],
+        [DESCRIPTION, JSON.stringify(references), from, to],
       );
     } else {
       const rows = [];
-      for (let i = from; i <= to; i++) rows.push([randomUUID(), JSON.stringify({ ...artworkBody(i), stylePeriod: copy })]);
+      for (let i = from; i <= to; i++) rows.push([randomUUID(), JSON.stringify({ ...artworkBody(i), ...references })]);
       await bench.dataSource.query(
         `INSERT INTO artwork (id, metadata) SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?)`,
         [JSON.stringify(rows)],

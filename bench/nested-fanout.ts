@@ -1,7 +1,6 @@
 import type { Bench } from './boot.js';
-import { timed, vacuum, log, createTerm } from './data.js';
-import { DESCRIPTION, Term, artworkBody } from './entities.js';
-import { randomUUID } from 'node:crypto';
+import { createTerm, insertArtworks, log, timed, vacuum } from './data.js';
+import { Term } from './entities.js';
 
 /**
  * B1 nested: the same fan-out as B1's, with the copy three levels deep inside an array
@@ -12,7 +11,7 @@ export async function nestedFanout(bench: Bench, n: number, rounds: number, topT
   const terms = bench.dataSource.getRepository(Term);
   let agent = await createTerm(bench, 'Painter v0');
   const url = bench.references.canonicalUrl(agent);
-  await insertCreatedArtworks(bench, n, bench.references.representationOf(agent));
+  await insertArtworks(bench, n, bench.references.representationOf(agent), (copy) => ({ creators: [{ role: 'painter', agent: copy }] }));
   const ph = bench.kind === 'postgres' ? ['$1', '$2'] : ['?', '?'];
   await bench.dataSource.query(
     `INSERT INTO reference_index (referrer_type, referrer_id, reference, reference_uuid, inline, path, on_delete)
@@ -39,28 +38,6 @@ export async function nestedFanout(bench: Bench, n: number, rounds: number, topT
     log(`B1 nested round ${round}: top-level ${topRun.ms.toFixed(0)} ms, creators[0].agent ${nestedRun.ms.toFixed(0)} ms`);
   }
   return result;
-}
-
-/** Inserts `n` artworks like B1's (about 1 KB) whose first creator's agent is `copy`, straight into the table (no index rows). */
-async function insertCreatedArtworks(bench: Bench, n: number, copy: object): Promise<void> {
-  const creators = [{ role: 'painter', agent: copy }];
-  if (bench.kind === 'postgres') {
-    await bench.dataSource.query(
-      `INSERT INTO artwork (metadata)
-       SELECT jsonb_build_object('title', 'Artwork ' || i, 'inventoryNumber', 'INV-' || i, 'description', $3::text,
-              'dimensions', jsonb_build_object('height', i % 300, 'width', i % 200, 'unit', 'cm'),
-              'tags', '["oil","canvas","portrait"]'::jsonb, 'creators', $1::jsonb)
-       FROM generate_series(1, $2::int) AS i`,
-      [JSON.stringify(creators), n, DESCRIPTION],
-    );
-    return;
-  }
-  const rows = Array.from({ length: n }, (_, i) => [randomUUID(), JSON.stringify({ ...artworkBody(i), creators })]);
-  for (let from = 0; from < n; from += 2000) {
-    await bench.dataSource.query(`INSERT INTO artwork (id, metadata) SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?)`, [
-      JSON.stringify(rows.slice(from, from + 2000)),
-    ]);
-  }
 }
 
 async function countCreatorsNamed(bench: Bench, title: string): Promise<number> {

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isDeepStrictEqual } from 'node:util';
 import {
   InvalidReferenceUrlError,
   PropagationTimeoutError,
@@ -8,7 +7,6 @@ import {
   UnknownReferenceError,
 } from './errors/references.errors.js';
 import { extractReferences } from './extraction/reference-extractor.js';
-import { Dereferencer } from './inline/dereferencer.js';
 import { invalidReferenceUrlReason } from './urls/reference-url.js';
 import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
@@ -86,7 +84,6 @@ export class ReferencesService {
     private readonly rebaser: Rebaser,
     private readonly repairer: Repairer,
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
-    private readonly dereferencer: Dereferencer,
   ) {}
 
   /** The base URL of every canonical URL: the one stored with the references. */
@@ -196,14 +193,9 @@ export class ReferencesService {
     const type = this.typeOf(record);
     const work = async (manager: EntityManager): Promise<T> => {
       const where = type.entityMetadata.getEntityIdMap(record);
-      const stored = where && ((await manager.findOneBy(type.entity as any, where)) as T | null);
+      const { record: stored } = where ? await this.repairer.rewrite<T>(manager, type, where) : {};
       if (!stored) throw new UnknownReferenceError(type.canonicalUrl(record), 'refreshReferences');
-      const metadata = structuredClone(type.metadataOf(stored));
-      await this.dereferencer.prepare(manager, type, metadata);
-      // NOTE: compared as JSON values: what is stored (no undefined keys, plain objects; key order aside).
-      if (isDeepStrictEqual(asJson(metadata), asJson(type.metadataOf(stored)))) return stored;
-      (stored as Record<string, any>)[type.metadataProperty] = metadata;
-      return manager.save(stored);
+      return stored;
     };
     return options.manager ? work(options.manager) : this.transactions.run(work);
   }
@@ -370,4 +362,3 @@ export class ReferencesService {
 }
 
 /** A value as JSON stores it: undefined properties gone, every object a plain one. */
-const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

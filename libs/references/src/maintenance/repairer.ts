@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Dereferencer } from '../inline/dereferencer.js';
 import type { ReferrerKey, RepairResult } from '../interfaces/references-reports.interface.js';
-import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { WriteTransactions } from '../transaction/write-transactions.js';
 
@@ -15,7 +15,6 @@ import { WriteTransactions } from '../transaction/write-transactions.js';
 @Injectable()
 export class Repairer {
   constructor(
-    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly registry: ReferenceTypesRegistry,
     private readonly dereferencer: Dereferencer,
     private readonly transactions: WriteTransactions,
@@ -26,18 +25,9 @@ export class Repairer {
     for (const key of records) {
       const type = this.registry.forName(key.referrerType);
       if (!type) continue;
+      const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
       try {
-        const changed = await this.transactions.run(async (manager) => {
-          const idProperty = type.entityMetadata.primaryColumns[0].propertyName;
-          const record = (await manager.findOneBy(type.entity as any, { [idProperty]: key.referrerId })) as Record<string, any> | null;
-          if (!record) return false;
-          const metadata = structuredClone(type.metadataOf(record));
-          await this.dereferencer.prepare(manager, type, metadata);
-          if (isDeepStrictEqual(metadata, type.metadataOf(record))) return false;
-          record[type.metadataProperty] = metadata;
-          await manager.save(record);
-          return true;
-        });
+        const { changed } = await this.transactions.run((manager) => this.rewrite(manager, type, { [idProperty]: key.referrerId }));
         if (changed) result.repaired.push(key);
       } catch (error) {
         result.failed.push({ ...key, reason: (error as Error).message });
@@ -45,4 +35,22 @@ export class Repairer {
     }
     return result;
   }
+
+  /**
+   * Reads one record afresh in the transaction of `manager`, takes its references and copies again as a
+   * write would, and saves it if that changed it (`ReferencesService.refreshReferences()` too).
+   * `record` is `undefined` when no record matches `where`.
+   */
+  async rewrite<T extends object>(manager: EntityManager, type: ReferenceType, where: Record<string, unknown>): Promise<{ record?: T; changed: boolean }> {
+    const record = (await manager.findOneBy(type.entity as any, where as any)) as T | null;
+    if (!record) return { changed: false };
+    const metadata = structuredClone(type.metadataOf(record));
+    await this.dereferencer.prepare(manager, type, metadata);
+    // NOTE: compared as JSON values: what is stored (no undefined keys, plain objects; key order aside).
+    if (isDeepStrictEqual(asJson(metadata), asJson(type.metadataOf(record)))) return { record, changed: false };
+    (record as Record<string, any>)[type.metadataProperty] = metadata;
+    return { record: await manager.save(record), changed: true };
+  }
 }
+
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

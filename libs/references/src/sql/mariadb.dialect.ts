@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
-import { MAX_CHAR, SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock } from './sql-dialect.js';
+import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, indexRowsJson, prefixRange } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
 function jsonPath(path: JsonPath): string {
@@ -144,14 +144,14 @@ export class MariaDbDialect extends SqlDialect {
        SELECT * FROM JSON_TABLE(?, '$[*]' COLUMNS (
          referrer_type VARCHAR(64) PATH '$[0]', referrer_id VARCHAR(64) PATH '$[1]', reference VARCHAR(2048) PATH '$[2]',
          reference_uuid VARCHAR(64) PATH '$[3]', inline INT PATH '$[4]', path VARCHAR(512) PATH '$[5]', on_delete VARCHAR(8) PATH '$[6]')) AS v`,
-      [JSON.stringify(rows.map((r) => [r.referrerType, r.referrerId, r.reference, r.referenceUuid, r.inline ? 1 : 0, r.path, r.onDelete]))],
+      [indexRowsJson(rows)],
     );
   }
 
   prefixCondition(column: string, prefix: string) {
     // NOTE: the migration makes the column VARBINARY: bytes of UTF-8 compare in code point order, so a
     // range is exact for "starts with" and an ordered scan of the (reference, id) index.
-    return { sql: `${column} >= :low AND ${column} < :high`, parameters: { low: prefix, high: prefix + MAX_CHAR } };
+    return prefixRange(column, prefix);
   }
 
   orderByReference(column: string): string {

@@ -125,3 +125,13 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 export const isPostgresConflict = (error: unknown) => POSTGRES_CONFLICTS.has(errorCode(error) ?? '');
+
+/** Index rows as one JSON text of tuples, in the column order of `insertIndexRows` (SQLite, MariaDB). */
+export function indexRowsJson(rows: IndexRowValues[]): string {
+  return JSON.stringify(rows.map((r) => [r.referrerType, r.referrerId, r.reference, r.referenceUuid, r.inline ? 1 : 0, r.path, r.onDelete]));
+}
+
+/** "Starts with `prefix`" as a range of `column`, exact where the column compares by code point. */
+export function prefixRange(column: string, prefix: string): { sql: string; parameters: Record<string, unknown> } {
+  return { sql: `${column} >= :low AND ${column} < :high`, parameters: { low: prefix, high: prefix + MAX_CHAR } };
+}

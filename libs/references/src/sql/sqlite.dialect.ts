@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues } from './sql-dialect.js';
+import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, indexRowsJson, prefixRange } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -88,13 +88,13 @@ export class SqliteDialect extends SqlDialect {
       `INSERT INTO "reference_index" ("referrer_type", "referrer_id", "reference", "reference_uuid", "inline", "path", "on_delete")
        SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]'
        FROM json_each(?)`,
-      [JSON.stringify(rows.map((r) => [r.referrerType, r.referrerId, r.reference, r.referenceUuid, r.inline ? 1 : 0, r.path, r.onDelete]))],
+      [indexRowsJson(rows)],
     );
   }
 
   prefixCondition(column: string, prefix: string) {
     // NOTE: SQLite's LIKE ignores case; a range under the binary collation is exact and uses the index.
-    return { sql: `${column} >= :low AND ${column} < :high`, parameters: { low: prefix, high: prefix + MAX_CHAR } };
+    return prefixRange(column, prefix);
   }
 
   orderByReference(column: string): string {
