@@ -79,7 +79,7 @@ export const MAX_PROPAGATION_HOPS = 32;
 export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
 
 /**
- * Injection token of where propagation runs: the `Propagator` (sync mode) or the outbox (queue mode),
+ * Injection token of where propagation runs: `SyncPropagation` (sync mode) or the outbox (queue mode),
  * bound by `ReferencesModule` according to `propagation`.
  */
 export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';

@@ -8,6 +8,7 @@ import { Repairer } from './maintenance/repairer.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import { Propagator } from './propagation/propagator.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
+import { SyncPropagation } from './propagation/sync.strategy.js';
 import { OutboxDispatcher } from './queue/outbox-dispatcher.js';
 import { OutboxProcessor } from './queue/outbox.processor.js';
 import { OutboxStrategy } from './queue/outbox.strategy.js';
@@ -49,7 +50,7 @@ export const REFERENCES_PARTS: Provider[] = [
 ];
 
 /** Sync mode: propagation runs in the writer's transaction. */
-export const SYNC_PARTS: Provider[] = [{ provide: PROPAGATION_STRATEGY, useExisting: Propagator }];
+export const SYNC_PARTS: Provider[] = [SyncPropagation, { provide: PROPAGATION_STRATEGY, useExisting: SyncPropagation }];
 
 /**
  * Queue mode: the outbox as the strategy, its dispatch to Bull and the workers. None of these imports Bull

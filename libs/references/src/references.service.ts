@@ -10,7 +10,7 @@ import { extractReferences } from './extraction/reference-extractor.js';
 import { invalidReferenceUrlReason } from './urls/reference-url.js';
 import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
-import type { PropagationStrategy } from './propagation/propagation-strategy.js';
+import type { PropagationStrategy } from './propagation/propagation-strategy.interface.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
 import { RecordLoader } from './records/record-loader.js';
 import { PROPAGATION_STRATEGY, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
@@ -43,7 +43,7 @@ import { Repairer } from './maintenance/repairer.js';
 import type { ResolvedBaseUrl } from './settings/base-url.js';
 import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './errors/references.errors.js';
 import { ReferenceUrls } from './urls/reference-urls.js';
-import type { ChangedReferrers } from './propagation/propagator.js';
+import type { ChangedReferrers } from './propagation/propagation-strategy.interface.js';
 import type { ReferenceType } from './registry/reference-type.js';
 import type { Queue } from 'bull';
 import type {

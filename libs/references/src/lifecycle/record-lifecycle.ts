@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ReferencedRecordError } from '../errors/references.errors.js';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { Dereferencer } from '../inline/dereferencer.js';
-import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
+import type { PropagationStrategy } from '../propagation/propagation-strategy.interface.js';
 import { PROPAGATION_STRATEGY } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceIndex, toReferenceRow, type IndexedRecord } from '../reverse-index/reference-index.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.js';
 import { removeAt, type JsonPath } from '../extraction/json-path.js';
@@ -8,43 +8,21 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { MAX_PROPAGATION_HOPS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.js';
 import { SqlDialect } from '../sql/sql-dialect.js';
 import { groupByTypeAndPath, type PathGroup } from './path-groups.js';
-import type { PropagationStrategy } from './propagation-strategy.js';
+import { addChanged, mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from './propagation-strategy.interface.js';
 import { ReferrersNotifier } from './referrers-notifier.js';
 
-/** Per referrer type, whether any record references a record of that type, inline or by link (asked once a run). */
-export type InlineProbe = Map<ReferenceType, boolean>;
-
-/** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
-export type ChangedReferrers = Map<ReferenceType, Set<string>>;
-
-/** The result of one batch of a propagation: where to continue, and what changed. */
-export interface BatchResult {
-  /** The last index row id handled; `undefined` when there was nothing left. */
-  cursor: number | undefined;
-  changed: ChangedReferrers;
-}
-
-/** A target's current public state, as propagation copies it. */
-export interface TargetState {
-  reference: string;
-  representation: Record<string, any>;
-  /** The target's type when it is a local record (its nested copies then follow the depth rule). */
-  type?: ReferenceType;
-}
-
 /**
- * Propagation over the reverse index: refresh inline copies, rewrite links, detach deleted targets.
- * Set-based: each batch of index rows (walked in keyset order) becomes one UPDATE per referrer type and field.
- * The `*Batch` methods do one batch in the given transaction (queue mode commits each);
- * the others loop over every batch in one transaction: sync mode's `PropagationStrategy`.
+ * The steps of propagation over the reverse index, one batch each: refresh inline copies, rewrite links,
+ * detach deleted targets, find the next targets. Set-based: each batch of index rows (walked in keyset
+ * order) becomes one UPDATE per referrer type and field. `SyncPropagation` loops over them in the writer's
+ * transaction; `OutboxProcessor` commits each batch with the outbox row's cursor.
  */
 @Injectable()
-export class Propagator implements PropagationStrategy {
-  private readonly logger = new Logger('ReferencesPropagator');
+export class Propagator {
   /** Index rows per batch: per statement in sync mode, per committed transaction in queue mode. */
   readonly batchSize: number;
 
@@ -162,37 +140,6 @@ export class Propagator implements PropagationStrategy {
   }
 
   /**
-   * Sync mode: every batch of a content change, each followed by the referrers that changed in turn
-   * (transitive), then the link referrers of the target (reported, not written). With `collect` false the
-   * changed ids are not kept (a fan-out to millions stays small).
-   */
-  async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
-    const changed = await this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), collect, hops);
-    await this.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
-    return changed;
-  }
-
-  /** Sync mode: a whole rename, then the index rows, then the inline referrers that changed in turn. */
-  async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string, collect = true): Promise<ChangedReferrers> {
-    const changed = await this.untilDone(manager, (after) => this.renameBatch(manager, oldUrl, newUrl, after), collect, 0);
-    await this.index.renameReference(manager, oldUrl, newUrl);
-    const local = this.registry.resolve(newUrl);
-    if (local) {
-      const record = await this.loader.load(manager, local.type, local.id, { by: 'key' });
-      if (record) {
-        const target = { reference: newUrl, representation: local.type.representationOf(record), type: local.type };
-        mergeChanged(changed, await this.contentChanged(manager, target, collect));
-      }
-    }
-    return changed;
-  }
-
-  /** Sync mode: every `detach` referrer of a deleted record, then the referrers that changed in turn. */
-  async targetDeleted(manager: EntityManager, reference: string, collect = true): Promise<ChangedReferrers> {
-    return this.untilDone(manager, (after) => this.detachBatch(manager, reference, after), collect, 0);
-  }
-
-  /**
    * The records among `changed` that are themselves referenced elsewhere (copied inline, or linked: their
    * link referrers are reported too), as targets to propagate next. This is what makes propagation transitive.
    */
@@ -225,31 +172,6 @@ export class Propagator implements PropagationStrategy {
     return targets;
   }
 
-  private async untilDone(
-    manager: EntityManager,
-    batch: (after: number) => Promise<BatchResult>,
-    collect: boolean,
-    hops: number,
-  ): Promise<ChangedReferrers> {
-    const changed: ChangedReferrers = new Map();
-    const probe: InlineProbe = new Map();
-    for (let after = 0; ; ) {
-      const result = await batch(after);
-      if (collect) mergeChanged(changed, result.changed);
-      const next = await this.nextTargets(manager, result.changed, probe);
-      if (next.length && hops >= MAX_PROPAGATION_HOPS) {
-        this.logger.warn(`Propagation stopped after ${hops} hops at ${next[0].reference}: check for a cycle without a depth limit`);
-      } else {
-        for (const target of next) {
-          const further = await this.contentChanged(manager, target, collect, hops + 1);
-          if (collect) mergeChanged(changed, further);
-        }
-      }
-      if (result.cursor === undefined) return changed;
-      after = result.cursor;
-    }
-  }
-
   /** The rows of a batch grouped by referrer type, then by path: one statement per group. */
   private groupByTypeAndPath(rows: IndexRow[]): Map<ReferenceType, Map<string, PathGroup>> {
     return groupByTypeAndPath(rows, (name) => this.registry.forName(name));
@@ -261,13 +183,4 @@ export class Propagator implements PropagationStrategy {
     }
   }
 
-}
-
-function addChanged(changed: ChangedReferrers, type: ReferenceType, ids: Iterable<string>) {
-  const set = changed.get(type) ?? changed.set(type, new Set()).get(type)!;
-  for (const id of ids) set.add(id);
-}
-
-export function mergeChanged(into: ChangedReferrers, from: ChangedReferrers) {
-  for (const [type, ids] of from) addChanged(into, type, ids);
 }

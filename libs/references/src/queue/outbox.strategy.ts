@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OutboxKind } from '../outbox/reference-outbox.entity.js';
 import { ReferenceOutbox, type OutboxRowValues } from '../outbox/reference-outbox.js';
-import type { PropagationStrategy } from '../propagation/propagation-strategy.js';
-import type { ChangedReferrers, TargetState } from '../propagation/propagator.js';
+import type { PropagationStrategy } from '../propagation/propagation-strategy.interface.js';
+import type { ChangedReferrers, TargetState } from '../propagation/propagation-strategy.interface.js';
 import { ReferenceIndex } from '../reverse-index/reference-index.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 
