@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ReferencesService } from 'nestjs-references';
+import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { DATABASES, REDIS_URL } from '../support/databases.js';
 import { agentUrl, bootCatalogue, client, linkTo } from './catalogue-app.js';
@@ -21,7 +21,7 @@ describe.each(CASES)('catalogue agents and creators on %s in %s mode', (kind, mo
     await app.close();
   });
 
-  const settle = () => app.get(ReferencesService).waitForIdle(30_000);
+  const settle = () => app.get(ReferencesMaintenance).waitForIdle(30_000);
   const titles = async (q: string) => {
     const response = await api.get(`/artworks?q=${encodeURIComponent(q)}`);
     expect(response.status).toBe(200);

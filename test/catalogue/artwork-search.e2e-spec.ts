@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ReferencesService } from 'nestjs-references';
+import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
 import { bootCatalogue, client, linkTo } from './catalogue-app.js';
@@ -105,14 +105,14 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
       expect(await titles('severni renesance arnolfini')).toEqual(['The Arnolfini Portrait']);
     });
 
-    it('restores lost entries through ReferencesService.reindexReferrers()', async () => {
+    it('restores lost entries through ReferencesMaintenance.reindexReferrers()', async () => {
       const term = await api.create('terms', { slug: 'fauvism', title: 'Fauvism', level: 1 });
       await api.create('artworks', { title: 'Woman with a Hat', stylePeriod: linkTo(term.links.self) });
       const dataSource = app.get(DataSource);
       await dataSource.query(DELETE_ENTRIES[kind]);
       expect((await search('fauvism')).total).toBe(0);
 
-      expect(await app.get(ReferencesService).reindexReferrers(term.links.self)).toBe(1);
+      expect(await app.get(ReferencesMaintenance).reindexReferrers(term.links.self)).toBe(1);
       expect(await titles('fauvism')).toEqual(['Woman with a Hat']);
     });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { getReferencesQueueToken, ReferencesService } from 'nestjs-references';
+import { getReferencesQueueToken, ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DataSource } from 'typeorm';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
 import { POSTGRES_URL, REDIS_URL } from '../support/databases.js';
@@ -51,7 +51,7 @@ describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, wor
       first.id,
       ARTWORKS,
     ]);
-    await app.get(ReferencesService).synchronize();
+    await app.get(ReferencesMaintenance).synchronize();
     await app.get(ArtworkSearchIndexer).rebuild();
     expect(await total('fauvism')).toBe(ARTWORKS);
 
@@ -64,7 +64,7 @@ describe('catalogue search after a worker is killed mid fan-out (PostgreSQL, wor
     expect(await total('fauves')).toBeLessThan(ARTWORKS);
 
     workers.push(await startWorker());
-    await app.get(ReferencesService).waitForIdle(120_000);
+    await app.get(ReferencesMaintenance).waitForIdle(120_000);
     await until(async () => (await total('fauves')) === ARTWORKS, 30_000, 'every artwork found by the new name');
     expect(await total('fauvism')).toBe(0);
   }, 240_000);

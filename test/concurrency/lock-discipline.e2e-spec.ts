@@ -86,7 +86,7 @@ describe.each(DATABASES_AND_MODES)('the lock discipline on %s, %s mode', (kind, 
     expect(error).toBeUndefined();
     await ctx.settle();
     expect((await reload(ctx.dataSource, referrer!)).metadata.parent?.title).toBe('after');
-    expect((await ctx.references.verify()).stale).toEqual([]);
+    expect((await ctx.maintenance.verify()).stale).toEqual([]);
   });
 
   it('a change that starts while a writer copies its target waits, and its fan-out reaches the new referrer', async () => {
@@ -101,7 +101,7 @@ describe.each(DATABASES_AND_MODES)('the lock discipline on %s, %s mode', (kind, 
     expect((await change).error).toBeUndefined();
     await ctx.settle();
     expect((await reload(ctx.dataSource, referrer)).metadata.parent?.title).toBe('after');
-    expect((await ctx.references.verify()).stale).toEqual([]);
+    expect((await ctx.maintenance.verify()).stale).toEqual([]);
   });
 
   it('a delete that starts while a restrict referrer is written waits, and then refuses', async () => {
@@ -179,6 +179,6 @@ describe.each(DATABASES_AND_MODES)('the lock discipline on %s, %s mode', (kind, 
     const storedB = (await reload(ctx.dataSource, b)).metadata;
     expect(storedA.parent?.title).toBe('B');
     expect(storedB.parent?.title).toBe('A');
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
   });
 });

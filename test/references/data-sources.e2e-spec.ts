@@ -7,7 +7,9 @@ import {
   InjectReferencesService,
   ReferenceEntry,
   ReferencesModule,
+  ReferencesMaintenance,
   ReferencesService,
+  InjectReferencesMaintenance,
   getReferencesQueueToken,
   referencesMigrations,
 } from 'nestjs-references';
@@ -24,6 +26,8 @@ class BothServices {
   constructor(
     readonly main: ReferencesService,
     @InjectReferencesService('archive') readonly archive: ReferencesService,
+    readonly mainMaintenance: ReferencesMaintenance,
+    @InjectReferencesMaintenance('archive') readonly archiveMaintenance: ReferencesMaintenance,
   ) {}
 }
 
@@ -84,11 +88,11 @@ describe('several data sources', () => {
 
     await main.getRepository(TestNode).save(Object.assign(mainTarget, { metadata: { title: 'main 2' } }));
     await archive.getRepository(TestNode).save(Object.assign(archiveTarget, { metadata: { title: 'archive 2' } }));
-    await services.archive.waitForIdle();
+    await services.archiveMaintenance.waitForIdle();
     expect((await reload(main, mainReferrer)).metadata.parent?.title).toBe('main 2');
     expect((await reload(archive, archiveReferrer)).metadata.parent?.title).toBe('archive 2');
-    expect((await services.main.verify()).ok).toBe(true);
-    expect((await services.archive.verify()).ok).toBe(true);
+    expect((await services.mainMaintenance.verify()).ok).toBe(true);
+    expect((await services.archiveMaintenance.verify()).ok).toBe(true);
     expect(await services.main.status()).toMatchObject({ pending: 0, running: 0 });
   });
 });

@@ -136,7 +136,7 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
     it('verify finds nothing wrong after normal writes', async () => {
       const t = await createNode(ctx.dataSource, { title: 't' });
       await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(t.id)) });
-      const report = await ctx.references.verify();
+      const report = await ctx.maintenance.verify();
       expect(report.missing).toEqual([]);
       expect(report.extra).toEqual([]);
       expect(report.stale).toEqual([]);
@@ -150,18 +150,18 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
       await rows.insert({ referrerType: 'nodes', referrerId: r.id, reference: 'http://x.example/extra', inline: false, path: 'kept', onDelete: 'keep' });
       // A change written behind the library's back (listeners off: the library refuses it otherwise) leaves the copy stale.
       await ctx.dataSource.createQueryBuilder().update(TestNode).set({ metadata: { title: 'renamed behind its back' } }).where('id = :id', { id: t.id }).callListeners(false).execute();
-      const report = await ctx.references.verify();
+      const report = await ctx.maintenance.verify();
       expect(report.ok).toBe(false);
       expect(report.missing).toEqual([expect.objectContaining({ referrerId: r.id, path: 'parent' })]);
       expect(report.extra).toEqual([expect.objectContaining({ referrerId: r.id, reference: 'http://x.example/extra' })]);
       expect(report.stale).toEqual([expect.objectContaining({ referrerId: r.id, path: 'parent' })]);
-      expect((await ctx.references.verify()).missing).toHaveLength(1);
+      expect((await ctx.maintenance.verify()).missing).toHaveLength(1);
 
       const progress: number[] = [];
-      const result = await ctx.references.synchronize({ clear: true, onProgress: (done) => progress.push(done) });
+      const result = await ctx.maintenance.synchronize({ clear: true, onProgress: (done) => progress.push(done) });
       expect(result.records).toBeGreaterThan(0);
       expect(progress.at(-1)).toBe(result.records);
-      const after = await ctx.references.verify();
+      const after = await ctx.maintenance.verify();
       expect(after.missing).toEqual([]);
       expect(after.extra).toEqual([]);
     });
@@ -173,7 +173,7 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
         { referrerType: 'nodes', referrerId: gone, reference: 'http://x.example/a', inline: false, path: 'kept', onDelete: 'keep' },
         { referrerType: 'retired', referrerId: '1', reference: 'http://x.example/b', inline: false, path: 'link', onDelete: 'keep' },
       ]);
-      const report = await ctx.references.verify();
+      const report = await ctx.maintenance.verify();
       expect(report.extra).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ referrerType: 'nodes', referrerId: gone }),
@@ -189,7 +189,7 @@ describe.each(DATABASES)('lookups and maintenance on %s', (kind) => {
       const record = await createRecord(ctx.dataSource, { title: 's', link: target });
       await ctx.dataSource.getRepository(ReferenceEntry).delete({ referrerId: record.id });
       expect(await ctx.references.getReferrers(target)).toEqual([]);
-      await ctx.references.synchronize();
+      await ctx.maintenance.synchronize();
       expect(await ctx.references.getReferrers(target)).toEqual([expect.objectContaining({ referrerId: record.id, path: 'link' })]);
       expect(await ctx.references.getReferrers(recordUrl(record.id))).toEqual([]);
     });

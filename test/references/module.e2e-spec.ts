@@ -189,7 +189,7 @@ describe('inline create and the referrer indexer', () => {
     });
     expect(reindexed).toEqual([['nodes', [referrer.id]]]);
     reindexed.length = 0;
-    expect(await ctx.references.reindexReferrers(nodeUrl(target.id))).toBe(1);
+    expect(await ctx.maintenance.reindexReferrers(nodeUrl(target.id))).toBe(1);
     expect(reindexed).toEqual([['nodes', [referrer.id]]]);
   });
 });

@@ -148,22 +148,22 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
   it('verify reports a stale nested copy by its path; synchronize rebuilds nested rows', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'verified' });
     const node = await createNode(ctx.dataSource, { title: 'r', creators: [{ role: 'x' }, { role: 'author', agent: link(nodeUrl(agent.id)) }] });
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
     // A change written behind the library's back leaves the copy stale.
     await ctx.dataSource.createQueryBuilder().update(TestNode).set({ metadata: { title: 'renamed behind its back' } }).where('id = :id', { id: agent.id }).callListeners(false).execute();
     await ctx.dataSource.getRepository(ReferenceEntry).delete({ referrerId: node.id });
-    const report = await ctx.references.verify();
+    const report = await ctx.maintenance.verify();
     expect(report.stale).toEqual([expect.objectContaining({ referrerId: node.id, path: 'creators[1].agent' })]);
     expect(report.missing).toEqual([expect.objectContaining({ referrerId: node.id, path: 'creators[1].agent', inline: true })]);
 
-    await ctx.references.synchronize({ clear: true });
+    await ctx.maintenance.synchronize({ clear: true });
     expect(await ctx.references.getReferrers(nodeUrl(agent.id))).toEqual([
       { referrerType: 'nodes', referrerId: node.id, reference: nodeUrl(agent.id), referenceUuid: agent.id, inline: true, path: 'creators[1].agent' },
     ]);
-    await ctx.references.refresh(nodeUrl(agent.id));
+    await ctx.maintenance.refresh(nodeUrl(agent.id));
     await ctx.settle();
     expect((await reload(ctx.dataSource, node)).metadata.creators![1].agent?.title).toBe('renamed behind its back');
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
   });
 
   it('treats a property typed with an inline reference class as an inline reference: copied, refreshed, detached', async () => {

@@ -96,18 +96,18 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     await write(spelled.id, { title: 'spelled', seeAlso: [`http://${host.toUpperCase()}:80/nodes/${target.id}`] });
     await write(unreadable.id, { title: 'unreadable', parent: { title: 'a copy without its link' } });
     // synchronize indexes what it can read and reports the rest, as verify does.
-    const synchronized = await ctx.references.synchronize();
+    const synchronized = await ctx.maintenance.synchronize();
     expect(synchronized.invalid).toEqual([{ referrerType: 'nodes', referrerId: unreadable.id, reason: expect.stringContaining('parent') }]);
 
-    const report = await ctx.references.verify();
+    const report = await ctx.maintenance.verify();
     expect(report.nonCanonical).toEqual([expect.objectContaining({ referrerId: spelled.id, path: 'seeAlso[0]' })]);
     expect(report.invalid).toEqual([{ referrerType: 'nodes', referrerId: unreadable.id, reason: expect.stringContaining('parent') }]);
     expect(report.ok).toBe(false);
 
-    const repaired = await ctx.references.repair();
+    const repaired = await ctx.maintenance.repair();
     expect(repaired).toEqual({ repaired: [{ referrerType: 'nodes', referrerId: spelled.id }], failed: [] });
     expect((await reload(ctx.dataSource, spelled)).metadata.seeAlso).toEqual([nodeUrl(target.id)]);
-    expect((await ctx.references.verify()).nonCanonical).toEqual([]);
+    expect((await ctx.maintenance.verify()).nonCanonical).toEqual([]);
     await ctx.dataSource.getRepository(TestNode).delete({ id: unreadable.id }).catch(() => undefined);
     await ctx.dataSource.query(`DELETE FROM test_node WHERE id = ${kind === 'postgres' ? '$1' : '?'}`, [unreadable.id]);
   });
@@ -121,7 +121,7 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     await expect(
       ctx.references.referenceContentChanged({ title: 'x', links: { self: 'https://vocab.example.org/styles/43' } }, { url }),
     ).rejects.toThrow(ReferenceContentMismatchError);
-    const report = await ctx.references.verify();
+    const report = await ctx.maintenance.verify();
     expect([...report.stale, ...report.missing, ...report.extra].filter((row) => row.referrerId === referrer.id)).toEqual([]);
   });
 });
@@ -168,7 +168,7 @@ describe.each(DATABASES)('the stored base URL on %s', (kind: DatabaseKind) => {
       seeAlso: [`http://one.example/nodes/${target.id}`, 'http://one.example.org/elsewhere'],
     });
     const progress: number[] = [];
-    const result = await ctx.references.rebase('http://two.example/', { batchSize: 1, onProgress: (done) => progress.push(done) });
+    const result = await ctx.maintenance.rebase('http://two.example/', { batchSize: 1, onProgress: (done) => progress.push(done) });
     expect(result).toMatchObject({ from: 'http://one.example', to: 'http://two.example', records: 2, references: 3, done: true });
     expect(progress).toEqual([1, 2, 3]);
     await ctx.close();
@@ -181,7 +181,7 @@ describe.each(DATABASES)('the stored base URL on %s', (kind: DatabaseKind) => {
     expect(stored.seeAlso).toEqual([`http://two.example/nodes/${target.id}`, 'http://one.example.org/elsewhere']);
     expect(await ctx.references.getReferrers(`http://two.example/nodes/${target.id}`)).toHaveLength(2);
     expect(await ctx.references.getReferrers(`http://one.example/nodes/${target.id}`)).toEqual([]);
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
     // And propagation follows the moved URLs.
     await ctx.dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'renamed' } }));
     await ctx.settle();
@@ -193,7 +193,7 @@ describe.each(DATABASES)('the stored base URL on %s', (kind: DatabaseKind) => {
     const target = await createNode(ctx.dataSource, { title: 'target' });
     for (let i = 0; i < 5; i++) await createNode(ctx.dataSource, { title: `n${i}`, kept: `http://one.example/nodes/${target.id}` });
     const controller = new AbortController();
-    const stopped = await ctx.references.rebase('http://two.example', {
+    const stopped = await ctx.maintenance.rebase('http://two.example', {
       batchSize: 2,
       signal: controller.signal,
       onProgress: () => controller.abort(),
@@ -203,9 +203,9 @@ describe.each(DATABASES)('the stored base URL on %s', (kind: DatabaseKind) => {
     await ctx.close();
     ctx = await boot({ defaultBaseUrl: 'http://two.example' });
     expect(ctx.references.baseUrl).toBe('http://one.example');
-    expect(await ctx.references.rebase('http://two.example')).toMatchObject({ records: 5 - stopped.records, references: 5, done: true });
+    expect(await ctx.maintenance.rebase('http://two.example')).toMatchObject({ records: 5 - stopped.records, references: 5, done: true });
     await ctx.close();
     ctx = await boot({ baseUrl: 'http://two.example' });
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
   });
 });

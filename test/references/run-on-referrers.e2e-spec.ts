@@ -7,7 +7,7 @@ import { createRecord, recordUrl } from '../support/records.js';
 import { until } from '../support/processes.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
-describe('runOnReferrers (real Bull processors on Redis)', () => {
+describe('ReferrerJobs.run: runOnReferrers (real Bull processors on Redis)', () => {
   let ctx: TestContext;
   let queue: Bull.Queue;
   const touched: string[] = [];
@@ -49,7 +49,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
     const { target, referrers } = await referrersOf(4);
     failing = referrers[3];
 
-    const batch = await ctx.references.runOnReferrers(
+    const batch = await ctx.referrerJobs.run(
       recordUrl(target.id),
       { queue, name: 'touch', data: { reason: 'reindex' }, options: { attempts: 2, backoff: 10 } },
       { onSuccess: { name: 'all-done' }, onError: { name: 'one-failed' }, onComplete: { name: 'complete', data: { note: 'ended' } }, chunkSize: 2 },
@@ -74,7 +74,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
         error: `cannot touch ${failing.id}`,
       },
     ]);
-    expect(await ctx.references.referrerJobsStatus(queue, batch.batchId)).toEqual({ total: 4, succeeded: 3, failed: 1, finished: true });
+    expect(await ctx.referrerJobs.status(queue, batch.batchId)).toEqual({ total: 4, succeeded: 3, failed: 1, finished: true });
     // The follow-ups are enqueued together when the batch ends: onSuccess would be there by now.
     expect(successes).toEqual([]);
   });
@@ -83,7 +83,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
     reset();
     failing = undefined;
     const { target, referrers } = await referrersOf(3);
-    const batch = await ctx.references.runOnReferrers(
+    const batch = await ctx.referrerJobs.run(
       recordUrl(target.id),
       { queue, name: 'touch' },
       { onSuccess: { name: 'all-done', data: { note: 'ok' } }, onError: { name: 'one-failed' }, onComplete: { name: 'complete' } },
@@ -106,7 +106,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
     failing = undefined;
     const { target } = await referrersOf(5);
     const order = [...new Set((await ctx.references.getReferrers(recordUrl(target.id))).map((r) => r.referrerId))];
-    const batch = await ctx.references.runOnReferrers(
+    const batch = await ctx.referrerJobs.run(
       recordUrl(target.id),
       { queue, name: 'touch' },
       { sequential: true, onSuccess: { name: 'all-done' }, onComplete: { name: 'complete' }, chunkSize: 2 },
@@ -115,7 +115,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
     await until(async () => completions.length === 1 && successes.length === 1, 20_000, 'the end of the chain');
     // The processor runs two jobs at once, yet the chain gives it one at a time.
     expect(touched).toEqual(order);
-    expect(await ctx.references.referrerJobsStatus(queue, batch.batchId)).toEqual({ total: 5, succeeded: 5, failed: 0, finished: true });
+    expect(await ctx.referrerJobs.status(queue, batch.batchId)).toEqual({ total: 5, succeeded: 5, failed: 0, finished: true });
   });
 
   it('sequential: stops at the first job that fails for good; onError for it, onComplete, no onSuccess', async () => {
@@ -123,7 +123,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
     const { target, referrers } = await referrersOf(5);
     const order = [...new Set((await ctx.references.getReferrers(recordUrl(target.id))).map((r) => r.referrerId))];
     failing = referrers.find((r) => r.id === order[2]);
-    const batch = await ctx.references.runOnReferrers(
+    const batch = await ctx.referrerJobs.run(
       recordUrl(target.id),
       { queue, name: 'touch', options: { attempts: 2, backoff: 10 } },
       { sequential: true, onSuccess: { name: 'all-done' }, onError: { name: 'one-failed' }, onComplete: { name: 'complete' } },
@@ -137,7 +137,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
       referrerIds: expect.arrayContaining(order.slice(0, 2).map((id) => `records:${id}`)),
       failedIds: [`records:${order[2]}`],
     });
-    expect(await ctx.references.referrerJobsStatus(queue, batch.batchId)).toEqual({ total: 5, succeeded: 2, failed: 1, finished: true });
+    expect(await ctx.referrerJobs.status(queue, batch.batchId)).toEqual({ total: 5, succeeded: 2, failed: 1, finished: true });
     // The two referrers after the failure never got a job.
     expect(await queue.getJob(`referrers:${batch.batchId}:records:${order[3]}`)).toBeNull();
     expect(successes).toEqual([]);
@@ -145,7 +145,7 @@ describe('runOnReferrers (real Bull processors on Redis)', () => {
 
   it('finishes at once when nothing references the target', async () => {
     const before = successes.length;
-    const batch = await ctx.references.runOnReferrers('http://nobody.example/x', { queue, name: 'touch' }, { onSuccess: { name: 'all-done' } });
+    const batch = await ctx.referrerJobs.run('http://nobody.example/x', { queue, name: 'touch' }, { onSuccess: { name: 'all-done' } });
     expect(batch.total).toBe(0);
     await until(async () => successes.length === before + 1, 20_000, 'onSuccess of an empty batch');
     expect(successes.at(-1)).toEqual({ reference: 'http://nobody.example/x', batchId: batch.batchId, referrerIds: [] });

@@ -95,7 +95,7 @@ describe.each(DATABASES_AND_MODES)('the seed helpers on %s in %s mode', (kind, m
       await ctx.dataSource.getRepository(TestNode).update(agent.id, { metadata: { title: 'Rembrandt van Rijn' } });
       expect((await reload(ctx.dataSource, record)).metadata.creators?.[0].agent?.title).toBe('Rembrandt');
 
-      const refreshed = await ctx.references.refreshReferences(record);
+      const refreshed = await ctx.maintenance.refreshReferences(record);
 
       const expected = { title: 'Rembrandt van Rijn', id: agent.id, links: { self: nodeUrl(agent.id) } };
       expect(refreshed.metadata.creators?.[0].agent).toEqual(expected);
@@ -104,21 +104,21 @@ describe.each(DATABASES_AND_MODES)('the seed helpers on %s in %s mode', (kind, m
       // A copy of a remote target has no source here: it stays as it was.
       expect(stored.parent).toEqual(external);
       await ctx.settle();
-      expect((await ctx.references.verify()).stale).toEqual([]);
+      expect((await ctx.maintenance.verify()).stale).toEqual([]);
     });
 
     it('writes nothing when every copy is current', async () => {
       const target = await createRecord(ctx.dataSource, { title: 'current' });
       const record = await createRecord(ctx.dataSource, { title: 'r', inlined: link(recordUrl(target.id)) });
       const version = (await reload(ctx.dataSource, record)).version;
-      const refreshed = await ctx.references.refreshReferences(record);
+      const refreshed = await ctx.maintenance.refreshReferences(record);
       expect(refreshed.version).toBe(version);
       expect((await reload(ctx.dataSource, record)).version).toBe(version);
     });
 
     it('refuses a record that is not stored', async () => {
       const record = ctx.dataSource.getRepository(TestRecord).create({ id: randomUUID(), metadata: { title: 'never saved' } });
-      await expect(ctx.references.refreshReferences(record)).rejects.toThrow(UnknownReferenceError);
+      await expect(ctx.maintenance.refreshReferences(record)).rejects.toThrow(UnknownReferenceError);
     });
   });
 

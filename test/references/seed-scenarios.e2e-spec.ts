@@ -86,7 +86,7 @@ describe.each(DATABASES_AND_MODES)('seed scenarios on %s in %s mode', (kind, mod
 
   it('reindex_referencing_records: hands every referrer of a to the indexer', async () => {
     reindexed.length = 0;
-    expect(await ctx.references.reindexReferrers(recordUrl(a.id))).toBe(3);
+    expect(await ctx.maintenance.reindexReferrers(recordUrl(a.id))).toBe(3);
     expect(reindexed.sort()).toEqual([c.id, e.id, f.id].sort());
   });
 
@@ -169,7 +169,7 @@ describe.each(DATABASES_AND_MODES)('seed scenarios on %s in %s mode', (kind, mod
         id: mirror.id,
         links: { self: `${BASE_URL}/taxonomies/${mirror.id}` },
       });
-      expect((await ctx.references.verify()).ok).toBe(true);
+      expect((await ctx.maintenance.verify()).ok).toBe(true);
     });
   });
 
@@ -190,7 +190,7 @@ describe.each(DATABASES_AND_MODES)('seed scenarios on %s in %s mode', (kind, mod
       await records().save(target);
       await ctx.settle();
       for (const rec of recs) expect((await reload(ctx.dataSource, rec)).metadata.sub?.taxo2?.title).toBe('after');
-      expect((await ctx.references.verify()).stale).toEqual([]);
+      expect((await ctx.maintenance.verify()).stale).toEqual([]);
     });
 
     it('refuses, in strict mode, a nested link to a local record that does not exist, and writes nothing', async () => {

@@ -86,9 +86,9 @@ describe('writes that bypass the subscriber, with rawWrites: allow', () => {
     const target = await createNode(ctx.dataSource, { title: 'before' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
     await ctx.dataSource.getRepository(TestNode).update({ id: target.id }, { metadata: { title: 'after' } });
-    expect((await ctx.references.verify()).stale).toEqual([expect.objectContaining({ referrerId: referrer.id, path: 'parent' })]);
-    await ctx.references.refresh(nodeUrl(target.id));
+    expect((await ctx.maintenance.verify()).stale).toEqual([expect.objectContaining({ referrerId: referrer.id, path: 'parent' })]);
+    await ctx.maintenance.refresh(nodeUrl(target.id));
     expect((await reload(ctx.dataSource, referrer)).metadata.parent?.title).toBe('after');
-    expect((await ctx.references.verify()).ok).toBe(true);
+    expect((await ctx.maintenance.verify()).ok).toBe(true);
   });
 });

@@ -249,7 +249,7 @@ describe.each(DATABASES)('writes on %s', (kind) => {
       const before = (await reload(ctx.dataSource, referrer)).metadata;
       await nodes().remove(gone);
       expect((await reload(ctx.dataSource, referrer)).metadata).toEqual(before);
-      const report = await ctx.references.verify();
+      const report = await ctx.maintenance.verify();
       expect(report.dangling.filter((r) => r.referrerId === referrer.id).map((r) => r.path).sort()).toEqual(['kept', 'parent']);
     });
 
@@ -259,7 +259,7 @@ describe.each(DATABASES)('writes on %s', (kind) => {
       const id = referrer.id;
       await nodes().remove(referrer);
       expect(await ctx.references.getReferrers(nodeUrl(target.id))).toEqual([]);
-      expect((await ctx.references.verify()).extra.filter((r) => r.referrerId === id)).toEqual([]);
+      expect((await ctx.maintenance.verify()).extra.filter((r) => r.referrerId === id)).toEqual([]);
     });
   });
 });

@@ -19,7 +19,7 @@ async function manyReferrers(ctx: TestContext, target: TestNode, count: number):
     `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
     [copy, count],
   );
-  await ctx.references.synchronize();
+  await ctx.maintenance.synchronize();
 }
 
 async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
@@ -63,7 +63,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     expect(partly).toBeLessThan(REFERRERS);
 
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }));
-    await ctx.references.waitForIdle(120_000);
+    await ctx.maintenance.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await countWithTitle(ctx, target, 'before')).toBe(0);
     // The change ran in slices, one of them cut by the kill: the last slice to end recorded the target synced to it.
@@ -88,7 +88,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     expect((await ctx.references.status()).pending).toBe(1);
 
     workers.push(await startWorker(prefix));
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
     expect(stored.metadata.parent?.title).toBe('v2');
   });
@@ -107,7 +107,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     await nodes.save(target);
     target.metadata = { title: 'third' };
     await nodes.save(target);
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     expect(await countWithTitle(ctx, target, 'third')).toBe(2_000);
   });
 });
@@ -142,7 +142,7 @@ describe('queue mode while Redis is down', () => {
     expect((await ctx.references.status()).pending).toBe(1);
 
     await startRedis();
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
     expect(stored.metadata.parent?.title).toBe('written while Redis was down');
   });
@@ -193,7 +193,7 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
     } finally {
       await user.release();
     }
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
 
     const stored = await nodes.findOneByOrFail({ id: edited });
     expect(stored.metadata.title).toBe('edited by a user');
@@ -214,19 +214,19 @@ describe('queue mode with a repeated job', () => {
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
     target.metadata = { title: 'v2' };
     await nodes.save(target);
-    await ctx.references.waitForIdle(30_000);
+    await ctx.maintenance.waitForIdle(30_000);
     const [done] = await outbox.find({ where: { reference: nodeUrl(target.id) }, order: { id: 'DESC' }, take: 1 });
     expect(done.status).toBe('done');
 
     // A marker written behind the library's back shows whether the repeated job touches the referrer.
     await ctx.dataSource.query(`UPDATE test_node SET metadata = jsonb_set(metadata, '{parent,marker}', '"untouched"') WHERE id = $1`, [referrer.id]);
     await outbox.update({ id: done.id }, { status: 'pending', cursor: 0 });
-    await ctx.references.waitForIdle(30_000);
+    await ctx.maintenance.waitForIdle(30_000);
     expect((await nodes.findOneByOrFail({ id: referrer.id })).metadata.parent?.marker).toBe('untouched');
 
     target.metadata = { title: 'v3' };
     await nodes.save(target);
-    await ctx.references.waitForIdle(30_000);
+    await ctx.maintenance.waitForIdle(30_000);
     expect((await nodes.findOneByOrFail({ id: referrer.id })).metadata.parent).toEqual({
       title: 'v3',
       id: target.id,
@@ -256,7 +256,7 @@ describe('queue mode with a referrer that keeps failing', () => {
 
     target.metadata = { title: 'v2' };
     await nodes.save(target);
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
 
     for (const node of healthy) expect((await nodes.findOneByOrFail({ id: node.id })).metadata.parent?.title).toBe('v2');
     expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v1');
@@ -267,7 +267,7 @@ describe('queue mode with a referrer that keeps failing', () => {
     // Once the cause is gone, an operator retries just that referrer.
     await ctx.dataSource.query('DROP TRIGGER poison ON test_node');
     await ctx.dataSource.getRepository(ReferenceOutboxEntry).update({ id: failure.id }, { status: 'pending' });
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v2');
     expect((await ctx.references.status()).failed).toBe(0);
   });
@@ -297,7 +297,7 @@ describe('queue mode with several changes of one target waiting', () => {
     expect((await ctx.references.status()).pending).toBe(3);
 
     workers.push(await startWorker(prefix));
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
     // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
     // ones; had those run too, the target would be recorded synced to the last change.

@@ -69,7 +69,7 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
     await outage(OUTAGE_MS, workers);
     await postgres.start();
 
-    await ctx.references.waitForIdle(60_000);
+    await ctx.maintenance.waitForIdle(60_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
     for (const worker of workers) expect(worker.exitCode).toBeNull();
@@ -94,7 +94,7 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
     await outage(OUTAGE_MS, workers);
     await redis.start();
 
-    await ctx.references.waitForIdle(90_000);
+    await ctx.maintenance.waitForIdle(90_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
     for (const worker of workers) expect(worker.exitCode).toBeNull();
@@ -143,7 +143,7 @@ describe('queue mode after a worker is killed (worker processes)', () => {
       10_000,
       "the killed worker's change to move on",
     );
-    await ctx.references.waitForIdle(120_000);
+    await ctx.maintenance.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
   }, 180_000);
 
@@ -165,7 +165,7 @@ describe('queue mode after a worker is killed (worker processes)', () => {
     await until(async () => (await ctx!.references.status()).stalled > 0, 30_000, 'the lease to expire');
     expect((await ctx.references.status()).oldestPendingMs).not.toBeNull();
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }));
-    await ctx.references.waitForIdle(120_000);
+    await ctx.maintenance.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(2_000);
     expect((await ctx.references.status()).stalled).toBe(0);
   }, 180_000);

@@ -9,7 +9,7 @@ export async function manyReferrers(ctx: TestContext, target: TestNode, count: n
     `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
     [copy, count],
   );
-  await ctx.references.synchronize();
+  await ctx.maintenance.synchronize();
 }
 
 /** How many referrers of `target` hold a copy of it with this title. */

@@ -3,7 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
+import { ReferencesMaintenance, ReferencesModule, ReferencesService, ReferrerJobs, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { DATABASES, REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from './fixtures.js';
@@ -12,6 +12,8 @@ export interface TestContext {
   app: INestApplication;
   dataSource: DataSource;
   references: ReferencesService;
+  maintenance: ReferencesMaintenance;
+  referrerJobs: ReferrerJobs;
   close(): Promise<void>;
   /** Waits until propagation has settled (at once in sync mode). */
   settle(): Promise<void>;
@@ -68,7 +70,9 @@ export async function bootReferences(
     app,
     dataSource: app.get<DataSource>(getDataSourceToken()),
     references: app.get(ReferencesService),
+    maintenance: app.get(ReferencesMaintenance),
+    referrerJobs: app.get(ReferrerJobs),
     close: () => app.close(),
-    settle: () => app.get(ReferencesService).waitForIdle(30_000),
+    settle: () => app.get(ReferencesMaintenance).waitForIdle(30_000),
   };
 }

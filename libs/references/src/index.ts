@@ -1,7 +1,9 @@
 // The public surface of nestjs-references. Nothing else is exported.
 export { VERSION } from './version.js';
 export { ReferencesModule } from './references.module.js';
-export { ReferencesService, type TransactionOptions } from './references.service.js';
+export { ReferencesService } from './references.service.js';
+export { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
+export { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 export type { WriteTransactionOptions } from './transaction/write-transactions.js';
 export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
@@ -14,8 +16,12 @@ export { ReferenceSetting } from './settings/reference-setting.entity.js';
 export { referencesMigrations } from './migrations/index.js';
 export {
   InjectReferencesService,
+  InjectReferencesMaintenance,
+  InjectReferrerJobs,
   InjectReferencesQueue,
   getReferencesServiceToken,
+  getReferencesMaintenanceToken,
+  getReferrerJobsToken,
   getReferencesQueueToken,
   referencesQueueName,
 } from './references.tokens.js';

@@ -7,9 +7,17 @@ import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
 import { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
+import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesService } from './references.service.js';
-import { getReferencesQueueToken, getReferencesServiceToken, referencesQueueName } from './references.tokens.js';
+import {
+  getReferencesMaintenanceToken,
+  getReferencesQueueToken,
+  getReferencesServiceToken,
+  getReferrerJobsToken,
+  referencesQueueName,
+} from './references.tokens.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
@@ -18,8 +26,9 @@ const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, Referen
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent. One module per data
- * source, each with parts of its own; global, so that its `ReferencesService` (`@InjectReferencesService()`
- * for a named data source) is injectable anywhere once the root module imports it.
+ * source, each with parts of its own; global, so that its `ReferencesService`, `ReferencesMaintenance` and
+ * `ReferrerJobs` (`@InjectReferencesService(name)`, `@InjectReferencesMaintenance(name)`,
+ * `@InjectReferrerJobs(name)` for a named data source) are injectable anywhere once the root module imports it.
  *
  * @example
  * TypeOrmModule.forRoot({ ..., autoLoadEntities: true }),
@@ -37,7 +46,12 @@ export class ReferencesModule {
 
   private static build(optionsModule: DynamicModule, { dataSource, propagation }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
     const queue = propagation === 'queue';
-    const service = getReferencesServiceToken(dataSource);
+    // NOTE: the default data source's parts are injectable by class; a named one's by token (an alias).
+    const aliases = [
+      [getReferencesServiceToken(dataSource), ReferencesService],
+      [getReferencesMaintenanceToken(dataSource), ReferencesMaintenance],
+      [getReferrerJobsToken(dataSource), ReferrerJobs],
+    ] as const;
     return {
       module: ReferencesModule,
       global: true,
@@ -56,10 +70,10 @@ export class ReferencesModule {
         RecordLifecycle,
         ReferencesSubscriber,
         ReferencesService,
-        ...(service === ReferencesService ? [] : [{ provide: service, useExisting: ReferencesService }]),
+        ...aliases.filter(([token, part]) => token !== part).map(([token, part]) => ({ provide: token, useExisting: part })),
         ...(queue ? [{ provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE }] : []),
       ],
-      exports: [service, ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
+      exports: [...aliases.map(([token]) => token), ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
     };
   }
 }

@@ -4,6 +4,7 @@ import { InlineCopies } from './inline/inline-copies.js';
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import { Rebaser } from './maintenance/rebaser.js';
+import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
 import { Repairer } from './maintenance/repairer.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import { Propagator } from './propagation/propagator.js';
@@ -47,6 +48,7 @@ export const REFERENCES_PARTS: Provider[] = [
   IndexVerifier,
   Rebaser,
   Repairer,
+  ReferencesMaintenance,
 ];
 
 /** Sync mode: propagation runs in the writer's transaction. */

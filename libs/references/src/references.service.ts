@@ -2,93 +2,65 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   InvalidReferenceUrlError,
-  PropagationTimeoutError,
+  NonCanonicalReferenceError,
+  ReferenceContentMismatchError,
   ReferencesConfigurationError,
-  UnknownReferenceError,
 } from './errors/references.errors.js';
 import { extractReferences } from './extraction/reference-extractor.js';
-import { invalidReferenceUrlReason } from './urls/reference-url.js';
-import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
-import { ReferenceOutbox } from './outbox/reference-outbox.js';
-import type { PropagationStrategy } from './propagation/propagation-strategy.interface.js';
-import { ReferrersNotifier } from './propagation/referrers-notifier.js';
-import { RecordLoader } from './records/record-loader.js';
-import { PROPAGATION_STRATEGY, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
-import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
-import { ReferenceIndex } from './reverse-index/reference-index.js';
-import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
 import type {
   CountReferrersOptions,
   FoundReference,
-  ResolvedReference,
   GetReferrersOptions,
   GetReferrersPageOptions,
   ReferenceRow,
   ReferrersPage,
+  ResolvedReference,
 } from './interfaces/reference-row.interface.js';
 import type {
-  RepairResult,
   RebaseOptions,
   RebaseResult,
   ReferencesStatus,
   ReferrerKey,
+  RepairResult,
   SynchronizeOptions,
   SynchronizeResult,
+  TransactionOptions,
   VerifyReport,
 } from './interfaces/references-reports.interface.js';
-import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
-import { IndexVerifier } from './maintenance/index-verifier.js';
-import { Rebaser } from './maintenance/rebaser.js';
-import { Repairer } from './maintenance/repairer.js';
-import type { ResolvedBaseUrl } from './settings/base-url.js';
-import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './errors/references.errors.js';
-import { ReferenceUrls } from './urls/reference-urls.js';
-import type { ChangedReferrers } from './propagation/propagation-strategy.interface.js';
+import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
+import { ReferenceOutbox } from './outbox/reference-outbox.js';
+import { referrerKeysOf, type ChangedReferrers, type PropagationStrategy } from './propagation/propagation-strategy.interface.js';
+import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE } from './references.constants.js';
 import type { ReferenceType } from './registry/reference-type.js';
-import type { Queue } from 'bull';
-import type {
-  ReferrerJob,
-  ReferrerJobBatch,
-  ReferrerJobBatchStatus,
-  RunOnReferrersOptions,
-} from './interfaces/referrer-jobs.interface.js';
-import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
-
-/** Options of the service's writing methods. */
-export interface TransactionOptions {
-  /** Run inside this transaction instead of a new one. */
-  manager?: EntityManager;
-}
+import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { ReferenceIndex } from './reverse-index/reference-index.js';
+import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
+import { invalidReferenceUrlReason } from './urls/reference-url.js';
+import { ReferenceUrls } from './urls/reference-urls.js';
 
 /**
- * The public API of the library (the seed's `current_references`). Everything that happens on `save()`
- * and `remove()` happens by itself; these methods are for queries, for targets outside the database
- * (external URLs), and for maintenance. A facade: each method hands its work to the part that owns it.
+ * What an app calls while it serves requests: queries over the reverse index, the identity of records and
+ * references, write transactions, and the entry points for targets outside the database (external URLs).
+ * Everything that happens on `save()` and `remove()` happens by itself. Maintenance (synchronize, verify,
+ * repair, refresh, rebase, waiting for the queue) is `ReferencesMaintenance`'s; jobs per referrer are
+ * `ReferrerJobs`'. A facade: each method hands its work to the part that owns it.
  */
 @Injectable()
 export class ReferencesService {
   constructor(
-    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
     private readonly registry: ReferenceTypesRegistry,
     private readonly index: ReferenceIndex,
-    private readonly loader: RecordLoader,
-    private readonly notifier: ReferrersNotifier,
-    private readonly outbox: ReferenceOutbox,
-    private readonly synchronizer: IndexSynchronizer,
-    private readonly verifier: IndexVerifier,
-    private readonly referrerJobs: ReferrerJobs,
     private readonly transactions: WriteTransactions,
     private readonly urls: ReferenceUrls,
-    private readonly rebaser: Rebaser,
-    private readonly repairer: Repairer,
-    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    private readonly outbox: ReferenceOutbox,
+    private readonly maintenance: ReferencesMaintenance,
   ) {}
 
   /** The base URL of every canonical URL: the one stored with the references. */
   get baseUrl(): string {
-    return this.base.url;
+    return this.urls.baseUrl;
   }
 
   /**
@@ -184,23 +156,6 @@ export class ReferencesService {
   }
 
   /**
-   * Takes every inline copy of a local record in `record` again from its target, and saves the record if
-   * that changed it (the seed's `update_inlined_ref`); copies of remote targets stay as they are (use
-   * `referenceContentChanged()` for those). The record is read afresh in the transaction and saved as any
-   * `save()` would, so its own referrers hear of the change. Returns the stored record.
-   */
-  async refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
-    const type = this.typeOf(record);
-    const work = async (manager: EntityManager): Promise<T> => {
-      const where = type.entityMetadata.getEntityIdMap(record);
-      const { record: stored } = where ? await this.repairer.rewrite<T>(manager, type, where) : {};
-      if (!stored) throw new UnknownReferenceError(type.canonicalUrl(record), 'refreshReferences');
-      return stored;
-    };
-    return options.manager ? work(options.manager) : this.transactions.run(work);
-  }
-
-  /**
    * The target at `url` has new content (the seed's `reference_content_changed`): refresh every inline
    * copy of it, and hand its link referrers to the `ReferrerIndexer` and the `references.referrers-updated`
    * event (their documents may show it; `@ReferenceByLink({ reindexOnChange: false })` leaves a field
@@ -227,25 +182,6 @@ export class ReferencesService {
     return this.inTransaction(options, (manager) => this.propagation.referenceChanged(manager, from, to));
   }
 
-  /**
-   * Propagates the current content of the local record at `reference` again to every inline copy of it:
-   * what `verify()` reports stale, this repairs. Returns the referrers updated (none yet in queue mode).
-   */
-  async refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    const reference = this.urls.canonical(url);
-    const local = this.registry.resolve(reference);
-    if (!local) throw new UnknownReferenceError(reference, 'refresh');
-    return this.inTransaction(options, async (manager) => {
-      const record = await this.loader.load(manager, local.type, local.id, { by: 'key' });
-      if (!record) throw new UnknownReferenceError(reference, 'refresh');
-      return this.propagation.contentChanged(manager, {
-        reference,
-        representation: local.type.representationOf(record),
-        type: local.type,
-      });
-    });
-  }
-
   /** Removes the outgoing index rows of a record (the seed's `delete_references_record`). */
   async deleteReferences(record: object, options: TransactionOptions = {}): Promise<void> {
     const type = this.typeOf(record);
@@ -255,84 +191,49 @@ export class ReferencesService {
     });
   }
 
-  /**
-   * Hands every referrer of `reference` to the `ReferrerIndexer` and the `references.referrers-updated`
-   * event, a batch at a time. Returns how many referrers it reported.
-   */
-  async reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
-    let count = 0;
-    for await (const rows of this.index.referrerPages(this.dataSource.manager, reference, { match: options.match, size: this.options.batchSize! })) {
-      const byType = new Map<string, Set<string>>();
-      for (const row of rows) (byType.get(row.referrerType) ?? byType.set(row.referrerType, new Set()).get(row.referrerType)!).add(row.referrerId);
-      await this.notifier.deliver([...byType].map(([referrerType, ids]) => ({ reference, referrerType, referrerIds: [...ids] })));
-      count += rows.length;
-    }
-    return count;
-  }
-
-  /**
-   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`): all
-   * at once, or with `sequential` one after the other in index order, stopping at the first failure
-   * (Celery's chain). Tracks the batch; enqueues `onSuccess` only when every job succeeded, `onError` for
-   * each that failed for good, and `onComplete` (succeeded and failed ids) when the batch has ended.
-   */
-  runOnReferrers(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
-    return this.referrerJobs.run(reference, job, options);
-  }
-
-  /** Progress of a batch started by `runOnReferrers()`. */
-  referrerJobsStatus(queue: Queue, batchId: string): Promise<ReferrerJobBatchStatus> {
-    return this.referrerJobs.status(queue, batchId);
-  }
-
-  /** Rebuilds the index from all reference-enabled records (the seed's `references synchronize [--clear]`). */
-  synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
-    return this.synchronizer.synchronize({ ...options, batchSize: options.batchSize ?? this.options.batchSize! });
-  }
-
-  /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
-  verify(): Promise<VerifyReport> {
-    return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
-  }
-
-  /**
-   * Writes again, through TypeORM, every record that `verify()` reports with a local reference in another
-   * spelling than its canonical URL: the reference canonical, the copy from its target, the index and the
-   * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
-   */
-  async repair(): Promise<RepairResult> {
-    const report = await this.verify();
-    const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
-    return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
-  }
-
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
-  async status(): Promise<ReferencesStatus> {
-    if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
+  status(): Promise<ReferencesStatus> {
     return this.outbox.status();
   }
 
-  /**
-   * Resolves when no propagation is pending or running (at once in sync mode); rejects with a
-   * `PropagationTimeoutError` after `timeoutMs`. Tests and scripts wait with it instead of sleeping.
-   */
-  async waitForIdle(timeoutMs = 30_000, pollMs = 50): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await this.status();
-      if (status.pending === 0 && status.running === 0) return;
-      if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+  /** @deprecated Use `ReferencesMaintenance.refreshReferences()`. */
+  refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
+    return this.maintenance.refreshReferences(record, options);
   }
 
-  /**
-   * Moves every stored reference to a new base URL and records it (`references rebase`): documents, the
-   * reverse index and the outbox, in committed batches; stopped (`signal`) or interrupted, a new run
-   * finishes it. Stop every other process of the app first, and start them with the new base URL after.
-   */
+  /** @deprecated Use `ReferencesMaintenance.refresh()`. */
+  refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    return this.maintenance.refresh(url, options);
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.reindexReferrers()`. */
+  reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
+    return this.maintenance.reindexReferrers(reference, options);
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.synchronize()`. */
+  synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
+    return this.maintenance.synchronize(options);
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.verify()`. */
+  verify(): Promise<VerifyReport> {
+    return this.maintenance.verify();
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.repair()`. */
+  repair(): Promise<RepairResult> {
+    return this.maintenance.repair();
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.waitForIdle()`. */
+  waitForIdle(timeoutMs?: number, pollMs?: number): Promise<void> {
+    return this.maintenance.waitForIdle(timeoutMs, pollMs);
+  }
+
+  /** @deprecated Use `ReferencesMaintenance.rebase()`. */
   rebase(newBaseUrl: string, options: RebaseOptions = {}): Promise<RebaseResult> {
-    return this.rebaser.rebase(newBaseUrl, { ...options, batchSize: options.batchSize ?? Math.min(this.options.batchSize!, 1000) });
+    return this.maintenance.rebase(newBaseUrl, options);
   }
 
   /**
@@ -356,9 +257,7 @@ export class ReferencesService {
   }
 
   private async inTransaction(options: TransactionOptions, work: (manager: EntityManager) => Promise<ChangedReferrers>): Promise<ReferrerKey[]> {
-    const changed = options.manager ? await work(options.manager) : await this.transactions.run(work);
-    return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
+    return referrerKeysOf(options.manager ? await work(options.manager) : await this.transactions.run(work));
   }
 }
 
-/** A value as JSON stores it: undefined properties gone, every object a plain one. */

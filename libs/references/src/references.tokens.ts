@@ -1,5 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { REFERENCES_QUEUE } from './references.constants.js';
+import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
 import { ReferencesService } from './references.service.js';
 
 /** Whether `dataSource` names TypeORM's default data source. */
@@ -8,6 +10,16 @@ const isDefault = (dataSource?: string) => dataSource === undefined || dataSourc
 /** The injection token of the `ReferencesService` of a data source: the class itself for the default one. */
 export function getReferencesServiceToken(dataSource?: string): string | typeof ReferencesService {
   return isDefault(dataSource) ? ReferencesService : `nestjs-references:service:${dataSource}`;
+}
+
+/** The injection token of the `ReferencesMaintenance` of a data source: the class itself for the default one. */
+export function getReferencesMaintenanceToken(dataSource?: string): string | typeof ReferencesMaintenance {
+  return isDefault(dataSource) ? ReferencesMaintenance : `nestjs-references:maintenance:${dataSource}`;
+}
+
+/** The injection token of the `ReferrerJobs` of a data source: the class itself for the default one. */
+export function getReferrerJobsToken(dataSource?: string): string | typeof ReferrerJobs {
+  return isDefault(dataSource) ? ReferrerJobs : `nestjs-references:referrer-jobs:${dataSource}`;
 }
 
 /** The injection token of the Bull queue of a data source in queue mode. */
@@ -31,7 +43,26 @@ export const InjectReferencesService = (dataSource?: string): ParameterDecorator
   Inject(getReferencesServiceToken(dataSource));
 
 /**
- * Injects the Bull queue of queue mode (to mount a dashboard, check Redis, or hand it to `runOnReferrers`).
+ * Injects the `ReferencesMaintenance` of a data source (synchronize, verify, repair, refresh, rebase,
+ * waitForIdle); the default data source's is also injectable as plain `ReferencesMaintenance`.
+ *
+ * @example
+ * constructor(@InjectReferencesMaintenance('archive') private readonly maintenance: ReferencesMaintenance) {}
+ */
+export const InjectReferencesMaintenance = (dataSource?: string): ParameterDecorator & PropertyDecorator =>
+  Inject(getReferencesMaintenanceToken(dataSource));
+
+/**
+ * Injects the `ReferrerJobs` of a data source (`run()` the app's Bull job once per referrer, `status()`);
+ * the default data source's is also injectable as plain `ReferrerJobs`.
+ *
+ * @example
+ * constructor(@InjectReferrerJobs() private readonly referrerJobs: ReferrerJobs) {}
+ */
+export const InjectReferrerJobs = (dataSource?: string): ParameterDecorator & PropertyDecorator => Inject(getReferrerJobsToken(dataSource));
+
+/**
+ * Injects the Bull queue of queue mode (to mount a dashboard or check Redis).
  *
  * @example
  * constructor(@InjectReferencesQueue() private readonly queue: Queue) {}

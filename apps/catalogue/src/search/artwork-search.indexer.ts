@@ -22,7 +22,7 @@ export interface SearchHits {
  * - by the app's own writes (`ArtworksService`), inside the write's transaction: `index()` and `forget()`;
  * - by propagation: after each committed batch of artworks whose inline terms changed, the library calls
  *   `reindex('artworks', ids)` (in sync mode after the writer's commit, in queue mode in the worker);
- *   `ReferencesService.reindexReferrers(url)` does the same on demand.
+ *   `ReferencesMaintenance.reindexReferrers(url)` does the same on demand.
  */
 @Injectable()
 export class ArtworkSearchIndexer implements ReferrerIndexer {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import type { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import type { ReferencesService } from '../references.service.js';
-import { getReferencesServiceToken } from '../references.tokens.js';
+import { getReferencesMaintenanceToken, getReferencesServiceToken } from '../references.tokens.js';
 import { ProgressReporter } from './progress-reporter.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
@@ -38,8 +39,16 @@ abstract class DataSourceCommand extends CommandRunner {
   }
 
   protected references(options: DataSourceOption): ReferencesService {
+    return this.part<ReferencesService>(getReferencesServiceToken(options.dataSource) as string, options);
+  }
+
+  protected maintenance(options: DataSourceOption): ReferencesMaintenance {
+    return this.part<ReferencesMaintenance>(getReferencesMaintenanceToken(options.dataSource) as string, options);
+  }
+
+  private part<T>(token: string, options: DataSourceOption): T {
     try {
-      return this.moduleRef.get<ReferencesService>(getReferencesServiceToken(options.dataSource) as string, { strict: false });
+      return this.moduleRef.get<T>(token, { strict: false });
     } catch {
       throw new Error(`no ReferencesModule.forRoot() for the data source "${options.dataSource ?? 'default'}"`);
     }
@@ -58,7 +67,7 @@ export class SynchronizeCommand extends DataSourceCommand {
     const progress = new ProgressReporter('synchronize');
     const { signal, dispose } = interruptible();
     try {
-      const result = await this.references(options).synchronize({
+      const result = await this.maintenance(options).synchronize({
         clear: options.clear,
         batchSize: options.batch,
         signal,
@@ -87,7 +96,7 @@ export class SynchronizeCommand extends DataSourceCommand {
 export class VerifyCommand extends DataSourceCommand {
 
   async run(_args: string[], options: DataSourceOption & { json?: boolean }): Promise<void> {
-    const report = await this.references(options).verify();
+    const report = await this.maintenance(options).verify();
     if (options.json) print(JSON.stringify(report, null, 2));
     else {
       print(`Checked ${report.records} records.`);
@@ -145,7 +154,7 @@ export class RebaseCommand extends DataSourceCommand {
     const progress = new ProgressReporter('rebase');
     const { signal, dispose } = interruptible();
     try {
-      const result = await this.references(options).rebase(newBaseUrl, { batchSize: options.batch, signal, onProgress: (done, total) => progress.update(done, total) });
+      const result = await this.maintenance(options).rebase(newBaseUrl, { batchSize: options.batch, signal, onProgress: (done, total) => progress.update(done, total) });
       progress.stop();
       if (result.done) print(`Rebased ${result.from} → ${result.to}: ${result.records} records, ${result.references} references rewritten.`);
       else print(`Stopped: ${result.records} records rewritten; run the same command again to finish (the stored base URL is still ${result.from}).`);
@@ -164,7 +173,7 @@ export class RebaseCommand extends DataSourceCommand {
 export class RepairCommand extends DataSourceCommand {
 
   async run(_args: string[], options: DataSourceOption): Promise<void> {
-    const result = await this.references(options).repair();
+    const result = await this.maintenance(options).repair();
     print(`Repaired ${result.repaired.length} record(s).`);
     for (const failed of result.failed) print(`  not repaired: ${failed.referrerType}/${failed.referrerId}: ${failed.reason}`);
     if (result.failed.length) process.exitCode = 1;
@@ -176,21 +185,21 @@ export class RefreshCommand extends DataSourceCommand {
 
   async run([url]: string[], options: DataSourceOption & { stale?: boolean }): Promise<void> {
     if (!url && !options.stale) throw new Error('refresh needs a <url> or --stale');
-    const targets = url ? [url] : [...new Set((await this.references(options).verify()).stale.map((row) => row.reference))];
+    const targets = url ? [url] : [...new Set((await this.maintenance(options).verify()).stale.map((row) => row.reference))];
     const progress = new ProgressReporter('refresh');
     const { signal, dispose } = interruptible();
     let done = 0;
     try {
       for (const target of targets) {
         if (signal.aborted) break;
-        await this.references(options).refresh(target);
+        await this.maintenance(options).refresh(target);
         progress.update(++done, targets.length);
       }
     } finally {
       dispose();
       progress.stop();
     }
-    await this.references(options).waitForIdle(10 * 60_000);
+    await this.maintenance(options).waitForIdle(10 * 60_000);
     print(`Refreshed ${done} of ${targets.length} target(s).`);
   }
 

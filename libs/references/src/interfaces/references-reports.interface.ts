@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { ReferenceRow } from './reference-row.interface.js';
 
 /** A record that references another, by type and id. */
@@ -88,4 +89,10 @@ export interface RepairResult {
   repaired: ReferrerKey[];
   /** Records that could not be saved again, with why (a spelling that names no record, say). */
   failed: Array<ReferrerKey & { reason: string }>;
+}
+
+/** Options of the writing methods of `ReferencesService` and `ReferencesMaintenance`. */
+export interface TransactionOptions {
+  /** Run inside this transaction instead of a new one. */
+  manager?: EntityManager;
 }

@@ -19,7 +19,7 @@ export interface FollowUpJob {
   data?: Record<string, unknown>;
 }
 
-/** Options of `ReferencesService.runOnReferrers()`. */
+/** Options of `ReferrerJobs.run()`. */
 export interface RunOnReferrersOptions {
   /** How the reference is matched. @default 'exact' */
   match?: ReferenceMatch;
@@ -41,14 +41,14 @@ export interface RunOnReferrersOptions {
   chunkSize?: number;
 }
 
-/** What `runOnReferrers()` started. */
+/** What `ReferrerJobs.run()` started. */
 export interface ReferrerJobBatch {
   batchId: string;
   /** Referrers a job was enqueued for (each referrer once, however many times it references the target). */
   total: number;
 }
 
-/** Progress of a batch started by `runOnReferrers()`. */
+/** Progress of a batch started by `ReferrerJobs.run()`. */
 export interface ReferrerJobBatchStatus {
   total: number;
   succeeded: number;

@@ -30,6 +30,8 @@ export class ReferenceOutbox {
   private readonly leaseMs: number;
   /** How long done rows are kept. */
   private readonly retainDoneMs: number;
+  /** Whether the outbox is in use: nothing waits in sync mode. */
+  private readonly queueMode: boolean;
 
   constructor(
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -37,6 +39,7 @@ export class ReferenceOutbox {
   ) {
     this.leaseMs = options.queue?.leaseMs ?? DEFAULT_OUTBOX_LEASE_MS;
     this.retainDoneMs = options.queue?.retainDoneMs ?? DEFAULT_RETAIN_DONE_MS;
+    this.queueMode = options.propagation === 'queue';
   }
 
   /** Writes a row in the transaction of `manager` and returns its id. */
@@ -131,10 +134,12 @@ export class ReferenceOutbox {
 
   /**
    * How many rows are pending, running (and of those, stalled: their lease expired) and failed, and the age
-   * of the oldest pending or running one.
+   * of the oldest pending or running one (all zero in sync mode).
    */
   async status(): Promise<ReferencesStatus> {
     const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
+    // NOTE: in sync mode nothing waits, and the table is not read.
+    if (!this.queueMode) return status;
     const counts: Array<{ status: string; n: string }> = await this.rows()
       .createQueryBuilder('o')
       .select('o.status', 'status')

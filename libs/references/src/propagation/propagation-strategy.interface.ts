@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ReferrerKey } from '../interfaces/references-reports.interface.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
@@ -43,4 +44,9 @@ export function addChanged(changed: ChangedReferrers, type: ReferenceType, ids: 
 /** Adds everything in `from` to `into`. */
 export function mergeChanged(into: ChangedReferrers, from: ChangedReferrers): void {
   for (const [type, ids] of from) addChanged(into, type, ids);
+}
+
+/** The changed referrers as the service's methods return them. */
+export function referrerKeysOf(changed: ChangedReferrers): ReferrerKey[] {
+  return [...changed].flatMap(([type, ids]) => [...ids].map((referrerId) => ({ referrerType: type.name, referrerId })));
 }

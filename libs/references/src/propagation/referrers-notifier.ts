@@ -3,8 +3,9 @@ import { ModuleRef } from '@nestjs/core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LessThanOrEqual } from 'typeorm';
 import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.js';
-import type { ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
+import type { ReferenceMatch, ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
 import { REFERENCES_CLI_PROCESS, REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 import { ReferenceReindexEntry } from './reindex-work.entity.js';
 
@@ -45,6 +46,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
 
   constructor(
     private readonly hooks: TransactionHooks,
+    private readonly index: ReferenceIndex,
     private readonly moduleRef: ModuleRef,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     // NOTE: a process running the `references …` commands changes nothing it is not asked to.
@@ -100,6 +102,21 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
       else await this.handOver(workId, event.referrerType, event.referrerIds, 0);
     }
   };
+
+  /**
+   * Hands every referrer of `reference` to the `ReferrerIndexer` and the `references.referrers-updated`
+   * event, `size` index rows at a time. Returns how many index rows it reported.
+   */
+  async reindexReferrers(reference: string, match: ReferenceMatch | undefined, size: number): Promise<number> {
+    let count = 0;
+    for await (const rows of this.index.referrerPages(this.dataSource.manager, reference, { match, size })) {
+      const byType = new Map<string, Set<string>>();
+      for (const row of rows) (byType.get(row.referrerType) ?? byType.set(row.referrerType, new Set()).get(row.referrerType)!).add(row.referrerId);
+      await this.deliver([...byType].map(([referrerType, ids]) => ({ reference, referrerType, referrerIds: [...ids] })));
+      count += rows.length;
+    }
+    return count;
+  }
 
   /** One look for recorded referrers whose first delivery did not happen or failed; concurrent calls share it. */
   retryDue(): Promise<void> {

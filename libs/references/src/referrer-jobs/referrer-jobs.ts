@@ -45,6 +45,12 @@ export class ReferrerJobs {
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
+  /**
+   * Runs the app's own Bull job once per referrer of `reference`: all at once, or with `sequential` one
+   * after the other in index order, stopping at the first failure (Celery's chain). Tracks the batch;
+   * enqueues `onSuccess` only when every job succeeded, `onError` for each that failed for good, and
+   * `onComplete` (succeeded and failed ids) when the batch has ended.
+   */
   async run(reference: string, job: ReferrerJob, options: RunOnReferrersOptions = {}): Promise<ReferrerJobBatch> {
     const { queue } = job;
     this.track(queue);
@@ -89,6 +95,7 @@ export class ReferrerJobs {
     return { batchId, total: seen.size };
   }
 
+  /** Progress of a batch started by `run()` on `queue`. */
   async status(queue: Queue, batchId: string): Promise<ReferrerJobBatchStatus> {
     const key = this.key(queue, batchId);
     const [total, succeeded, failed, finished] = await Promise.all([

@@ -34,6 +34,11 @@ export class ReferenceUrls {
     });
   }
 
+  /** The base URL of every canonical URL: the one stored with the references. */
+  get baseUrl(): string {
+    return this.base.url;
+  }
+
   /** The stored form of `raw` (an absolute http(s) URL, already validated), or `NonCanonicalReferenceError`. */
   identify(raw: string, path: string): ReferenceIdentity {
     const url = new URL(raw);

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PropagationTimeoutError } from '../errors/references.errors.js';
+import type { GetReferrersOptions } from '../interfaces/reference-row.interface.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import type {
+  RebaseOptions,
+  RebaseResult,
+  ReferencesStatus,
+  ReferrerKey,
+  RepairResult,
+  SynchronizeOptions,
+  SynchronizeResult,
+  TransactionOptions,
+  VerifyReport,
+} from '../interfaces/references-reports.interface.js';
+import { ReferenceOutbox } from '../outbox/reference-outbox.js';
+import { ReferrersNotifier } from '../propagation/referrers-notifier.js';
+import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { IndexSynchronizer } from './index-synchronizer.js';
+import { IndexVerifier } from './index-verifier.js';
+import { Rebaser } from './rebaser.js';
+import { Repairer } from './repairer.js';
+
+/**
+ * What an operator, a script or a test calls on the data of one data source, rather than an app serving a
+ * request: rebuild and check the index, repair, refresh and rebase what it finds, wait for the queue.
+ * The `references …` commands use it. Injected as `ReferencesMaintenance` for the default data source,
+ * `@InjectReferencesMaintenance(name)` for another.
+ */
+@Injectable()
+export class ReferencesMaintenance {
+  constructor(
+    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
+    private readonly synchronizer: IndexSynchronizer,
+    private readonly verifier: IndexVerifier,
+    private readonly repairer: Repairer,
+    private readonly rebaser: Rebaser,
+    private readonly outbox: ReferenceOutbox,
+    private readonly notifier: ReferrersNotifier,
+  ) {}
+
+  /** Rebuilds the index from all reference-enabled records (`references synchronize [--clear]`). */
+  synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
+    return this.synchronizer.synchronize({ ...options, batchSize: options.batchSize ?? this.options.batchSize! });
+  }
+
+  /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
+  verify(): Promise<VerifyReport> {
+    return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
+  }
+
+  /**
+   * Writes again, through TypeORM, every record that `verify()` reports with a local reference in another
+   * spelling than its canonical URL: the reference canonical, the copy from its target, the index and the
+   * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
+   */
+  async repair(): Promise<RepairResult> {
+    const report = await this.verify();
+    const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
+    return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
+  }
+
+  /**
+   * Propagates the current content of the local record at `reference` again to every inline copy of it:
+   * what `verify()` reports stale, this repairs. Returns the referrers updated (none yet in queue mode).
+   */
+  refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
+    return this.repairer.refresh(url, options.manager);
+  }
+
+  /**
+   * Takes every inline copy of a local record in `record` again from its target, and saves the record if
+   * that changed it; copies of remote targets stay as they are (use `referenceContentChanged()` for those).
+   * The record is read afresh in the transaction and saved as any `save()` would, so its own referrers hear
+   * of the change. Returns the stored record.
+   */
+  refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
+    return this.repairer.refreshReferences(record, options.manager);
+  }
+
+  /**
+   * Hands every referrer of `reference` to the `ReferrerIndexer` and the `references.referrers-updated`
+   * event, a batch at a time. Returns how many referrers it reported.
+   */
+  reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
+    return this.notifier.reindexReferrers(reference, options.match, this.options.batchSize!);
+  }
+
+  /**
+   * Moves every stored reference to a new base URL and records it (`references rebase`): documents, the
+   * reverse index and the outbox, in committed batches; stopped (`signal`) or interrupted, a new run
+   * finishes it. Stop every other process of the app first, and start them with the new base URL after.
+   */
+  rebase(newBaseUrl: string, options: RebaseOptions = {}): Promise<RebaseResult> {
+    return this.rebaser.rebase(newBaseUrl, { ...options, batchSize: options.batchSize ?? Math.min(this.options.batchSize!, 1000) });
+  }
+
+  /**
+   * Resolves when no propagation is pending or running (at once in sync mode); rejects with a
+   * `PropagationTimeoutError` after `timeoutMs`. Tests and scripts wait with it instead of sleeping.
+   */
+  async waitForIdle(timeoutMs = 30_000, pollMs = 50): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status: ReferencesStatus = await this.outbox.status();
+      if (status.pending === 0 && status.running === 0) return;
+      if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+}
