@@ -10,6 +10,8 @@ import {
   ReferencesMaintenance,
   ReferencesService,
   InjectReferencesMaintenance,
+  ReferrerIndexerFor,
+  type ReferrerIndexer,
   getReferencesQueueToken,
   referencesMigrations,
 } from 'nestjs-references';
@@ -17,9 +19,26 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { REDIS_URL, connectionOptions } from '../support/databases.js';
 import { CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
+import { until } from '../support/processes.js';
 import { createNode, reload } from '../support/records.js';
 
 const link = (url: string) => ({ links: { self: url } });
+
+/** What an indexer was handed: `type:id` per referrer. */
+abstract class RecordingIndexer implements ReferrerIndexer {
+  readonly seen: string[] = [];
+  reindex(referrerType: string, referrerIds: string[]) {
+    this.seen.push(...referrerIds.map((id) => `${referrerType}:${id}`));
+  }
+}
+
+@Injectable()
+@ReferrerIndexerFor()
+class MainIndexer extends RecordingIndexer {}
+
+@Injectable()
+@ReferrerIndexerFor('archive')
+class ArchiveIndexer extends RecordingIndexer {}
 
 @Injectable()
 class BothServices {
@@ -54,7 +73,7 @@ describe('several data sources', () => {
           queue: { bull: { redis: REDIS_URL, prefix: `archive-${randomUUID()}` }, sweepIntervalMs: 250 },
         }),
       ],
-      providers: [BothServices],
+      providers: [BothServices, MainIndexer, ArchiveIndexer],
     }).compile();
     app = await moduleRef.createNestApplication({ logger: false }).init();
     main = app.get(getDataSourceToken());
@@ -94,5 +113,24 @@ describe('several data sources', () => {
     expect((await services.mainMaintenance.verify()).ok).toBe(true);
     expect((await services.archiveMaintenance.verify()).ok).toBe(true);
     expect(await services.main.status()).toMatchObject({ pending: 0, running: 0 });
+  });
+
+  it("hands each data source's changed referrers to its own @ReferrerIndexerFor() indexer", async () => {
+    const mainIndexer = app.get(MainIndexer);
+    const archiveIndexer = app.get(ArchiveIndexer);
+    const mainTarget = await createNode(main, { title: 'main' });
+    const mainReferrer = await createNode(main, { title: 'r', parent: link(`http://main.test/nodes/${mainTarget.id}`) });
+    const archiveTarget = await createNode(archive, { title: 'archive' });
+    const archiveReferrer = await createNode(archive, { title: 'r', parent: link(`http://archive.test/nodes/${archiveTarget.id}`) });
+    mainIndexer.seen.length = 0;
+    archiveIndexer.seen.length = 0;
+
+    await main.getRepository(TestNode).save(Object.assign(mainTarget, { metadata: { title: 'main 3' } }));
+    await archive.getRepository(TestNode).save(Object.assign(archiveTarget, { metadata: { title: 'archive 3' } }));
+    await services.archiveMaintenance.waitForIdle();
+    await until(async () => archiveIndexer.seen.length > 0, 20_000, 'the archive indexer');
+
+    expect(new Set(mainIndexer.seen)).toEqual(new Set([`nodes:${mainReferrer.id}`]));
+    expect(new Set(archiveIndexer.seen)).toEqual(new Set([`nodes:${archiveReferrer.id}`]));
   });
 });

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { REFERRER_INDEXER, ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
+import { ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
@@ -95,8 +95,6 @@ export class CatalogueModule {
         ArtworksService,
         ReferrersUpdatedListener,
         ArtworkSearchIndexer,
-        // NOTE: the library looks this token up across the application (ModuleRef, not strict) after its modules start.
-        { provide: REFERRER_INDEXER, useExisting: ArtworkSearchIndexer },
         RedisHealthIndicator,
         OutboxHealthIndicator,
         ...(config.redisUrl ? [RedisConnectionLogger] : []),

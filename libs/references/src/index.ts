@@ -8,6 +8,7 @@ export type { WriteTransactionOptions } from './transaction/write-transactions.j
 export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
+export { ReferrerIndexerFor } from './decorators/referrer-indexer.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';

@@ -1,8 +1,14 @@
 /** Injection token of the options given to `ReferencesModule.forRoot()` / `forRootAsync()`. */
 export const REFERENCES_MODULE_OPTIONS = 'nestjs-references:module-options';
 
-/** Injection token of the application's `ReferrerIndexer` (optional). */
+/**
+ * Injection token of an application-wide `ReferrerIndexer` (optional), for every data source that has no
+ * `@ReferrerIndexerFor()` provider of its own.
+ */
 export const REFERRER_INDEXER = 'nestjs-references:referrer-indexer';
+
+/** Metadata key of `@ReferrerIndexerFor()` on a provider class: the data source it indexes for. */
+export const REFERRER_INDEXER_METADATA = 'nestjs-references:referrer-indexer-for';
 
 /** Metadata key of `@ReferenceEnabled()` on an entity class. */
 export const REFERENCE_ENABLED_METADATA = 'nestjs-references:reference-enabled';

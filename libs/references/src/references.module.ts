@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
@@ -57,6 +58,7 @@ export class ReferencesModule {
       global: true,
       imports: [
         optionsModule,
+        DiscoveryModule,
         TypeOrmModule.forFeature(ENTITIES, dataSource),
         // NOTE: loaded only in queue mode, so that an app in sync mode needs neither Bull nor @nestjs/bull.
         ...(queue

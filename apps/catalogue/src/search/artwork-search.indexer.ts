@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { ReferrerIndexer } from 'nestjs-references';
+import { ReferrerIndexerFor, type ReferrerIndexer } from 'nestjs-references';
 import { ARTWORKS_ROUTE, Artwork } from '../artworks/artwork.entity.js';
 import { artworkSearchText, searchWords } from './artwork-search-text.js';
 import { ArtworkSearchTable, searchDatabaseOf } from './artwork-search.table.js';
@@ -16,8 +16,8 @@ export interface SearchHits {
 }
 
 /**
- * The catalogue's full-text index of artworks (`GET /artworks?q=`), provided under the library's
- * `REFERRER_INDEXER` token. It is kept in step
+ * The catalogue's full-text index of artworks (`GET /artworks?q=`), the `ReferrerIndexer` of the default
+ * data source (`@ReferrerIndexerFor()`). It is kept in step
  *
  * - by the app's own writes (`ArtworksService`), inside the write's transaction: `index()` and `forget()`;
  * - by propagation: after each committed batch of artworks whose inline terms changed, the library calls
@@ -25,6 +25,7 @@ export interface SearchHits {
  *   `ReferencesMaintenance.reindexReferrers(url)` does the same on demand.
  */
 @Injectable()
+@ReferrerIndexerFor()
 export class ArtworkSearchIndexer implements ReferrerIndexer {
   private readonly table: ArtworkSearchTable;
   /** Whether the database locks rows (PostgreSQL, MariaDB); SQLite's writer holds the whole database. */

@@ -1,10 +1,19 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LessThanOrEqual } from 'typeorm';
 import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.js';
 import type { ReferenceMatch, ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
-import { REFERENCES_CLI_PROCESS, REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
+import { ReferencesConfigurationError } from '../errors/references.errors.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import {
+  REFERENCES_CLI_PROCESS,
+  REFERENCES_DATA_SOURCE,
+  REFERENCES_MODULE_OPTIONS,
+  REFERRERS_UPDATED_EVENT,
+  REFERRER_INDEXER,
+  REFERRER_INDEXER_METADATA,
+} from '../references.constants.js';
 import { ReferenceIndex } from '../reverse-index/reference-index.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 import { ReferenceReindexEntry } from './reindex-work.entity.js';
@@ -48,14 +57,16 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     private readonly hooks: TransactionHooks,
     private readonly index: ReferenceIndex,
     private readonly moduleRef: ModuleRef,
+    private readonly discovery: DiscoveryService,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
     // NOTE: a process running the `references …` commands changes nothing it is not asked to.
     @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {}
 
   /**
-   * Finds the application's event emitter and indexer once every module is up. Looked up rather than
-   * injected: they belong to the app's own modules, and `@nestjs/event-emitter` is an optional peer.
+   * Finds the application's event emitter and this data source's indexer once every module is up. Looked up
+   * rather than injected: they belong to the app's own modules, and `@nestjs/event-emitter` is an optional peer.
    */
   async onModuleInit(): Promise<void> {
     const eventEmitter = await import('@nestjs/event-emitter').then(
@@ -63,7 +74,20 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
       () => undefined,
     );
     this.events = eventEmitter && this.optional<EventEmitter>(eventEmitter);
-    this.indexer = this.optional<ReferrerIndexer>(REFERRER_INDEXER);
+    this.indexer = this.ownIndexer() ?? this.optional<ReferrerIndexer>(REFERRER_INDEXER);
+  }
+
+  /** The provider marked `@ReferrerIndexerFor()` with this module's data source, if any. */
+  private ownIndexer(): ReferrerIndexer | undefined {
+    const dataSource = this.options.dataSource ?? 'default';
+    const found = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.metatype && wrapper.instance && Reflect.getMetadata(REFERRER_INDEXER_METADATA, wrapper.metatype) === dataSource);
+    const instances = [...new Set(found.map((wrapper) => wrapper.instance as ReferrerIndexer))];
+    if (instances.length > 1) {
+      throw new ReferencesConfigurationError(`More than one @ReferrerIndexerFor('${dataSource}') provider: ${found.map((w) => w.name).join(', ')}`);
+    }
+    return instances[0];
   }
 
   /** Hands the referrers the indexer has not taken to it again, in every process that has an indexer. */
