@@ -15,10 +15,10 @@ import {
 } from 'nestjs-references';
 import { connectionOptions } from '../support/databases.js';
 // NOTE: an internal part, imported from the source: what a test of the library's own wiring replaces.
-import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.js';
-import { dialectFor } from '../../libs/references/src/sql/dialect.factory.js';
+import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.service.js';
+import { dialectFor } from '../../libs/references/src/sql/sql-dialect.provider.js';
 import { MariaDbDialect } from '../../libs/references/src/sql/mariadb.dialect.js';
-import { SqlDialect } from '../../libs/references/src/sql/sql-dialect.js';
+import { SqlDialect } from '../../libs/references/src/sql/sql.dialect.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';

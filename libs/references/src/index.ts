@@ -1,17 +1,17 @@
 // The public surface of nestjs-references. Nothing else is exported.
-export { VERSION } from './version.js';
+export { VERSION } from './references.version.js';
 export { ReferencesModule } from './references.module.js';
 export { ReferencesService } from './references.service.js';
 export { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
-export { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
-export type { WriteTransactionOptions } from './transaction/write-transactions.js';
+export { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
+export type { WriteTransactionOptions } from './transaction/write-transactions.service.js';
 export { ReferenceEnabled } from './decorators/reference-enabled.decorator.js';
 export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferrerIndexerFor } from './decorators/referrer-indexer.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
-export { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
+export { ReferenceReindexEntry } from './propagation/reference-reindex.entity.js';
 export { ReferenceSynced } from './outbox/reference-synced.entity.js';
 export { ReferenceSetting } from './settings/reference-setting.entity.js';
 export { referencesMigrations } from './migrations/index.js';

@@ -6,7 +6,7 @@ import type {
   ReferencesOptionsFactory,
 } from './interfaces/references-module-options.interface.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_SYNC_BATCH_SIZE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
-import { normalizeBaseUrl } from './settings/base-url.js';
+import { normalizeBaseUrl } from './settings/base-url.provider.js';
 
 /**
  * The module options of one `ReferencesModule.forRoot()` / `forRootAsync()`, validated, defaults filled in.

@@ -67,11 +67,10 @@ export const DEFAULT_OUTBOX_LEASE_MS = 30_000;
 export const DEFAULT_RETAIN_DONE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Index rows per committed batch in queue mode (each batch is a transaction of its own). Measured (B1, 50,000
- * and 100,000 referrers, 1 and 2 workers): 1,000 pays a transaction, a target read and a cursor write per
- * 1,000 rows and ends 1.6–1.9x the SQL limit; 2,500 ends 1.1–1.25x; 5,000 no better with one worker, and
- * its slices of 50,000 leave a second worker idle below 50,000 referrers. A batch holds the target's share
- * lock: its writers wait for at most one batch (tens of milliseconds).
+ * Index rows per committed batch in queue mode (each batch is a transaction of its own, with a target read
+ * and a cursor write): large enough that those costs vanish, small enough that a fan-out's slices (10
+ * batches) keep a second worker busy. A batch holds the target's share lock, so its writers wait for at most
+ * one batch. The measurements behind the value are in BENCHMARKS.md ("Batch size in queue mode").
  */
 export const DEFAULT_BATCH_SIZE = 2500;
 
@@ -99,7 +98,7 @@ export const REFERENCES_BASE_URL = 'nestjs-references:base-url';
 /** The key of the stored base URL in `reference_settings`. */
 export const BASE_URL_SETTING = 'base-url';
 
-/** Injection token of the database's random id (`settings/database-id.ts`). */
+/** Injection token of the database's random id (`settings/database-id.provider.ts`). */
 export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
 
 /** The key of the database's id in `reference_settings`. */

@@ -3,13 +3,13 @@ import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
-import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
+import { RecordLifecycle } from './lifecycle/record-lifecycle.service.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
-import { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
+import { ReferenceReindexEntry } from './propagation/reference-reindex.entity.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
-import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
 import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesService } from './references.service.js';
 import {

@@ -6,7 +6,7 @@ import {
   ReferenceContentMismatchError,
   ReferencesConfigurationError,
 } from './errors/references.errors.js';
-import { extractReferences } from './extraction/reference-extractor.js';
+import { extractReferences } from './extraction/reference-extractor.util.js';
 import type {
   CountReferrersOptions,
   FoundReference,
@@ -28,15 +28,15 @@ import type {
   VerifyReport,
 } from './interfaces/references-reports.interface.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
-import { ReferenceOutbox } from './outbox/reference-outbox.js';
+import { ReferenceOutbox } from './outbox/reference-outbox.service.js';
 import { referrerKeysOf, type ChangedReferrers, type PropagationStrategy } from './propagation/propagation-strategy.interface.js';
 import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE } from './references.constants.js';
-import type { ReferenceType } from './registry/reference-type.js';
+import type { ReferenceType } from './registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
-import { ReferenceIndex } from './reverse-index/reference-index.js';
-import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.js';
-import { invalidReferenceUrlReason } from './urls/reference-url.js';
-import { ReferenceUrls } from './urls/reference-urls.js';
+import { ReferenceIndex } from './reverse-index/reference-index.service.js';
+import { WriteTransactions, type WriteTransactionOptions } from './transaction/write-transactions.service.js';
+import { invalidReferenceUrlReason } from './urls/reference-url.util.js';
+import { ReferenceUrls } from './urls/reference-urls.service.js';
 
 /**
  * What an app calls while it serves requests: queries over the reverse index, the identity of records and
@@ -78,7 +78,7 @@ export class ReferencesService {
   }
 
   /**
-   * The records that reference `reference` (the seed's `get_records(reference, exact)`). Exact by default:
+   * The records that reference `reference`. Exact by default:
    * `…/terms/1` never matches `…/terms/10`. A prefix is matched literally: `%`, `_` and `\` are not wildcards.
    * Ordered by reference (code point order), then in the order the references were indexed.
    */
@@ -130,7 +130,7 @@ export class ReferencesService {
 
   /**
    * The local record `url` names, as `{ type, id }` (`type` is its `route`), or `undefined` when it names
-   * none (another site, another path, a malformed id). The seed's `get_reference_uuid`. Whether the record
+   * none (another site, another path, a malformed id). Whether the record
    * exists is not asked.
    */
   resolveReference(url: string): ResolvedReference | undefined {
@@ -156,7 +156,7 @@ export class ReferencesService {
   }
 
   /**
-   * The target at `url` has new content (the seed's `reference_content_changed`): refresh every inline
+   * The target at `url` has new content: refresh every inline
    * copy of it, and hand its link referrers to the `ReferrerIndexer` and the `references.referrers-updated`
    * event (their documents may show it; `@ReferenceByLink({ reindexOnChange: false })` leaves a field
    * out). For local records this happens on `save()` by itself; call it for targets that live elsewhere.
@@ -176,13 +176,13 @@ export class ReferencesService {
     return this.inTransaction(options, (manager) => this.propagation.contentChanged(manager, { reference: url, representation, type }));
   }
 
-  /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies (the seed's `reference_changed`). */
+  /** The target at `oldUrl` moved to `newUrl`: rewrite links and `links.self` of inline copies. */
   async referenceChanged(oldUrl: string, newUrl: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
     const [from, to] = [this.urls.canonical(oldUrl), this.urls.canonical(newUrl)];
     return this.inTransaction(options, (manager) => this.propagation.referenceChanged(manager, from, to));
   }
 
-  /** Removes the outgoing index rows of a record (the seed's `delete_references_record`). */
+  /** Removes the outgoing index rows of a record. */
   async deleteReferences(record: object, options: TransactionOptions = {}): Promise<void> {
     const type = this.typeOf(record);
     await this.inTransaction(options, async (manager) => {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { REFERENCES_QUEUE } from './references.constants.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
-import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
+import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
 import { ReferencesService } from './references.service.js';
 
 /** Whether `dataSource` names TypeORM's default data source. */

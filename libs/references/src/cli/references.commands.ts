@@ -4,7 +4,7 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import type { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import type { ReferencesService } from '../references.service.js';
 import { getReferencesMaintenanceToken, getReferencesServiceToken } from '../references.tokens.js';
-import { ProgressReporter } from './progress-reporter.js';
+import { ProgressReporter } from './progress-reporter.util.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
 

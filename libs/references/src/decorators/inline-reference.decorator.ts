@@ -8,7 +8,7 @@ import {
   INLINE_REFERENCE_TYPE_METADATA,
   MAX_REFERENCE_URL_BYTES,
 } from '../references.constants.js';
-import { invalidReferenceUrlReason } from '../urls/reference-url.js';
+import { invalidReferenceUrlReason } from '../urls/reference-url.util.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const defaultUrl = (data: Record<string, any>): string | undefined => data?.links?.self;
@@ -38,8 +38,7 @@ const STORED_COPY = 'the stored copy is taken from the target';
 const INLINE_EXAMPLE = { links: { self: 'https://example.org/records/00000000-0000-0000-0000-000000000000' } };
 
 /**
- * A copy of another record's public representation `{ ...metadata, id, links: { self } }` (the seed's
- * `InlineReferenceMixin`). The stored copy is always taken from the target itself, so a client may send
+ * A copy of another record's public representation `{ ...metadata, id, links: { self } }`. The stored copy is always taken from the target itself, so a client may send
  * `{ links: { self: url } }` alone.
  *
  * - On a property: it holds a copy, or an array of them.

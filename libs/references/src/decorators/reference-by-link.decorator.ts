@@ -2,14 +2,13 @@ import { applyDecorators } from '@nestjs/common';
 import { OpenApiProperty } from './openapi-property.decorator.js';
 import type { ReferenceByLinkOptions } from '../interfaces/reference-options.interface.js';
 import { MAX_REFERENCE_URL_BYTES } from '../references.constants.js';
-import { invalidReferenceUrlReason } from '../urls/reference-url.js';
+import { invalidReferenceUrlReason } from '../urls/reference-url.util.js';
 import { ReferenceField, ReferenceRule, isArrayProperty } from './reference-field.decorator.js';
 
 const EXAMPLE_URL = 'https://example.org/records/00000000-0000-0000-0000-000000000000';
 
 /**
- * A property that holds the canonical URL of another record, or an array of them
- * (the seed's `ReferenceByLinkFieldMixin`).
+ * A property that holds the canonical URL of another record, or an array of them.
  * Validates an absolute http(s) URL of at most 2,048 bytes (UTF-8); composes with other class-validator decorators.
  *
  * @example

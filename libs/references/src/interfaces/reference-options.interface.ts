@@ -69,7 +69,7 @@ export interface InlineReferenceContext {
   manager: EntityManager;
 }
 
-/** How `@InlineReference({ create })` creates a missing target on the fly (the seed's `CreateInlineReferenceMixin`). */
+/** How `@InlineReference({ create })` creates a missing target on the fly. */
 export interface InlineReferenceCreateOptions {
   /** The reference-enabled entity class to create. */
   target: () => Type<object>;
@@ -98,7 +98,7 @@ export interface InlineReferenceOptions extends ReferenceFieldOptions {
    */
   uuid?: (data: Record<string, any>) => string | undefined;
   /**
-   * Transforms the copy before it is stored (the seed's `postprocess_inline_reference_data`).
+   * Transforms the copy before it is stored.
    * @default identity
    */
   postprocess?: (content: Record<string, any>, context: InlineReferenceContext) => Record<string, any>;

@@ -9,7 +9,7 @@ export interface ReferrerKey {
 
 /** Options of `ReferencesService.synchronize()`. */
 export interface SynchronizeOptions {
-  /** Empty the index first (the seed's `references synchronize --clear`). @default false */
+  /** Empty the index first. @default false */
   clear?: boolean;
   /** Records read per batch. @default the module's batchSize */
   batchSize?: number;

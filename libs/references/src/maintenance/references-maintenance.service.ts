@@ -13,13 +13,13 @@ import type {
   TransactionOptions,
   VerifyReport,
 } from '../interfaces/references-reports.interface.js';
-import { ReferenceOutbox } from '../outbox/reference-outbox.js';
-import { ReferrersNotifier } from '../propagation/referrers-notifier.js';
+import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
+import { ReferrersNotifier } from '../propagation/referrers-notifier.service.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
-import { IndexSynchronizer } from './index-synchronizer.js';
-import { IndexVerifier } from './index-verifier.js';
-import { Rebaser } from './rebaser.js';
-import { Repairer } from './repairer.js';
+import { IndexSynchronizer } from './index-synchronizer.service.js';
+import { IndexVerifier } from './index-verifier.service.js';
+import { Rebaser } from './rebaser.service.js';
+import { Repairer } from './repairer.service.js';
 
 /**
  * What an operator, a script or a test calls on the data of one data source, rather than an app serving a

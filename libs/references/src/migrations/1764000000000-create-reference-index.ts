@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isMysqlFamily, run } from './mysql-family.js';
+import { isMysqlFamily, run } from './mysql-family.util.js';
 
 /**
  * Creates the reverse index. `reference` compares by byte (by code point), so that one b-tree index serves

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isMysqlFamily, run } from './mysql-family.js';
+import { isMysqlFamily, run } from './mysql-family.util.js';
 
 /** Creates the outbox of queue mode (harmless in sync mode, where it stays empty). */
 export class CreateReferenceOutbox1764000000100 implements MigrationInterface {

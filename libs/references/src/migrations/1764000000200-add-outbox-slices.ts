@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { run } from './mysql-family.js';
+import { run } from './mysql-family.util.js';
 
 /** Lets queue mode split a large fan-out into slices: where a slice ends, and the version it syncs to. */
 export class AddOutboxSlices1764000000200 implements MigrationInterface {

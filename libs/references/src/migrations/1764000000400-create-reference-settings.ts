@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { run } from './mysql-family.js';
+import { run } from './mysql-family.util.js';
 
 /** Creates the library's settings (the base URL the stored references use, recorded at the first start). */
 export class CreateReferenceSettings1764000000400 implements MigrationInterface {

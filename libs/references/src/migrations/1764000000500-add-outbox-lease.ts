@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { run } from './mysql-family.js';
+import { run } from './mysql-family.util.js';
 
 /** A lease on running outbox rows: a row whose worker died is seen (`stalled`) and enqueued again. */
 export class AddOutboxLease1764000000500 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isMysqlFamily, run } from './mysql-family.js';
+import { isMysqlFamily, run } from './mysql-family.util.js';
 
 /** Referrers waiting for the app's `ReferrerIndexer`, recorded with the change that needs them reindexed. */
 export class CreateReferenceReindex1764000000600 implements MigrationInterface {

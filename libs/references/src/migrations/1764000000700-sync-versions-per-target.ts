@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isMysqlFamily, run } from './mysql-family.js';
+import { isMysqlFamily, run } from './mysql-family.util.js';
 
 /**
  * Queue mode records the version its copies are synced to once per target (`reference_synced`) instead of

@@ -1,5 +1,5 @@
 import { BaseEntity, Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
-import { asText } from '../sql/sql-dialect.js';
+import { asText } from '../sql/sql.dialect.js';
 
 /**
  * Queue mode's record of how far the inline copies of a target are synced: `version` is the newest content

@@ -1,5 +1,5 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { assertStorableJson } from '../extraction/storable-json.js';
+import { assertStorableJson } from '../extraction/storable-json.util.js';
 
 /**
  * Refuses a request body or query that no database could store as it is, with a 400 through

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { ReferrerKey } from '../interfaces/references-reports.interface.js';
-import type { ReferenceType } from '../registry/reference-type.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
 export type ChangedReferrers = Map<ReferenceType, Set<string>>;

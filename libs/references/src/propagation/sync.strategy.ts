@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { RecordLoader } from '../records/record-loader.js';
+import { RecordLoader } from '../records/record-loader.service.js';
 import { MAX_PROPAGATION_HOPS } from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { ReferenceIndex } from '../reverse-index/reference-index.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
 import {
   mergeChanged,
   type BatchResult,
@@ -12,7 +12,7 @@ import {
   type PropagationStrategy,
   type TargetState,
 } from './propagation-strategy.interface.js';
-import { Propagator } from './propagator.js';
+import { Propagator } from './propagator.service.js';
 
 /**
  * Sync mode, bound to `PROPAGATION_STRATEGY`: every batch of a change runs in the writer's transaction, each

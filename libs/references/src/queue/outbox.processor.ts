@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ReferenceOutbox } from '../outbox/reference-outbox.js';
+import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import type { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagation-strategy.interface.js';
-import { Propagator } from '../propagation/propagator.js';
-import { RecordLoader } from '../records/record-loader.js';
+import { Propagator } from '../propagation/propagator.service.js';
+import { RecordLoader } from '../records/record-loader.service.js';
 import { MAX_PROPAGATION_HOPS, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { ReferenceIndex } from '../reverse-index/reference-index.js';
-import { SqlDialect } from '../sql/sql-dialect.js';
-import { isTransientError } from '../sql/transient-errors.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
+import { SqlDialect } from '../sql/sql.dialect.js';
+import { isTransientError } from '../sql/transient-errors.util.js';
 import { OutboxStrategy } from './outbox.strategy.js';
-import { slicesOf } from './slices.js';
+import { slicesOf } from './slices.util.js';
 
 /** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
 const BATCHES_PER_SLICE = 10;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OutboxKind } from '../outbox/reference-outbox.entity.js';
-import { ReferenceOutbox, type OutboxRowValues } from '../outbox/reference-outbox.js';
+import { ReferenceOutbox, type OutboxRowValues } from '../outbox/reference-outbox.service.js';
 import type { PropagationStrategy } from '../propagation/propagation-strategy.interface.js';
 import type { ChangedReferrers, TargetState } from '../propagation/propagation-strategy.interface.js';
-import { ReferenceIndex } from '../reverse-index/reference-index.js';
-import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
+import { OutboxDispatcher } from './outbox-dispatcher.service.js';
 
 /**
  * Queue mode, as the writer sees it: a change that has referrers becomes an outbox row in the writer's own

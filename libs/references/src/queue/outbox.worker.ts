@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import type { Queue } from 'bull';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { REFERENCES_BULL_QUEUE, REFERENCES_CLI_PROCESS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
-import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.js';
+import { OutboxDispatcher, PROPAGATE_JOB } from './outbox-dispatcher.service.js';
 import { OutboxProcessor } from './outbox.processor.js';
 
 /**

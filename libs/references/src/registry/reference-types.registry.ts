@@ -3,9 +3,9 @@ import type { DataSource, EntityMetadata } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
-import type { ResolvedBaseUrl } from '../settings/base-url.js';
+import type { ResolvedBaseUrl } from '../settings/base-url.provider.js';
 import { REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
-import type { ReferenceType } from './reference-type.js';
+import type { ReferenceType } from './reference-type.model.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

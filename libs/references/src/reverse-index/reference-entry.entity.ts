@@ -1,6 +1,6 @@
 import { BaseEntity, Column, Entity, Index, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import type { OnDeletePolicy } from '../interfaces/reference-options.interface.js';
-import { asText } from '../sql/sql-dialect.js';
+import { asText } from '../sql/sql.dialect.js';
 
 /**
  * One row of the reverse index: record `referrerType/referrerId` references `reference` at `path`.

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { JsonPath } from '../extraction/json-path.js';
-import type { ReferenceType } from '../registry/reference-type.js';
+import type { JsonPath } from '../extraction/json-path.util.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
-import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, indexRowsJson, prefixRange } from './sql-dialect.js';
+import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, indexRowsJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
 function jsonPath(path: JsonPath): string {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { JsonPath } from '../extraction/json-path.js';
-import type { ReferenceType } from '../registry/reference-type.js';
-import { MAX_CHAR, SqlDialect, bookkeeping, isPostgresConflict, notSoftDeleted, returnedRows, type IndexRowValues, type RowLock } from './sql-dialect.js';
+import type { JsonPath } from '../extraction/json-path.util.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
+import { MAX_CHAR, SqlDialect, bookkeeping, isPostgresConflict, notSoftDeleted, returnedRows, type IndexRowValues, type RowLock } from './sql.dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {

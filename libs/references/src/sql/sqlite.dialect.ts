@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { JsonPath } from '../extraction/json-path.js';
-import type { ReferenceType } from '../registry/reference-type.js';
-import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, indexRowsJson, prefixRange } from './sql-dialect.js';
+import type { JsonPath } from '../extraction/json-path.util.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
+import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, indexRowsJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {

@@ -13,16 +13,16 @@ import type {
 } from 'typeorm';
 import { UntrackedWriteError } from '../errors/references.errors.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { RecordLifecycle } from '../lifecycle/record-lifecycle.js';
+import { RecordLifecycle } from '../lifecycle/record-lifecycle.service.js';
 import { REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
-import type { ReferenceType } from '../registry/reference-type.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { SqlDialect } from '../sql/sql-dialect.js';
-import { TransactionHooks } from '../transaction/transaction-hooks.js';
+import { SqlDialect } from '../sql/sql.dialect.js';
+import { TransactionHooks } from '../transaction/transaction-hooks.service.js';
 
 /**
  * Turns `save()`, `remove()` and `softRemove()` of a reference-enabled entity into index writes and
- * propagation, in the writer's own transaction (the seed's after_record_insert / update / delete handlers).
+ * propagation, in the writer's own transaction.
  * Writes that reach it without the entity — `update()`, `delete()`, `softDelete()` and query builders —
  * are refused unless `rawWrites` is `'allow'`: the library could not keep the index or the copies.
  */

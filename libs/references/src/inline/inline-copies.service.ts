@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
+import { occurrences } from '../extraction/reference-schema.util.js';
+import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+
+/**
+ * Builds the inline copy a referrer field stores of a target.
+ *
+ * Depth rule: a copy keeps the nested inline copies of its target in full down to `field.depth` levels
+ * (the field itself is level 1); a nested copy below that is reduced to `{ id, links: { self } }`.
+ * So with the default depth 2 an artwork's `stylePeriod` holds the term and the term's parent in full,
+ * and the grandparent as `{ id, links }`. A cycle A → B → A therefore cannot grow documents, and
+ * propagation stops where a refresh changes nothing.
+ */
+@Injectable()
+export class InlineCopies {
+  constructor(private readonly registry: ReferenceTypesRegistry) {}
+
+  build(
+    representation: Record<string, any>,
+    targetType: ReferenceType | undefined,
+    field: ReferenceFieldMetadata,
+    context: { reference: string; manager: EntityManager },
+  ): Record<string, any> {
+    let content = targetType ? this.truncate(representation, targetType, Math.max(1, field.depth)) : representation;
+    if (field.fields) {
+      const keep = new Set([...field.fields, 'id', 'links']);
+      content = Object.fromEntries(Object.entries(content).filter(([key]) => keep.has(key)));
+    }
+    return field.postprocess ? field.postprocess(content, context) : content;
+  }
+
+  private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {
+    const replacements: Array<[JsonPath, Record<string, any>]> = [];
+    for (const { field, value, segments } of occurrences(type.schema, document)) {
+      // NOTE: a mirror (a record that is itself a copy, at the path '') is copied as it is.
+      if (field.kind !== 'inline' || !segments.length || value === null || typeof value !== 'object') continue;
+      const nested = value as Record<string, any>;
+      const url = field.url(nested);
+      if (levels <= 1) {
+        replacements.push([segments, { id: field.uuid(nested), links: { self: url } }]);
+      } else {
+        const nestedType = url ? this.registry.resolve(url)?.type : undefined;
+        if (nestedType) replacements.push([segments, this.truncate(nested, nestedType, levels - 1)]);
+      }
+    }
+    // NOTE: a copy of the target's representation, never the representation itself: it is shared by every field.
+    return withValuesAt(document, replacements);
+  }
+}

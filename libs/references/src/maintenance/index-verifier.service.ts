@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import type { DataSource, EntityManager } from 'typeorm';
+import { extractReferences, type ReferenceSpec } from '../extraction/reference-extractor.util.js';
+import { getAt } from '../extraction/json-path.util.js';
+import { ReferenceIndex, referenceKey } from '../reverse-index/reference-index.service.js';
+import { InlineCopies } from '../inline/inline-copies.service.js';
+import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
+import type { VerifyReport } from '../interfaces/references-reports.interface.js';
+import { RecordLoader } from '../records/record-loader.service.js';
+import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { ReferenceUrls } from '../urls/reference-urls.service.js';
+import { recordBatches } from './record-batches.util.js';
+
+/** One reference found in a record, with the local target it names (if any). */
+interface Found {
+  row: ReferenceRow;
+  spec: ReferenceSpec;
+  metadata: Record<string, any>;
+  target?: { type: ReferenceType; id: string };
+}
+
+/**
+ * Compares the index and the inline copies with the records, a batch of records at a time (their index
+ * rows and their local targets read with one statement each), and reports; changes nothing.
+ */
+@Injectable()
+export class IndexVerifier {
+  constructor(
+    @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly registry: ReferenceTypesRegistry,
+    private readonly index: ReferenceIndex,
+    private readonly copies: InlineCopies,
+    private readonly loader: RecordLoader,
+    private readonly urls: ReferenceUrls,
+  ) {}
+
+  async verify(batchSize: number): Promise<VerifyReport> {
+    const report: VerifyReport = { missing: [], extra: [], stale: [], dangling: [], nonCanonical: [], invalid: [], records: 0, ok: true };
+    const manager = this.dataSource.manager;
+    for (const type of this.registry.types) {
+      for await (const records of recordBatches(manager, type, batchSize)) {
+        await this.checkBatch(manager, type, records, report);
+        report.records += records.length;
+      }
+    }
+    report.extra.push(...(await this.index.orphans(manager, this.registry.types)));
+    report.ok = ['missing', 'extra', 'stale', 'dangling', 'nonCanonical', 'invalid'].every((kind) => !(report as any)[kind].length);
+    return report;
+  }
+
+  private async checkBatch(manager: EntityManager, type: ReferenceType, records: object[], report: VerifyReport) {
+    const ids = records.map((r) => type.idOf(r));
+    const indexed = new Map<string, Map<string, ReferenceRow>>();
+    for (const row of await this.index.rowsOf(manager, type.name, ids)) {
+      (indexed.get(row.referrerId) ?? indexed.set(row.referrerId, new Map()).get(row.referrerId)!).set(referenceKey(row), row);
+    }
+    const found: Found[] = [];
+    records.forEach((record, i) => {
+      const metadata = type.metadataOf(record);
+      const present = indexed.get(ids[i]) ?? new Map<string, ReferenceRow>();
+      let specs: ReferenceSpec[];
+      try {
+        specs = extractReferences(type.schema, metadata);
+      } catch (error) {
+        // NOTE: one unreadable record is reported; it does not stop the report on the others.
+        report.invalid.push({ referrerType: type.name, referrerId: ids[i], reason: (error as Error).message });
+        present.clear();
+        return;
+      }
+      for (const spec of specs) {
+        const row: ReferenceRow = {
+          referrerType: type.name,
+          referrerId: ids[i],
+          reference: spec.reference,
+          referenceUuid: spec.referenceUuid,
+          inline: spec.inline,
+          path: spec.path,
+        };
+        if (!present.delete(referenceKey(spec))) report.missing.push(row);
+        if (!this.isCanonical(spec)) report.nonCanonical.push(row);
+        found.push({ row, spec, metadata, target: this.registry.resolve(spec.reference) });
+      }
+      report.extra.push(...present.values());
+    });
+    const targets = await this.loadTargets(manager, found);
+    for (const { row, spec, metadata, target } of found) {
+      if (!target) continue;
+      const record = targets.get(target.type)?.get(target.id);
+      if (!record) report.dangling.push(row);
+      else if (spec.inline) {
+        const expected = this.copies.build(target.type.representationOf(record), target.type, spec.field, { reference: spec.reference, manager });
+        if (!isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), getAt(metadata, spec.segments))) report.stale.push(row);
+      }
+    }
+  }
+
+  /** Whether a stored reference is in the spelling the library stores: canonical when local. */
+  private isCanonical(spec: ReferenceSpec): boolean {
+    try {
+      return this.urls.identify(spec.reference, spec.path).reference === spec.reference;
+    } catch {
+      return false;
+    }
+  }
+
+  private async loadTargets(manager: EntityManager, found: Found[]): Promise<Map<ReferenceType, Map<string, object>>> {
+    const wanted = new Map<ReferenceType, Set<string>>();
+    for (const { target } of found) if (target) (wanted.get(target.type) ?? wanted.set(target.type, new Set()).get(target.type)!).add(target.id);
+    const loaded = new Map<ReferenceType, Map<string, object>>();
+    for (const [type, ids] of wanted) {
+      const records = await this.loader.loadMany(manager, type, [...ids], { by: 'key' });
+      loaded.set(type, new Map(records.map((r) => [type.keyOf(r), r])));
+    }
+    return loaded;
+  }
+}
