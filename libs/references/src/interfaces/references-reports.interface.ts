@@ -7,7 +7,7 @@ export interface ReferrerKey {
   referrerId: string;
 }
 
-/** Options of `ReferencesService.synchronize()`. */
+/** Options of `ReferencesMaintenance.synchronize()`. */
 export interface SynchronizeOptions {
   /** Empty the index first. @default false */
   clear?: boolean;
@@ -61,7 +61,7 @@ export interface ReferencesStatus {
   oldestPendingMs: number | null;
 }
 
-/** Options of `ReferencesService.rebase()`. */
+/** Options of `ReferencesMaintenance.rebase()`. */
 export interface RebaseOptions {
   /** Records per committed batch. @default the module's `batchSize` */
   batchSize?: number;
@@ -71,7 +71,7 @@ export interface RebaseOptions {
   signal?: AbortSignal;
 }
 
-/** What `ReferencesService.rebase()` did. */
+/** What `ReferencesMaintenance.rebase()` did. */
 export interface RebaseResult {
   from: string;
   to: string;
@@ -83,7 +83,7 @@ export interface RebaseResult {
   done: boolean;
 }
 
-/** What `ReferencesService.repair()` did. */
+/** What `ReferencesMaintenance.repair()` did. */
 export interface RepairResult {
   /** Records saved again, their references canonical and their copies taken from the targets. */
   repaired: ReferrerKey[];

@@ -73,7 +73,7 @@ export class Repairer {
 
   /**
    * Reads one record afresh in the transaction of `manager`, takes its references and copies again as a
-   * write would, and saves it if that changed it (`ReferencesService.refreshReferences()` too).
+   * write would, and saves it if that changed it (`refreshReferences()` too).
    * `record` is `undefined` when no record matches `where`.
    */
   async rewrite<T extends object>(manager: EntityManager, type: ReferenceType, where: Record<string, unknown>): Promise<{ record?: T; changed: boolean }> {
