@@ -2,12 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedBaseUrl } from '../settings/base-url.js';
 import { NonCanonicalReferenceError } from '../errors/references.errors.js';
 import { REFERENCES_BASE_URL } from '../references.constants.js';
+import type { ReferenceType } from '../registry/reference-type.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
-/** A reference as the library stores it: canonical when it is local. */
+/** A reference as the library stores it: canonical when it names one of the app's types. */
 export interface ReferenceIdentity {
   reference: string;
-  /** Under the base URL (or an alias): it names a local record, or nothing. */
+  /** It names a reference-enabled type of the app (a record of it, or nothing): ours, held to the canonical spelling. */
   local: boolean;
+  /** The type it names, when `local`. */
+  type?: ReferenceType;
 }
 
 /** Whether the path as written has a `..` segment (WHATWG URL parsing resolves them away, so the raw text is read). */
@@ -17,17 +21,22 @@ function hasDotDotSegment(raw: string): boolean {
 }
 
 /**
- * One target, one reference: a URL under the base URL is parsed (WHATWG) and stored as the canonical URL
- * of the record it names. Spellings of the same URL (case of scheme and host, the default port, `.`
- * segments, a trailing dot on the host, backslashes, tabs, a base URL alias) become the canonical one;
- * spellings that are not a record's URL (a query, a fragment, user info, a `..` segment, a trailing slash)
- * are refused. URLs elsewhere are remote records: kept as sent.
+ * One target, one reference. A URL under the base URL (or an alias) that names one of the app's
+ * reference-enabled types (its route, or a custom `resolve()` that answers) is parsed (WHATWG) and stored
+ * as the canonical URL of the record it names: spellings of the same URL (case of scheme and host, the
+ * default port, `.` segments, a trailing dot on the host, backslashes, tabs, a base URL alias) become the
+ * canonical one; spellings that are not a record's URL (a query, a fragment, user info, a `..` segment, a
+ * trailing slash, unless the type's own `resolve()` accepts the form) are refused. Every other URL, under
+ * the base URL too (another service of the same host), is a record of someone else: kept as sent.
  */
 @Injectable()
 export class ReferenceUrls {
   private readonly bases: Array<{ origin: string; path: string }>;
 
-  constructor(@Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl) {
+  constructor(
+    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    private readonly registry: ReferenceTypesRegistry,
+  ) {
     this.bases = [base.url, ...base.aliases].map((url) => {
       const parsed = new URL(url);
       return { origin: parsed.origin, path: parsed.pathname.replace(/\/+$/, '') };
@@ -39,15 +48,32 @@ export class ReferenceUrls {
     const url = new URL(raw);
     const origin = `${url.protocol}//${url.host.replace(/\.(?=$|:)/, '')}`;
     const base = this.bases.find((b) => b.origin === origin && (url.pathname === b.path || url.pathname.startsWith(`${b.path}/`)));
-    if (!base) return { reference: raw, local: false };
-    const refuse = (reason: string) => new NonCanonicalReferenceError(raw, path, reason);
-    if (url.username || url.password) throw refuse('user info');
-    if (url.search || url.href.includes('?')) throw refuse('a query');
-    if (url.hash || url.href.includes('#')) throw refuse('a fragment');
-    if (hasDotDotSegment(raw)) throw refuse('a ".." segment');
+    const foreign = { reference: raw, local: false };
+    if (!base) return foreign;
     const rest = url.pathname.slice(base.path.length);
-    if (rest.length > 1 && rest.endsWith('/')) throw refuse('a trailing slash');
-    return { reference: this.base.url + rest, local: true };
+    // The spelling under the base URL, without user info; with the query and fragment as written (an empty `?` too).
+    const bare = new URL(url);
+    bare.username = bare.password = '';
+    const suffix = bare.href.slice(bare.origin.length + bare.pathname.length);
+    const spelled = this.base.url + rest;
+    const refuse = (type: ReferenceType, reason: string) => new NonCanonicalReferenceError(raw, path, reason, type.name);
+
+    // A type whose own resolve() takes the whole spelling: that is its form (a trailing slash, a query…).
+    const whole = this.resolvedBy(spelled + suffix);
+    if (whole) {
+      if (url.username || url.password) throw refuse(whole, 'user info');
+      if (hasDotDotSegment(raw)) throw refuse(whole, 'a ".." segment');
+      return { reference: spelled + suffix, local: true, type: whole };
+    }
+    const answered = this.resolvedBy(spelled);
+    const type = answered ?? this.resolvedBy(spelled.replace(/\/$/, '')) ?? this.routed(rest);
+    if (!type) return foreign;
+    if (url.username || url.password) throw refuse(type, 'user info');
+    if (url.search || url.href.includes('?')) throw refuse(type, 'a query');
+    if (url.hash || url.href.includes('#')) throw refuse(type, 'a fragment');
+    if (hasDotDotSegment(raw)) throw refuse(type, 'a ".." segment');
+    if (!answered && rest.length > 1 && rest.endsWith('/')) throw refuse(type, 'a trailing slash');
+    return { reference: spelled, local: true, type };
   }
 
   /** `identify()` for a URL given to a service method; a URL that is not absolute is left as it is. */
@@ -58,5 +84,15 @@ export class ReferenceUrls {
       return raw;
     }
     return this.identify(raw, 'url').reference;
+  }
+
+  /** The type with a custom `resolve()` that answers for `url`. */
+  private resolvedBy(url: string): ReferenceType | undefined {
+    return this.registry.types.find((type) => type.options.resolve && type.resolve(url) !== undefined);
+  }
+
+  /** The type whose route `rest` (the path under the base URL) is in: `/route` or `/route/…`. */
+  private routed(rest: string): ReferenceType | undefined {
+    return this.registry.types.find((type) => rest === `/${type.name}` || rest.startsWith(`/${type.name}/`));
   }
 }
