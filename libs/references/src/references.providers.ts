@@ -15,7 +15,7 @@ import { OutboxWorker } from './queue/outbox.worker.js';
 import { RecordLoader } from './records/record-loader.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
-import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { ReferenceTypesRegistry, referenceTypesProvider } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.js';
 import { BaseUrlCheck, baseUrlProvider } from './settings/base-url.js';
 import { databaseIdProvider } from './settings/database-id.js';
@@ -31,6 +31,7 @@ export const REFERENCES_PARTS: Provider[] = [
   databaseIdProvider,
   ReferenceUrls,
   ReferenceTypesRegistry,
+  referenceTypesProvider,
   sqlDialectProvider,
   ReferenceIndex,
   RecordLoader,

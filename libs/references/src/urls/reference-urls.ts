@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedBaseUrl } from '../settings/base-url.js';
 import { NonCanonicalReferenceError } from '../errors/references.errors.js';
-import { REFERENCES_BASE_URL } from '../references.constants.js';
+import { REFERENCE_TYPES, REFERENCES_BASE_URL } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.js';
-import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
 /** A reference as the library stores it: canonical when it names one of the app's types. */
 export interface ReferenceIdentity {
@@ -35,7 +35,7 @@ export class ReferenceUrls {
 
   constructor(
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
-    private readonly registry: ReferenceTypesRegistry,
+    @Inject(REFERENCE_TYPES) private readonly registry: Pick<ReferenceTypesRegistry, 'types'>,
   ) {
     this.bases = [base.url, ...base.aliases].map((url) => {
       const parsed = new URL(url);
@@ -57,16 +57,17 @@ export class ReferenceUrls {
     const suffix = bare.href.slice(bare.origin.length + bare.pathname.length);
     const spelled = this.base.url + rest;
     const refuse = (type: ReferenceType, reason: string) => new NonCanonicalReferenceError(raw, path, reason, type.name);
+    const types = this.registry.types;
 
     // A type whose own resolve() takes the whole spelling: that is its form (a trailing slash, a query…).
-    const whole = this.resolvedBy(spelled + suffix);
+    const whole = resolvedBy(types, spelled + suffix);
     if (whole) {
       if (url.username || url.password) throw refuse(whole, 'user info');
       if (hasDotDotSegment(raw)) throw refuse(whole, 'a ".." segment');
       return { reference: spelled + suffix, local: true, type: whole };
     }
-    const answered = this.resolvedBy(spelled);
-    const type = answered ?? this.resolvedBy(spelled.replace(/\/$/, '')) ?? this.routed(rest);
+    const answered = resolvedBy(types, spelled);
+    const type = answered ?? resolvedBy(types, spelled.replace(/\/$/, '')) ?? routed(types, rest);
     if (!type) return foreign;
     if (url.username || url.password) throw refuse(type, 'user info');
     if (url.search || url.href.includes('?')) throw refuse(type, 'a query');
@@ -85,14 +86,14 @@ export class ReferenceUrls {
     }
     return this.identify(raw, 'url').reference;
   }
+}
 
-  /** The type with a custom `resolve()` that answers for `url`. */
-  private resolvedBy(url: string): ReferenceType | undefined {
-    return this.registry.types.find((type) => type.options.resolve && type.resolve(url) !== undefined);
-  }
+/** The type with a custom `resolve()` that answers for `url`. */
+function resolvedBy(types: ReferenceType[], url: string): ReferenceType | undefined {
+  return types.find((type) => type.options.resolve && type.resolve(url) !== undefined);
+}
 
-  /** The type whose route `rest` (the path under the base URL) is in: `/route` or `/route/…`. */
-  private routed(rest: string): ReferenceType | undefined {
-    return this.registry.types.find((type) => rest === `/${type.name}` || rest.startsWith(`/${type.name}/`));
-  }
+/** The type whose route holds `rest` (the path under the base URL): `/route` or `/route/…`. */
+function routed(types: ReferenceType[], rest: string): ReferenceType | undefined {
+  return types.find((type) => rest === `/${type.name}` || rest.startsWith(`/${type.name}/`));
 }
