@@ -48,33 +48,37 @@ export class ReferenceUrls {
     const url = new URL(raw);
     const origin = `${url.protocol}//${url.host.replace(/\.(?=$|:)/, '')}`;
     const base = this.bases.find((b) => b.origin === origin && (url.pathname === b.path || url.pathname.startsWith(`${b.path}/`)));
-    const foreign = { reference: raw, local: false };
-    if (!base) return foreign;
+    if (!base) return { reference: raw, local: false };
     const rest = url.pathname.slice(base.path.length);
-    // The spelling under the base URL, without user info; with the query and fragment as written (an empty `?` too).
+    const spelled = this.base.url + rest;
+    // The query and fragment as written (an empty `?` too), after the path; user info is never part of it.
     const bare = new URL(url);
     bare.username = bare.password = '';
     const suffix = bare.href.slice(bare.origin.length + bare.pathname.length);
-    const spelled = this.base.url + rest;
-    const refuse = (type: ReferenceType, reason: string) => new NonCanonicalReferenceError(raw, path, reason, type.name);
     const types = this.registry.types;
-
-    // A type whose own resolve() takes the whole spelling: that is its form (a trailing slash, a query…).
-    const whole = resolvedBy(types, spelled + suffix);
-    if (whole) {
-      if (url.username || url.password) throw refuse(whole, 'user info');
-      if (hasDotDotSegment(raw)) throw refuse(whole, 'a ".." segment');
-      return { reference: spelled + suffix, local: true, type: whole };
+    // NOTE: a custom resolve() decides its own form (a trailing slash, a query): the longest spelling it takes is kept.
+    let type: ReferenceType | undefined;
+    let accepted = spelled;
+    for (const candidate of [spelled + suffix, spelled + suffix.split('#')[0], spelled, spelled.replace(/\/$/, '')]) {
+      type = resolvedBy(types, candidate);
+      if (type) {
+        accepted = candidate;
+        break;
+      }
     }
-    const answered = resolvedBy(types, spelled);
-    const type = answered ?? resolvedBy(types, spelled.replace(/\/$/, '')) ?? routed(types, rest);
-    if (!type) return foreign;
-    if (url.username || url.password) throw refuse(type, 'user info');
-    if (url.search || url.href.includes('?')) throw refuse(type, 'a query');
-    if (url.hash || url.href.includes('#')) throw refuse(type, 'a fragment');
-    if (hasDotDotSegment(raw)) throw refuse(type, 'a ".." segment');
-    if (!answered && rest.length > 1 && rest.endsWith('/')) throw refuse(type, 'a trailing slash');
-    return { reference: spelled, local: true, type };
+    if (!type) {
+      type = routed(types, rest);
+      accepted = spelled.replace(/\/$/, '');
+    }
+    if (!type) return { reference: raw, local: false };
+    const refuse = (reason: string) => new NonCanonicalReferenceError(raw, path, reason, type.name);
+    const acceptedPath = accepted.split(/[?#]/)[0];
+    if (url.username || url.password) throw refuse('user info');
+    if (url.href.includes('?') && !accepted.includes('?')) throw refuse('a query');
+    if (url.href.includes('#') && !accepted.includes('#')) throw refuse('a fragment');
+    if (hasDotDotSegment(raw)) throw refuse('a ".." segment');
+    if (rest.length > 1 && rest.endsWith('/') && !acceptedPath.endsWith('/')) throw refuse('a trailing slash');
+    return { reference: accepted, local: true, type };
   }
 
   /** `identify()` for a URL given to a service method; a URL that is not absolute is left as it is. */
