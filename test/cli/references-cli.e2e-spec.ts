@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ReferenceEntry } from 'nestjs-references';
-import { TestNode } from '../support/fixtures.js';
+import { BASE_URL, TestNode } from '../support/fixtures.js';
 import { buildProcesses, runCli } from '../support/processes.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
@@ -69,6 +69,19 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('1 referrer(s) updated');
     expect(await ctx.references.getReferrers(moved)).toHaveLength(1);
+  });
+
+  it('verify, repair and rename take a URL under the base URL that names none of our types as a remote one', async () => {
+    const term = `${BASE_URL}/api/taxonomies/requestors/a/b/`;
+    const holder = await createNode(ctx.dataSource, { title: 'Braque', parent: { title: 'b', links: { self: term } } });
+    const verify = await runCli(['references', 'verify']);
+    expect(verify.stdout).toMatch(/non-canonical\s+0/);
+    expect(verify.code).toBe(0);
+    expect(await runCli(['references', 'repair'])).toMatchObject({ code: 0, stdout: 'Repaired 0 record(s).\n' });
+    const moved = `${BASE_URL}/api/taxonomies/requestors/a/b-moved/`;
+    expect((await runCli(['references', 'rename', term, moved])).code).toBe(0);
+    expect(await ctx.references.getReferrers(moved)).toEqual([expect.objectContaining({ referrerId: holder.id, path: 'parent' })]);
+    expect((await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: holder.id })).metadata.parent).toEqual({ title: 'b', links: { self: moved } });
   });
 
   it('an unknown command exits 1 with one line naming it and the known ones', async () => {

@@ -66,7 +66,7 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     const write = createNode(ctx.dataSource, { title: 'r', parent: { title: 'FORGED', links: { self: spelling.replace('ID', target.id) } } });
     await expect(write).rejects.toThrow(NonCanonicalReferenceError);
     await expect(createNode(ctx.dataSource, { title: 'r', seeAlso: [spelling.replace('ID', target.id)] })).rejects.toThrow(
-      `seeAlso[0]: ${JSON.stringify(spelling.replace('ID', target.id))} names a local record with ${reason}`,
+      `seeAlso[0]: ${JSON.stringify(spelling.replace('ID', target.id))} names a local record of the type "nodes" with ${reason}`,
     );
     expect(await ctx.dataSource.getRepository(TestNode).count()).toBe(count);
   });
@@ -77,13 +77,21 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     await expect(ctx.dataSource.getRepository(TestNode).remove(owner)).rejects.toThrow(ReferencedRecordError);
   });
 
-  it('treats a URL under the base URL that names no record as unknown (restrict and detach references, strict mode)', async () => {
-    for (const url of [`${BASE_URL}/nodes/not-a-uuid`, `${BASE_URL}/nothing/1`]) {
+  it('treats a URL of one of our types that names no record as unknown (restrict and detach references, strict mode)', async () => {
+    for (const url of [`${BASE_URL}/nodes/not-a-uuid`, `${BASE_URL}/nodes/ID/files`.replace('ID', (await createNode(ctx.dataSource, { title: 't' })).id)]) {
       await expect(createNode(ctx.dataSource, { title: 'r', seeAlso: [url] })).rejects.toThrow(UnknownReferenceError);
     }
     // A `keep` link outside strict mode may name nothing, as it may name a record not written yet.
-    const kept = await createNode(ctx.dataSource, { title: 'r', kept: `${BASE_URL}/nothing/1` });
-    expect((await reload(ctx.dataSource, kept)).metadata.kept).toBe(`${BASE_URL}/nothing/1`);
+    const kept = await createNode(ctx.dataSource, { title: 'r', kept: `${BASE_URL}/nodes/not-a-uuid` });
+    expect((await reload(ctx.dataSource, kept)).metadata.kept).toBe(`${BASE_URL}/nodes/not-a-uuid`);
+  });
+
+  it('keeps a URL under the base URL that names none of our types as sent, as a remote one, whatever its spelling', async () => {
+    const foreign = [`${BASE_URL}/nothing/1`, `http://${host.toUpperCase()}/nothing/2/`, `${BASE_URL}/api/records/3?v=1#files`, 'http://127.0.0.1:3000/nothing/4'];
+    const referrer = await createNode(ctx.dataSource, { title: 'r', seeAlso: foreign });
+    expect((await reload(ctx.dataSource, referrer)).metadata.seeAlso).toEqual(foreign);
+    for (const url of foreign) expect((await ctx.references.getReferrers(url)).map((r) => r.referrerId)).toEqual([referrer.id]);
+    expect((await ctx.references.verify()).nonCanonical).toEqual([]);
   });
 
   it('verify reports a reference stored in another spelling and a record it cannot read, without throwing; repair rewrites what it can', async () => {

@@ -95,6 +95,12 @@ export const REFERENCES_BULL_QUEUE = 'nestjs-references:bull-queue';
 /** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */
 export const REFERENCES_BASE_URL = 'nestjs-references:base-url';
 
+/**
+ * Injection token of the `ReferenceTypesRegistry` for the parts above the registry room (`ReferenceUrls`):
+ * they read which types the app has without importing the registry.
+ */
+export const REFERENCE_TYPES = 'nestjs-references:reference-types';
+
 /** The key of the stored base URL in `reference_settings`. */
 export const BASE_URL_SETTING = 'base-url';
 

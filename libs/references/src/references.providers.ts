@@ -17,7 +17,7 @@ import { OutboxWorker } from './queue/outbox.worker.js';
 import { RecordLoader } from './records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
-import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { ReferenceTypesRegistry, referenceTypesProvider } from './registry/reference-types.registry.js';
 import { ReferenceIndex } from './reverse-index/reference-index.service.js';
 import { BaseUrlCheck, baseUrlProvider } from './settings/base-url.provider.js';
 import { databaseIdProvider } from './settings/database-id.provider.js';
@@ -33,6 +33,7 @@ export const REFERENCES_PARTS: Provider[] = [
   databaseIdProvider,
   ReferenceUrls,
   ReferenceTypesRegistry,
+  referenceTypesProvider,
   sqlDialectProvider,
   ReferenceIndex,
   RecordLoader,

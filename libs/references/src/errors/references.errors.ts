@@ -181,9 +181,10 @@ export class UntrackedWriteError extends ReferencesError {
 }
 
 /**
- * A reference names a local record in a spelling that cannot be its URL: with a query, a fragment, user
- * info, a `..` segment or a trailing slash. The same spellings of the canonical URL (case of scheme and
- * host, the default port, `.` segments, a base URL alias) are accepted and stored canonical instead.
+ * A reference names a record of one of the app's types (`type`: by its route under the base URL, or its
+ * custom `resolve()`) in a spelling that cannot be its URL: with a query, a fragment, user info, a `..`
+ * segment or a trailing slash. The same spellings of the canonical URL (case of scheme and host, the
+ * default port, `.` segments, a base URL alias) are accepted and stored canonical instead.
  */
 export class NonCanonicalReferenceError extends ReferencesError {
   readonly status = 400;
@@ -191,8 +192,12 @@ export class NonCanonicalReferenceError extends ReferencesError {
     readonly reference: string,
     readonly path: string,
     readonly reason: string,
+    /** The route of the type the URL names. */
+    readonly type: string,
   ) {
-    super(`${path}: ${JSON.stringify(reference.slice(0, 200))} names a local record with ${reason}; send its canonical URL`);
+    super(
+      `${path}: ${JSON.stringify(reference.slice(0, 200))} names a local record of the type "${type}" with ${reason}; send its canonical URL`,
+    );
   }
 }
 

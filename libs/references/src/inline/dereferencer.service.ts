@@ -94,12 +94,12 @@ export class Dereferencer {
       }
       const path = formatPath(occurrence.segments);
       const written = referenceOf(occurrence);
-      const { reference, local: underBase } = this.urls.identify(written, path);
+      const { reference, local: ours } = this.urls.identify(written, path);
       if (reference !== written) this.rewrite(metadata, occurrence, reference);
-      const local = underBase ? this.registry.resolve(reference) : undefined;
+      const local = ours ? this.registry.resolve(reference) : undefined;
       if (local) locals.push({ occurrence, reference, ...local });
-      else if (underBase && (this.strict || occurrence.field.onDelete !== 'keep')) {
-        // NOTE: under the base URL but no record's URL (an unknown route, an id the table cannot hold).
+      else if (ours && (this.strict || occurrence.field.onDelete !== 'keep')) {
+        // NOTE: it names one of our types but no record's URL (a path under a record, an id the table cannot hold).
         throw new UnknownReferenceError(reference, path);
       } else assertIndexableUuid(occurrence);
     }

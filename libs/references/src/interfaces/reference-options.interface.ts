@@ -11,7 +11,10 @@ export type OnDeletePolicy = 'keep' | 'restrict' | 'detach';
 
 /** Options of `@ReferenceEnabled()` on a TypeORM entity. */
 export interface ReferenceEnabledOptions<T = any> {
-  /** The URL segment of the record type: its canonical URL is `${baseUrl}/${route}/${id}`. Also its `referrerType`. */
+  /**
+   * The URL segment of the record type: its canonical URL is `${baseUrl}/${route}/${id}`, and every URL under
+   * `${baseUrl}/${route}` names this type (it is held to the canonical spelling). Also its `referrerType`.
+   */
   route: string;
   /** The class-validator DTO class that describes the JSON metadata (its `@ReferenceByLink`/`@InlineReference` properties). */
   schema: Type<object>;
@@ -35,6 +38,9 @@ export interface ReferenceEnabledOptions<T = any> {
   canonicalUrl?: (record: T, baseUrl: string) => string;
   /**
    * Tells whether a URL names a record of this type, and which: returns its key (its id by default), or `undefined`.
+   * A URL under the base URL it answers for is one of ours, stored in the longest spelling it answers for
+   * (so the form of a custom `canonicalUrl`, a trailing slash say, is kept); it is called with the base
+   * URL's own spelling (an alias, the case of the host, `.` segments rewritten).
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, type Provider } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
 import type { ResolvedBaseUrl } from '../settings/base-url.provider.js';
-import { REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import { REFERENCE_TYPES, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from './reference-type.model.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -154,6 +154,9 @@ export class ReferenceTypesRegistry implements OnModuleInit {
     };
   }
 }
+
+/** The registry under `REFERENCE_TYPES`, for the parts that come before the registry room. */
+export const referenceTypesProvider: Provider = { provide: REFERENCE_TYPES, useExisting: ReferenceTypesRegistry };
 
 /** Whether a column alone is unique: a unique constraint or a unique index on it and nothing else. */
 function isUnique(metadata: EntityMetadata, column: ColumnMetadata): boolean {

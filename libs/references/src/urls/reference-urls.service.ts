@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedBaseUrl } from '../settings/base-url.provider.js';
 import { NonCanonicalReferenceError } from '../errors/references.errors.js';
-import { REFERENCES_BASE_URL } from '../references.constants.js';
+import { REFERENCE_TYPES, REFERENCES_BASE_URL } from '../references.constants.js';
+import type { ReferenceType } from '../registry/reference-type.model.js';
+import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
-/** A reference as the library stores it: canonical when it is local. */
+/** A reference as the library stores it: canonical when it names one of the app's types. */
 export interface ReferenceIdentity {
   reference: string;
-  /** Under the base URL (or an alias): it names a local record, or nothing. */
+  /** It names a reference-enabled type of the app (a record of it, or nothing): ours, held to the canonical spelling. */
   local: boolean;
+  /** The type it names, when `local`. */
+  type?: ReferenceType;
 }
 
 /** Whether the path as written has a `..` segment (WHATWG URL parsing resolves them away, so the raw text is read). */
@@ -17,17 +21,22 @@ function hasDotDotSegment(raw: string): boolean {
 }
 
 /**
- * One target, one reference: a URL under the base URL is parsed (WHATWG) and stored as the canonical URL
- * of the record it names. Spellings of the same URL (case of scheme and host, the default port, `.`
- * segments, a trailing dot on the host, backslashes, tabs, a base URL alias) become the canonical one;
- * spellings that are not a record's URL (a query, a fragment, user info, a `..` segment, a trailing slash)
- * are refused. URLs elsewhere are remote records: kept as sent.
+ * One target, one reference. A URL under the base URL (or an alias) that names one of the app's
+ * reference-enabled types (its route, or a custom `resolve()` that answers) is parsed (WHATWG) and stored
+ * as the canonical URL of the record it names: spellings of the same URL (case of scheme and host, the
+ * default port, `.` segments, a trailing dot on the host, backslashes, tabs, a base URL alias) become the
+ * canonical one; spellings that are not a record's URL (a query, a fragment, user info, a `..` segment, a
+ * trailing slash, unless the type's own `resolve()` accepts the form) are refused. Every other URL, under
+ * the base URL too (another service of the same host), is a record of someone else: kept as sent.
  */
 @Injectable()
 export class ReferenceUrls {
   private readonly bases: Array<{ origin: string; path: string }>;
 
-  constructor(@Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl) {
+  constructor(
+    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    @Inject(REFERENCE_TYPES) private readonly registry: Pick<ReferenceTypesRegistry, 'types'>,
+  ) {
     this.bases = [base.url, ...base.aliases].map((url) => {
       const parsed = new URL(url);
       return { origin: parsed.origin, path: parsed.pathname.replace(/\/+$/, '') };
@@ -45,14 +54,36 @@ export class ReferenceUrls {
     const origin = `${url.protocol}//${url.host.replace(/\.(?=$|:)/, '')}`;
     const base = this.bases.find((b) => b.origin === origin && (url.pathname === b.path || url.pathname.startsWith(`${b.path}/`)));
     if (!base) return { reference: raw, local: false };
-    const refuse = (reason: string) => new NonCanonicalReferenceError(raw, path, reason);
-    if (url.username || url.password) throw refuse('user info');
-    if (url.search || url.href.includes('?')) throw refuse('a query');
-    if (url.hash || url.href.includes('#')) throw refuse('a fragment');
-    if (hasDotDotSegment(raw)) throw refuse('a ".." segment');
     const rest = url.pathname.slice(base.path.length);
-    if (rest.length > 1 && rest.endsWith('/')) throw refuse('a trailing slash');
-    return { reference: this.base.url + rest, local: true };
+    const spelled = this.base.url + rest;
+    // The query and fragment as written (an empty `?` too), after the path; user info is never part of it.
+    const bare = new URL(url);
+    bare.username = bare.password = '';
+    const suffix = bare.href.slice(bare.origin.length + bare.pathname.length);
+    const types = this.registry.types;
+    // NOTE: a custom resolve() decides its own form (a trailing slash, a query): the longest spelling it takes is kept.
+    let type: ReferenceType | undefined;
+    let accepted = spelled;
+    for (const candidate of [spelled + suffix, spelled + suffix.split('#')[0], spelled, spelled.replace(/\/$/, '')]) {
+      type = resolvedBy(types, candidate);
+      if (type) {
+        accepted = candidate;
+        break;
+      }
+    }
+    if (!type) {
+      type = routed(types, rest);
+      accepted = spelled.replace(/\/$/, '');
+    }
+    if (!type) return { reference: raw, local: false };
+    const refuse = (reason: string) => new NonCanonicalReferenceError(raw, path, reason, type.name);
+    const acceptedPath = accepted.split(/[?#]/)[0];
+    if (url.username || url.password) throw refuse('user info');
+    if (url.href.includes('?') && !accepted.includes('?')) throw refuse('a query');
+    if (url.href.includes('#') && !accepted.includes('#')) throw refuse('a fragment');
+    if (hasDotDotSegment(raw)) throw refuse('a ".." segment');
+    if (rest.length > 1 && rest.endsWith('/') && !acceptedPath.endsWith('/')) throw refuse('a trailing slash');
+    return { reference: accepted, local: true, type };
   }
 
   /** `identify()` for a URL given to a service method; a URL that is not absolute is left as it is. */
@@ -64,4 +95,14 @@ export class ReferenceUrls {
     }
     return this.identify(raw, 'url').reference;
   }
+}
+
+/** The type with a custom `resolve()` that answers for `url`. */
+function resolvedBy(types: ReferenceType[], url: string): ReferenceType | undefined {
+  return types.find((type) => type.options.resolve && type.resolve(url) !== undefined);
+}
+
+/** The type whose route holds `rest` (the path under the base URL): `/route` or `/route/…`. */
+function routed(types: ReferenceType[], rest: string): ReferenceType | undefined {
+  return types.find((type) => rest === `/${type.name}` || rest.startsWith(`/${type.name}/`));
 }
