@@ -3,21 +3,16 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ReferencesService } from 'nestjs-references';
 import { DATABASES, POSTGRES_URL, REDIS_URL } from '../support/databases.js';
-import { bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { bootCatalogue, catalogueForSuite, client, linkTo } from './catalogue-app.js';
 
 // With REDIS_URL the catalogue propagates through the library's outbox and Bull jobs.
 describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
+  const catalogue = catalogueForSuite(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
+  const { api } = catalogue;
   let references: ReferencesService;
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
-    api = client(app);
-    references = app.get(ReferencesService);
-  });
-  afterAll(async () => {
-    await app.close();
+    references = catalogue.app.get(ReferencesService);
   });
 
   it('carries a change of a root term to its child term and the artwork once the queue is idle', async () => {
