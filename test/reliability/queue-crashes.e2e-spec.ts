@@ -9,7 +9,7 @@ import { createNode, nodeUrl } from '../support/records.js';
 import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
 import { outage, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
-import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const REFERRERS = 20_000;
@@ -29,11 +29,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('finishes a 20,000-referrer fan-out after its worker is killed mid-way', async () => {
     const prefix = `crash-${randomUUID()}`;
-    // The API process: writes and dispatches, runs no worker.
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: REDIS_URL } },
-    });
+    ctx = await bootApiProcess(prefix);
     const target = await targetWithReferrers(ctx, REFERRERS);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
     workers.push(first);
@@ -76,10 +72,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('ends with the second content when one target changes twice in a row, with two workers', async () => {
     const prefix = `twice-${randomUUID()}`;
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: REDIS_URL } },
-    });
+    ctx = await bootApiProcess(prefix);
     const target = await targetWithReferrers(ctx, 2_000, 'first');
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }));
     const nodes = ctx.dataSource.getRepository(TestNode);
@@ -89,6 +82,30 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     await nodes.save(target);
     await ctx.references.waitForIdle(60_000);
     expect(await countWithTitle(ctx, target, 'third')).toBe(2_000);
+  });
+
+  it('coalesces several waiting changes of one target into one run with the newest content', async () => {
+    const prefix = `coalesce-${randomUUID()}`;
+    ctx = await bootApiProcess(prefix);
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const target = await createNode(ctx.dataSource, { title: 'v0' });
+    const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
+    for (const title of ['v1', 'v2', 'v3']) {
+      target.metadata = { title };
+      await nodes.save(target);
+    }
+    expect((await ctx.references.status()).pending).toBe(3);
+
+    workers.push(await startWorker(prefix));
+    await ctx.references.waitForIdle(60_000);
+    for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
+    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
+    // ones; had those run too, the target would be recorded synced to the last change.
+    const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
+    expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
+    expect(await ctx.dataSource.getRepository(ReferenceSynced).findBy({ reference: nodeUrl(target.id) })).toEqual([
+      { reference: nodeUrl(target.id), version: changes[0].id },
+    ]);
   });
 });
 
@@ -227,41 +244,5 @@ describe('queue mode with a referrer that keeps failing', () => {
     await ctx.references.waitForIdle(60_000);
     expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v2');
     expect((await ctx.references.status()).failed).toBe(0);
-  });
-});
-
-describe('queue mode with several changes of one target waiting', () => {
-  let ctx: TestContext | undefined;
-  const workers: ChildProcess[] = [];
-  afterAll(async () => {
-    await Promise.all(workers.splice(0).map((w) => kill(w)));
-    await ctx?.close();
-  });
-
-  it('coalesces them into one run with the newest content', async () => {
-    const prefix = `coalesce-${randomUUID()}`;
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: REDIS_URL } },
-    });
-    const nodes = ctx.dataSource.getRepository(TestNode);
-    const target = await createNode(ctx.dataSource, { title: 'v0' });
-    const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
-    for (const title of ['v1', 'v2', 'v3']) {
-      target.metadata = { title };
-      await nodes.save(target);
-    }
-    expect((await ctx.references.status()).pending).toBe(3);
-
-    workers.push(await startWorker(prefix));
-    await ctx.references.waitForIdle(60_000);
-    for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
-    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
-    // ones; had those run too, the target would be recorded synced to the last change.
-    const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
-    expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
-    expect(await ctx.dataSource.getRepository(ReferenceSynced).findBy({ reference: nodeUrl(target.id) })).toEqual([
-      { reference: nodeUrl(target.id), version: changes[0].id },
-    ]);
   });
 });

@@ -3,11 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bull';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
-import { REDIS_URL } from '../support/databases.js';
-import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
 import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
 import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
-import { bootReferences, type TestContext } from '../support/test-app.js';
+import type { TestContext } from '../support/test-app.js';
 
 const REFERRERS = 20_000;
 /** Longer than the ~13 s after which every worker used to give up (5 attempts, then exit). */
@@ -18,28 +17,19 @@ const SERVERS = [
   {
     name: 'PostgreSQL',
     start: startPrivatePostgres,
-    boot: (server: PrivateServer, prefix: string) =>
-      bootReferences(
-        'postgres',
-        { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: REDIS_URL } } },
-        [],
-        { connection: { type: 'postgres', url: server.url, dropSchema: true } },
-      ),
+    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { setup: { connection: { type: 'postgres', url: server.url, dropSchema: true } } }),
     workerEnv: (server: PrivateServer) => ({ WORKER_DATABASE_URL: server.url }),
   },
   {
     // NOTE: a Redis without persistence comes back empty: every job is gone, only the outbox remains.
     name: 'Redis',
     start: startPrivateRedis,
-    boot: (server: PrivateServer, prefix: string) =>
-      bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: server.url } } }),
+    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { redis: server.url }),
     workerEnv: (server: PrivateServer) => ({ WORKER_REDIS_URL: server.url }),
   },
 ];
 
-// Worker processes on a PostgreSQL cluster and a redis-server of the test's own, stopped under them during
-// a fan-out: every database call (or Redis call) of the job handlers fails while they are down.
-describe('queue mode during outages (worker processes, private PostgreSQL and Redis)', () => {
+describe('queue mode with worker processes', () => {
   let server: PrivateServer | undefined;
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
@@ -53,6 +43,8 @@ describe('queue mode during outages (worker processes, private PostgreSQL and Re
     server = undefined;
   }, 60_000);
 
+  // A PostgreSQL cluster and a redis-server of the test's own, stopped under the workers during a fan-out:
+  // every database call (or Redis call) of the job handlers fails while they are down.
   it.each(SERVERS)('rides out a $name outage mid fan-out, then finishes it by itself', async ({ start, boot, workerEnv }) => {
     server = await start();
     const prefix = `outage-${randomUUID()}`;
@@ -70,18 +62,6 @@ describe('queue mode during outages (worker processes, private PostgreSQL and Re
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
     for (const worker of workers) expect(worker.exitCode).toBeNull();
   }, 180_000);
-});
-
-describe('queue mode after a worker is killed (worker processes)', () => {
-  let ctx: TestContext | undefined;
-  const workers: ChildProcess[] = [];
-
-  beforeAll(() => buildProcesses());
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => kill(w)));
-    await ctx?.close();
-    ctx = undefined;
-  });
 
   const runningRow = async () => {
     const rows = await ctx!.dataSource.getRepository(ReferenceOutboxEntry).findBy({ status: 'running' });
@@ -91,7 +71,7 @@ describe('queue mode after a worker is killed (worker processes)', () => {
 
   it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    ctx = await bootApiProcess(prefix);
     const target = await targetWithReferrers(ctx, REFERRERS);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
     workers.push(first);
@@ -117,7 +97,7 @@ describe('queue mode after a worker is killed (worker processes)', () => {
 
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    ctx = await bootApiProcess(prefix);
     const target = await targetWithReferrers(ctx, 2_000);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
     workers.push(first);
