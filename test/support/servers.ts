@@ -56,7 +56,7 @@ function requireBinaries<const T extends string>(names: T[]): Record<T, string> 
   const dirs = postgresBinDirs();
   const paths = Object.fromEntries(names.map((name) => [name, findExecutable(name, dirs)]));
   const missing = names.filter((name) => !paths[name]);
-  if (missing.length) throw new Error(`${missing.join(' and ')} not found on PATH or under /usr/lib/postgresql/*/bin: install it (.ci/run does)`);
+  if (missing.length) throw new Error(`${missing.join(' and ')} not installed (looked on PATH and under /usr/lib/postgresql/*/bin): .ci/run installs it`);
   return paths as Record<T, string>;
 }
 
