@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
-import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
+import { ReferencesMaintenance, ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { Artwork, BASE_URL, CreateBenchTables1764000000100, Term } from './entities.js';
 
 export type Kind = 'postgres' | 'sqlite';
@@ -19,6 +19,7 @@ export interface Bench {
   app: INestApplicationContext;
   dataSource: DataSource;
   references: ReferencesService;
+  maintenance: ReferencesMaintenance;
   close(): Promise<void>;
 }
 
@@ -87,6 +88,7 @@ export async function boot(
     app,
     dataSource: app.get<DataSource>(getDataSourceToken()),
     references: app.get(ReferencesService),
+    maintenance: app.get(ReferencesMaintenance),
     close: () => app.close(),
   };
 }

@@ -226,8 +226,8 @@ export async function compare(args: CompareArgs) {
     }
     if (!(saved.metadata.stylePeriod as any).parent?.parent?.title) throw new Error('the copy does not hold three levels of terms');
     await insertInlineArtworks(bench, args.artworks, copies);
-    await bench.references.synchronize({ clear: true });
-    const report = await bench.references.verify();
+    await bench.maintenance.synchronize({ clear: true });
+    const report = await bench.maintenance.verify();
     if (!report.ok) throw new Error(`verify: ${report.missing.length} missing, ${report.extra.length} extra, ${report.stale.length} stale, ${report.dangling.length} dangling`);
     await copyToNormalised(bench);
     await vacuum(bench);

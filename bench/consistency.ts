@@ -54,7 +54,7 @@ export async function consistency(args: ConsistencyArgs) {
     for (let i = 0; i < 10; i++) fillerUrls.push(setup.references.canonicalUrl(await createTerm(setup, `Filler ${i}`)));
     const filler = await createTerm(setup, 'Filler');
     await insertArtworks(setup, args.filler, setup.references.representationOf(filler));
-    await setup.references.synchronize({ clear: true });
+    await setup.maintenance.synchronize({ clear: true });
     await vacuum(setup);
   } finally {
     await setup.close();

@@ -43,17 +43,17 @@ const term = await createTerm(bench, 'v0');
 let work: () => Promise<unknown>;
 if (what === 'fanout' || what === 'queue') {
   await insertArtworks(bench, n, bench.references.representationOf(term));
-  await bench.references.synchronize({ clear: true });
+  await bench.maintenance.synchronize({ clear: true });
   await vacuum(bench);
   term.metadata = { ...term.metadata, title: 'v1' };
   work = async () => {
     await bench.dataSource.getRepository(Term).save(term);
-    await bench.references.waitForIdle(600_000, 5);
+    await bench.maintenance.waitForIdle(600_000, 5);
   };
 } else if (what === 'synchronize') {
   await insertArtworks(bench, n, bench.references.representationOf(term));
   await vacuum(bench);
-  work = () => bench.references.synchronize({ clear: true });
+  work = () => bench.maintenance.synchronize({ clear: true });
 } else {
   const targets: Term[] = [];
   for (let i = 0; i < 10; i++) targets.push(await createTerm(bench, `Term ${i}`));

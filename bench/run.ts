@@ -310,7 +310,7 @@ async function main() {
   }
   out();
 
-  out('### B5 synchronize: `ReferencesService.synchronize({ clear: true })`');
+  out('### B5 synchronize: `ReferencesMaintenance.synchronize({ clear: true })`');
   out();
   out('| database | records | plain scan (TypeORM, keyset, 1,000 a batch) | raw `SELECT id, metadata` | synchronize | sync ÷ scan speed | target ≥ 0.3 |');
   out('|---|---|---|---|---|---|---|');

@@ -65,7 +65,7 @@ async function fanout(args: FanoutArgs) {
       return rows;
     });
     const rawScan = await timed(async () => (await bench.dataSource.query('SELECT id, metadata FROM artwork')).length);
-    const sync = await timed(() => bench.references.synchronize({ clear: true }));
+    const sync = await timed(() => bench.maintenance.synchronize({ clear: true }));
     const indexRows = await count(bench, 'reference_index');
     if (sync.value.records !== args.n + 1 || indexRows !== args.n) {
       throw new Error(`synchronize: ${JSON.stringify(sync.value)}, ${indexRows} index rows, expected ${args.n}`);
@@ -195,6 +195,20 @@ async function queueRun(args: FanoutArgs, workers: number, syncMs: number) {
 const WRITE_BATCH = 100;
 
 /**
+ * How long `write(k)` takes with the module and without it, after a warm-up of `warmUp` each way: timed
+ * A B B A, so that a table that grows or a cache that warms favours neither side.
+ */
+async function withAndWithout(bench: Bench, write: (k: number) => Promise<void>, warmUp: number, k: number) {
+  await write(warmUp);
+  await withoutModule(bench, () => write(warmUp));
+  let moduleMs = (await timed(() => write(k))).ms;
+  let plainMs = (await timed(() => withoutModule(bench, () => write(k)))).ms;
+  plainMs += (await timed(() => withoutModule(bench, () => write(k)))).ms;
+  moduleMs += (await timed(() => write(k))).ms;
+  return { moduleMs, plainMs };
+}
+
+/**
  * B2: inserting artworks with 10 references each (5 inline, 5 links), with and without the module: one
  * save() each, then save([100 artworks]) in one transaction each.
  */
@@ -216,16 +230,8 @@ async function writes(args: { kind: Kind; n: number; sqliteFile?: string }) {
     const insert = async (k: number) => {
       for (let j = 0; j < k; j++) await artworks.save(artworks.create({ metadata: metadata(i++) as any }));
     };
-    await insert(50);
-    await withoutModule(bench, () => insert(50));
     const quarter = Math.ceil(args.n / 4);
-    let moduleMs = 0;
-    let plainMs = 0;
-    // A B B A, so that a table that grows or a cache that warms favours neither side.
-    moduleMs += (await timed(() => insert(quarter))).ms;
-    plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
-    plainMs += (await timed(() => withoutModule(bench, () => insert(quarter)))).ms;
-    moduleMs += (await timed(() => insert(quarter))).ms;
+    const { moduleMs, plainMs } = await withAndWithout(bench, insert, 50, quarter);
     // The same artworks written as save([100 artworks]), one transaction each.
     const insertBatches = (k: number) =>
       (async () => {
@@ -237,14 +243,7 @@ async function writes(args: { kind: Kind; n: number; sqliteFile?: string }) {
           });
         }
       })();
-    await insertBatches(WRITE_BATCH);
-    await withoutModule(bench, () => insertBatches(WRITE_BATCH));
-    let batchModuleMs = 0;
-    let batchPlainMs = 0;
-    batchModuleMs += (await timed(() => insertBatches(quarter))).ms;
-    batchPlainMs += (await timed(() => withoutModule(bench, () => insertBatches(quarter)))).ms;
-    batchPlainMs += (await timed(() => withoutModule(bench, () => insertBatches(quarter)))).ms;
-    batchModuleMs += (await timed(() => insertBatches(quarter))).ms;
+    const { moduleMs: batchModuleMs, plainMs: batchPlainMs } = await withAndWithout(bench, insertBatches, WRITE_BATCH, quarter);
     const indexRows = await count(bench, 'reference_index');
     const expected = (50 + 2 * quarter + WRITE_BATCH + 2 * quarter) * 10;
     if (indexRows !== expected) throw new Error(`index rows ${indexRows}, expected ${expected}`);

@@ -1,6 +1,9 @@
-// Before the test suite: PostgreSQL, MariaDB and Redis must answer, or we stop at once with one line saying which.
+// Before the test suite: PostgreSQL, MariaDB and Redis must answer, and the binaries of the private servers
+// (outage, crash and CLI suites) must be installed, or we stop at once with one line saying which.
 import mysql from 'mysql2/promise';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import { delimiter, join } from 'node:path';
 import pg from 'pg';
 
 const TIMEOUT_MS = 2000;
@@ -85,4 +88,21 @@ results.forEach((result, i) => {
       `start it with \`${start}\`, or point ${variable} at yours (README, "Running the tests").`,
   );
 });
+
+// NOTE: Debian keeps initdb and pg_ctl under /usr/lib/postgresql/<version>/bin, off PATH (as test/support/servers.ts knows).
+const pgBin = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').map((v) => join('/usr/lib/postgresql', v, 'bin')) : [];
+const installed = (name) =>
+  [...(process.env.PATH ?? '').split(delimiter), ...pgBin].some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+for (const [name, pkg] of [['redis-server', 'redis-server'], ['initdb', 'postgresql'], ['pg_ctl', 'postgresql']]) {
+  if (installed(name)) continue;
+  failed = true;
+  console.error(`${name} is not installed (the private servers of the outage, crash and CLI suites need it): \`apt-get install ${pkg}\`, or run .ci/run.`);
+}
 process.exit(failed ? 1 : 0);

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
+import { describe, expect, it } from '@jest/globals';
+import { ReferencesMaintenance } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { DATABASES, REDIS_URL } from '../support/databases.js';
-import { agentUrl, bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { agentUrl, catalogueForSuite, linkTo } from './catalogue-app.js';
 
 const CASES = DATABASES.flatMap((kind) => (['sync', 'queue'] as const).map((mode) => [kind, mode] as const));
 
 // Agents (artists, workshops) and the artworks that credit them: `creators: [{ role, agent, attributedBy? }]`,
 // an inline reference and a link one level down in a list of nested objects.
 describe.each(CASES)('catalogue agents and creators on %s in %s mode', (kind, mode) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
+  const catalogue = catalogueForSuite(kind, mode === 'queue' ? { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` } : {});
+  const { api } = catalogue;
 
-  beforeAll(async () => {
-    app = await bootCatalogue(kind, mode === 'queue' ? { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` } : {});
-    api = client(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const settle = () => app.get(ReferencesMaintenance).waitForIdle(30_000);
+  const settle = () => catalogue.app.get(ReferencesMaintenance).waitForIdle(30_000);
   const titles = async (q: string) => {
     const response = await api.get(`/artworks?q=${encodeURIComponent(q)}`);
     expect(response.status).toBe(200);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
-import { bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { catalogueForSuite, linkTo } from './catalogue-app.js';
 
 // GET /artworks?q= searches each artwork's title and the titles of its inline terms (and their parents,
 // as copied); the index follows the app's own writes and the library's propagation.
@@ -12,16 +11,8 @@ import { bootCatalogue, client, linkTo } from './catalogue-app.js';
 const DELETE_ENTRIES = { postgres: 'DELETE FROM "artwork_search"', mariadb: 'DELETE FROM `artwork_search_word`', sqlite: 'DELETE FROM "artwork_search_doc"' };
 
 describe.each(DATABASES)('artwork search on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const catalogue = catalogueForSuite(kind);
+  const { api } = catalogue;
 
   const search = async (q: string, page = '') => {
     const response = await api.get(`/artworks?q=${encodeURIComponent(q)}${page}`);
@@ -108,11 +99,11 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
     it('restores lost entries through ReferencesMaintenance.reindexReferrers()', async () => {
       const term = await api.create('terms', { slug: 'fauvism', title: 'Fauvism', level: 1 });
       await api.create('artworks', { title: 'Woman with a Hat', stylePeriod: linkTo(term.links.self) });
-      const dataSource = app.get(DataSource);
+      const dataSource = catalogue.app.get(DataSource);
       await dataSource.query(DELETE_ENTRIES[kind]);
       expect((await search('fauvism')).total).toBe(0);
 
-      expect(await app.get(ReferencesMaintenance).reindexReferrers(term.links.self)).toBe(1);
+      expect(await catalogue.app.get(ReferencesMaintenance).reindexReferrers(term.links.self)).toBe(1);
       expect(await titles('fauvism')).toEqual(['Woman with a Hat']);
     });
   });
@@ -162,12 +153,12 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
 
   describe('rebuilding', () => {
     it('rebuilds every entry from the stored artworks (npm run cli -- search-reindex)', async () => {
-      const dataSource = app.get(DataSource);
+      const dataSource = catalogue.app.get(DataSource);
       const [{ n }] = await dataSource.query('SELECT count(*) AS n FROM artwork');
       await dataSource.query(DELETE_ENTRIES[kind]);
       expect((await search('sea')).total).toBe(0);
 
-      expect(await app.get(ArtworkSearchIndexer).rebuild()).toBe(Number(n));
+      expect(await catalogue.app.get(ArtworkSearchIndexer).rebuild()).toBe(Number(n));
       expect(await titles('monk sea')).toEqual(['The Monk by the Sea']);
     });
   });
@@ -175,7 +166,7 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
   describe('the migration', () => {
     it('indexes the artworks already stored when it runs on an existing database', async () => {
       await api.create('artworks', { title: 'Backfilled vista' });
-      const dataSource = app.get(DataSource);
+      const dataSource = catalogue.app.get(DataSource);
       await dataSource.undoLastMigration();
       await dataSource.runMigrations();
       expect(await titles('backfilled')).toEqual(['Backfilled vista']);

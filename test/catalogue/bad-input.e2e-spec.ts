@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { MAX_JSON_DEPTH, MAX_REFERENCE_URL_BYTES, ReferenceEntry } from 'nestjs-references';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { Artwork } from '../../apps/catalogue/src/artworks/artwork.entity.js';
 import { Term } from '../../apps/catalogue/src/terms/term.entity.js';
 import { DATABASES, MAX_JSON_DEPTH_ON } from '../support/databases.js';
-import { AUTH, bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { AUTH, catalogueForSuite, linkTo } from './catalogue-app.js';
 
 // Every kind of bad input the catalogue can meet gets a 4xx whose message names the field, writes nothing,
 // and leaves the server answering: the same answer on SQLite and on PostgreSQL (which cannot store some of
@@ -26,19 +25,14 @@ function nestedBody(levels: number): string {
 
 describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
   const maxDepth = MAX_JSON_DEPTH_ON[kind];
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
+  const catalogue = catalogueForSuite(kind);
+  const { api } = catalogue;
   let term: Record<string, any>;
   let artwork: Record<string, any>;
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
     term = await api.create('terms', { slug: 'baroque', title: 'Baroque', level: 1 });
     artwork = await api.create('artworks', { title: 'Las Meninas', stylePeriod: linkTo(term.links.self) });
-  });
-  afterAll(async () => {
-    await app.close();
   });
 
   /** A write with a body sent as is (a JSON text, a form), with the token. */
@@ -47,7 +41,7 @@ describe.each(DATABASES)('catalogue bad input on %s', (kind) => {
 
   /** What a write could change: the rows of the records and of the reverse index, and the records themselves. */
   async function snapshot() {
-    const dataSource = app.get(DataSource);
+    const dataSource = catalogue.app.get(DataSource);
     return {
       terms: await dataSource.getRepository(Term).count(),
       artworks: await dataSource.getRepository(Artwork).count(),

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -44,9 +45,33 @@ export async function bootCatalogue(kind: DatabaseKind, overrides: Partial<Catal
   return app;
 }
 
-/** A client for one booted app: reads are open, writes carry the token. */
-export function client(app: INestApplication) {
-  const http = () => request(app.getHttpServer());
+/**
+ * The catalogue of a suite: booted (on a fresh database of the given kind) before the enclosing describe's
+ * tests and closed after them. `app` is there once they run; `api` may be taken at once.
+ */
+export function catalogueForSuite(kind: DatabaseKind, overrides: Partial<CatalogueConfig> = {}) {
+  let app: INestApplication | undefined;
+  beforeAll(async () => {
+    app = await bootCatalogue(kind, overrides);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const booted = () => {
+    if (!app) throw new Error('the catalogue boots in beforeAll: use it from a test or a hook');
+    return app;
+  };
+  return {
+    get app(): INestApplication {
+      return booted();
+    },
+    api: client(booted),
+  };
+}
+
+/** A client for one booted app (or for the app a suite boots): reads are open, writes carry the token. */
+export function client(app: INestApplication | (() => INestApplication)) {
+  const http = () => request((typeof app === 'function' ? app() : app).getHttpServer());
   return {
     get: (path: string) => http().get(path),
     post: (path: string, body: object) => http().post(path).set(AUTH).send(body),

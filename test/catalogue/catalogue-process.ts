@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { until } from '../support/processes.js';
+import { freePort } from '../support/servers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -16,12 +16,7 @@ export function buildCatalogue(): void {
 
 /** A port for a catalogue process: `TEST_APP_PORT` where ports are assigned, else one the system says is free. */
 export async function appPort(): Promise<number> {
-  if (process.env.TEST_APP_PORT) return Number(process.env.TEST_APP_PORT);
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+  return process.env.TEST_APP_PORT ? Number(process.env.TEST_APP_PORT) : freePort();
 }
 
 /** Where a catalogue process runs: the app (`main`) or its command line (`cli`), from which directory. */

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { DataSource } from 'typeorm';
 import { REFERENCES_QUEUE } from 'nestjs-references';
 import { POSTGRES_URL } from '../support/databases.js';
-import { missingRedisServer, startPrivateRedis, type PrivateServer } from '../support/servers.js';
+import { startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { BASE_URL, bootCatalogue, client, linkTo, termUrl } from './catalogue-app.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -26,12 +26,9 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-const missing = missingRedisServer();
-if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${missing}`);
-
 // The operator runs the CLI with the app's environment, REDIS_URL included, as the README says: the CLI
 // must then neither run the waiting propagation jobs (a worker) nor enqueue unfinished outbox rows (the sweep).
-(missing ? describe.skip : describe)('the catalogue CLI with REDIS_URL set (PostgreSQL, a private redis-server)', () => {
+describe('the catalogue CLI with REDIS_URL set (PostgreSQL, a private redis-server)', () => {
   let redis: PrivateServer;
   let db: DataSource;
   let queue: Bull.Queue;

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { ReferencesService } from 'nestjs-references';
+import { ReferencesMaintenance } from 'nestjs-references';
 import { REDIS_URL, type DatabaseKind } from '../support/databases.js';
-import { bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { catalogueForSuite, linkTo } from './catalogue-app.js';
 
 const SETUPS: Array<[DatabaseKind, 'sync' | 'queue']> = [
   ['postgres', 'sync'],
@@ -17,18 +16,13 @@ const SETUPS: Array<[DatabaseKind, 'sync' | 'queue']> = [
 // the interleaving, no request answers 500, no copy stays stale and no restrict or detach reference
 // outlives its target. The lock discipline itself is forced deterministically in test/concurrency/.
 describe.each(SETUPS)('concurrent requests to the catalogue on %s, %s mode', (kind, mode) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
-  let references: ReferencesService;
+  const catalogue = catalogueForSuite(kind, mode === 'queue' ? { redisUrl: REDIS_URL, queuePrefix: `concurrent-${randomUUID()}` } : {});
+  const { api } = catalogue;
+  let references: ReferencesMaintenance;
   const statuses: number[] = [];
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind, mode === 'queue' ? { redisUrl: REDIS_URL, queuePrefix: `concurrent-${randomUUID()}` } : {});
-    api = client(app);
-    references = app.get(ReferencesService);
-  });
-  afterAll(async () => {
-    await app.close();
+    references = catalogue.app.get(ReferencesMaintenance);
   });
 
   /** Sends the requests at once and records every status. */

@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadDemoData } from '../../apps/catalogue/src/demo/demo-data.js';
 import { DATABASES, POSTGRES_URL } from '../support/databases.js';
 import { until } from '../support/processes.js';
-import { bootCatalogue, client } from './catalogue-app.js';
+import { catalogueForSuite } from './catalogue-app.js';
 import { appPort, buildCatalogue, CatalogueProcess } from './catalogue-process.js';
 
 describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
+  const catalogue = catalogueForSuite(kind);
+  const { api } = catalogue;
   let loaded: Awaited<ReturnType<typeof loadDemoData>>;
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
-    loaded = await loadDemoData(app);
-  });
-  afterAll(async () => {
-    await app.close();
+    loaded = await loadDemoData(catalogue.app);
   });
 
   it('loads terms, agents and a dozen artworks into an empty database', async () => {
@@ -64,7 +58,7 @@ describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
   });
 
   it('does nothing on a database that is not empty', async () => {
-    expect(await loadDemoData(app)).toBeUndefined();
+    expect(await loadDemoData(catalogue.app)).toBeUndefined();
     expect((await api.get('/artworks')).body.total).toBe(12);
   });
 });

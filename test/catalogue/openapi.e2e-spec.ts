@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { DATABASES } from '../support/databases.js';
-import { bootCatalogue, client } from './catalogue-app.js';
+import { catalogueForSuite } from './catalogue-app.js';
 
 type Schema = { type?: string; properties: Record<string, { example?: unknown }>; required?: string[] };
 
@@ -23,19 +22,13 @@ function exampleBody(schema: Schema, only?: string[]): Record<string, unknown> {
 }
 
 describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
+  const { api } = catalogueForSuite(kind);
   let document: Record<string, any>;
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
     const response = await api.get('/docs-json');
     expect(response.status).toBe(200);
     document = response.body;
-  });
-  afterAll(async () => {
-    await app.close();
   });
 
   it('is a valid OpenAPI document', async () => {

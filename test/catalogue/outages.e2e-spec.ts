@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { until } from '../support/processes.js';
-import { missingPostgresBinaries, missingRedisServer, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
+import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { bootCatalogue, client } from './catalogue-app.js';
-
-const missing = missingPostgresBinaries() ?? missingRedisServer();
-if (missing) console.warn(`Skipping the outage tests of the catalogue: ${missing}`);
 
 const OUTAGE_TIMEOUT_MS = 30_000;
 
 // The catalogue in queue mode on a PostgreSQL cluster and a redis-server of the test's own, which it stops
 // and starts again: what clients and /health see while one is down, and that it recovers by itself.
-(missing ? describe.skip : describe)('the catalogue during outages (queue mode, private PostgreSQL and Redis)', () => {
+describe('the catalogue during outages (queue mode, private PostgreSQL and Redis)', () => {
   let postgres: PrivateServer;
   let redis: PrivateServer;
   let app: INestApplication;
@@ -25,8 +22,6 @@ const OUTAGE_TIMEOUT_MS = 30_000;
     api = client(app);
   }, 120_000);
   afterAll(async () => {
-    await postgres?.start().catch(() => undefined);
-    await redis?.start().catch(() => undefined);
     await app?.close();
     await redis?.destroy();
     await postgres?.destroy();
@@ -36,27 +31,25 @@ const OUTAGE_TIMEOUT_MS = 30_000;
     const term = await api.create('terms', { slug: 'baroque', title: 'Baroque' });
     expect(await health()).toBe(200);
 
-    await postgres.stop();
-    const response = await api.get('/health');
-    expect(response.status).toBe(503);
-    expect(response.body.status).toBe('error');
-    expect(response.body.error.database).toMatchObject({ status: 'down' });
-    expect(response.body.error.outbox).toEqual({
-      status: 'down',
-      maxPendingAgeMs: 300_000,
-      message: expect.stringMatching(/^cannot read the outbox: .*ECONNREFUSED/),
+    await outage(postgres, async () => {
+      const response = await api.get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.status).toBe('error');
+      expect(response.body.error.database).toMatchObject({ status: 'down' });
+      expect(response.body.error.outbox).toEqual({
+        status: 'down',
+        maxPendingAgeMs: 300_000,
+        message: expect.stringMatching(/^cannot read the outbox: .*ECONNREFUSED/),
+      });
+      expect(response.body.info).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
     });
-    expect(response.body.info).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
-
-    await postgres.start();
     await until(async () => (await health()) === 200, OUTAGE_TIMEOUT_MS, '/health to answer 200 after the outage');
     expect((await api.get(`/terms/${term.id}`)).body.title).toBe('Baroque');
   });
 
   it('answers every other request with 503 and Retry-After while PostgreSQL is down, and writes nothing', async () => {
     const before = (await api.get('/terms')).body.total;
-    await postgres.stop();
-    try {
+    await outage(postgres, async () => {
       for (const response of [await api.get('/terms'), await api.post('/terms', { slug: 'gothic', title: 'Gothic' })]) {
         expect(response.status).toBe(503);
         expect(response.headers['retry-after']).toBe('5');
@@ -66,16 +59,13 @@ const OUTAGE_TIMEOUT_MS = 30_000;
           message: 'The database is unavailable; try again later',
         });
       }
-    } finally {
-      await postgres.start();
-    }
+    });
     await until(async () => (await api.get('/terms')).status === 200, OUTAGE_TIMEOUT_MS, 'GET /terms to answer 200 after the outage');
     expect((await api.get('/terms')).body.total).toBe(before);
   });
 
   it('answers 503 with Redis down while Redis is down, serves reads and writes meanwhile, and 200 once it is back', async () => {
-    await redis.stop();
-    try {
+    await outage(redis, async () => {
       const response = await api.get('/health');
       expect(response.status).toBe(503);
       expect(response.body.error).toEqual({ redis: expect.objectContaining({ status: 'down' }) });
@@ -85,9 +75,7 @@ const OUTAGE_TIMEOUT_MS = 30_000;
       });
       // The database holds the truth (and the outbox): the API goes on without Redis.
       expect((await api.post('/terms', { slug: 'mannerism', title: 'Mannerism' })).status).toBe(201);
-    } finally {
-      await redis.start();
-    }
+    });
     await until(async () => (await health()) === 200, OUTAGE_TIMEOUT_MS, '/health to answer 200 after the Redis outage');
   });
 });

@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ReferencesService } from 'nestjs-references';
+import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DATABASES, POSTGRES_URL, REDIS_URL } from '../support/databases.js';
-import { bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { bootCatalogue, catalogueForSuite, client, linkTo } from './catalogue-app.js';
 
 // With REDIS_URL the catalogue propagates through the library's outbox and Bull jobs.
 describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
-  let references: ReferencesService;
+  const catalogue = catalogueForSuite(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
+  const { api } = catalogue;
+  let references: ReferencesMaintenance;
 
   beforeAll(async () => {
-    app = await bootCatalogue(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
-    api = client(app);
-    references = app.get(ReferencesService);
-  });
-  afterAll(async () => {
-    await app.close();
+    references = catalogue.app.get(ReferencesMaintenance);
   });
 
   it('carries a change of a root term to its child term and the artwork once the queue is idle', async () => {
@@ -98,7 +93,7 @@ describe('catalogue split into an API process and a worker process (PostgreSQL)'
 
     // The worker joins the API's database (no dropSchema) and queue.
     worker = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queuePrefix, role: 'worker', database: { type: 'postgres', url: POSTGRES_URL } });
-    await references.waitForIdle();
+    await api.get(ReferencesMaintenance).waitForIdle();
     expect((await http.get(`/artworks/${artwork.id}`)).body.stylePeriod.title).toBe('After');
   });
 });

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DATABASES } from '../support/databases.js';
-import { BASE_URL, TOKEN, artworkUrl, bootCatalogue, client, linkTo, termUrl } from './catalogue-app.js';
+import { BASE_URL, TOKEN, artworkUrl, catalogueForSuite, linkTo, termUrl } from './catalogue-app.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 describe.each(DATABASES)('catalogue records API on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { api } = catalogueForSuite(kind);
 
   describe('POST', () => {
     it('answers 201 with { ...metadata, id, links: { self } }', async () => {

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DATABASES } from '../support/databases.js';
-import { artworkUrl, bootCatalogue, client, linkTo, termUrl } from './catalogue-app.js';
+import { artworkUrl, catalogueForSuite, linkTo, termUrl } from './catalogue-app.js';
 
 /** `{ id, links }` of a record: what a copy below the depth limit keeps. */
 const stub = (record: Record<string, any>) => ({ id: record.id, links: record.links });
 
 describe.each(DATABASES)('catalogue references on %s', (kind) => {
-  let app: INestApplication;
-  let api: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    app = await bootCatalogue(kind);
-    api = client(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { api } = catalogueForSuite(kind);
 
   /** A three-level hierarchy and an artwork that inlines its leaf. */
   async function hierarchy(prefix: string) {

@@ -1,15 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { POSTGRES_URL } from '../support/databases.js';
-import {
-  missingPostgresBinaries,
-  missingRedisServer,
-  PRIVATE_POSTGRES_PORT,
-  PRIVATE_REDIS_PORT,
-  startPrivatePostgres,
-  startPrivateRedis,
-  type PrivateServer,
-} from '../support/servers.js';
+import { freePort, outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { appPort, buildCatalogue, CatalogueProcess } from './catalogue-process.js';
 
 const TOKEN = 'startup-token-0123456789';
@@ -23,6 +15,8 @@ async function start(env: Record<string, string>, args: string[] = []): Promise<
 
 const shared = new URL(POSTGRES_URL);
 const missingDatabase = `catalogue_missing_${randomUUID().slice(0, 8)}`;
+/** Ports nothing listens on: a PostgreSQL and a Redis that are down. */
+const [closedPostgresPort, closedRedisPort] = [await freePort(), await freePort()];
 
 describe('catalogue start-up with a bad setting or a server it cannot use', () => {
   beforeAll(() => buildCatalogue());
@@ -40,16 +34,16 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
         `-U ${shared.username || 'postgres'} ${missingDatabase}) or fix DATABASE_URL`,
     ],
     [
-      { DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${PRIVATE_POSTGRES_PORT}/catalogue` },
+      { DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${closedPostgresPort}/catalogue` },
       [],
-      `catalogue: cannot connect to PostgreSQL at postgres://postgres:***@127.0.0.1:${PRIVATE_POSTGRES_PORT}/catalogue: ` +
-        `connection refused; is PostgreSQL running and listening on 127.0.0.1:${PRIVATE_POSTGRES_PORT}?`,
+      `catalogue: cannot connect to PostgreSQL at postgres://postgres:***@127.0.0.1:${closedPostgresPort}/catalogue: ` +
+        `connection refused; is PostgreSQL running and listening on 127.0.0.1:${closedPostgresPort}?`,
     ],
     [
-      { DATABASE_URL: POSTGRES_URL, REDIS_URL: `redis://:secret@127.0.0.1:${PRIVATE_REDIS_PORT}` },
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: `redis://:secret@127.0.0.1:${closedRedisPort}` },
       [],
-      `catalogue: cannot reach Redis at redis://:***@127.0.0.1:${PRIVATE_REDIS_PORT} (REDIS_URL): connect ECONNREFUSED ` +
-        `127.0.0.1:${PRIVATE_REDIS_PORT}; start Redis, or unset REDIS_URL to run in sync mode`,
+      `catalogue: cannot reach Redis at redis://:***@127.0.0.1:${closedRedisPort} (REDIS_URL): connect ECONNREFUSED ` +
+        `127.0.0.1:${closedRedisPort}; start Redis, or unset REDIS_URL to run in sync mode`,
     ],
   ])('%j %j: one line, exit code 1', async (env, args, message) => {
     const result = await start(env, args);
@@ -58,11 +52,6 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
     expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining(message)]);
   });
 });
-
-const missing = missingRedisServer();
-if (missing) console.warn(`Skipping the catalogue's stop tests with Redis down: ${missing}`);
-const missingPostgres = missingPostgresBinaries();
-if (missingPostgres) console.warn(`Skipping the catalogue's stop test with PostgreSQL down: ${missingPostgres}`);
 
 describe('catalogue stop on SIGTERM and Ctrl-C', () => {
   let app: CatalogueProcess | undefined;
@@ -76,7 +65,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     app = redis = postgres = undefined;
   });
 
-  (missingPostgres ? it.skip : it)('SIGTERM stops a catalogue whose PostgreSQL went down after it started', async () => {
+  it('SIGTERM stops a catalogue whose PostgreSQL went down after it started', async () => {
     postgres = await startPrivatePostgres();
     const port = await appPort();
     app = new CatalogueProcess({ DATABASE_URL: postgres.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN }, ['--no-demo']);
@@ -87,16 +76,14 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toMatch(/WARN \[Database\] database unavailable: .*ECONNREFUSED/);
   }, 120_000);
 
-  (missing ? it.skip : it)('says once that Redis is lost, and once that it is back', async () => {
+  it('says once that Redis is lost, and once that it is back', async () => {
     redis = await startPrivateRedis();
     app = new CatalogueProcess(
       { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
     await app.waitFor(/Catalogue listening on /);
-    await redis.stop();
-    await app.waitFor(/\[Redis\] connection lost/);
-    await redis.start();
+    await outage(redis, () => app!.waitFor(/\[Redis\] connection lost/));
     await app.waitFor(/\[Redis\] connection back; the queue goes on/);
     expect(app.stdout.match(/connection lost/g)).toHaveLength(1);
     expect(await app.stop('SIGTERM')).toBe(0);
@@ -110,7 +97,7 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toContain(`${signal}: stopping`);
   });
 
-  (missing ? it.skip : it)('SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async () => {
+  it('SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async () => {
     redis = await startPrivateRedis();
     const port = await appPort();
     app = new CatalogueProcess(

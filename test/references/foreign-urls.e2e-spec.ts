@@ -114,7 +114,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
     });
 
     it('verify finds them clean: a foreign URL is never reported in another spelling', async () => {
-      const report = await ctx.references.verify();
+      const report = await ctx.maintenance.verify();
       expect(report.nonCanonical).toEqual([]);
       expect(report.ok).toBe(true);
     });
@@ -127,7 +127,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
       expect((await reload(ctx.dataSource, owner)).metadata.owner?.links.self).toBe(TAXONOMY_B_MOVED);
       expect(ids(await ctx.references.getReferrers(TAXONOMY_B_MOVED))).toEqual([mirror.id, rec.id, owner.id].sort());
       expect(await ctx.references.getReferrers(TAXONOMY_B)).toEqual([]);
-      expect((await ctx.references.verify()).ok).toBe(true);
+      expect((await ctx.maintenance.verify()).ok).toBe(true);
     });
   });
 
@@ -189,7 +189,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
       await terms().save(Object.assign(term, { metadata: { title: 'Raw sienna' } }));
       await ctx.settle();
       expect((await reload(ctx.dataSource, node)).metadata.parent).toEqual({ title: 'Raw sienna', id: term.id, links: { self: termUrl('sienna') } });
-      expect((await ctx.references.verify()).ok).toBe(true);
+      expect((await ctx.maintenance.verify()).ok).toBe(true);
     });
 
     it('moves every reference when the slug changes', async () => {
@@ -201,7 +201,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
       expect(stored.parent?.links.self).toBe(termUrl('azure-blue'));
       expect(stored.seeAlso).toEqual([termUrl('azure-blue')]);
       expect(await ctx.references.getReferrers(termUrl('azure'))).toEqual([]);
-      expect((await ctx.references.verify()).ok).toBe(true);
+      expect((await ctx.maintenance.verify()).ok).toBe(true);
     });
 
     it('holds the delete policies: restrict refuses the delete, detach removes the link', async () => {

@@ -91,7 +91,7 @@ describe.each(DATABASES)('reference identity on %s', (kind) => {
     const referrer = await createNode(ctx.dataSource, { title: 'r', seeAlso: foreign });
     expect((await reload(ctx.dataSource, referrer)).metadata.seeAlso).toEqual(foreign);
     for (const url of foreign) expect((await ctx.references.getReferrers(url)).map((r) => r.referrerId)).toEqual([referrer.id]);
-    expect((await ctx.references.verify()).nonCanonical).toEqual([]);
+    expect((await ctx.maintenance.verify()).nonCanonical).toEqual([]);
   });
 
   it('verify reports a reference stored in another spelling and a record it cannot read, without throwing; repair rewrites what it can', async () => {

@@ -1,34 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { ReferenceOutboxEntry, ReferenceSynced } from 'nestjs-references';
+import { REDIS_URL } from '../support/databases.js';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
+import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
+import { outage, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
-import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const REFERRERS = 20_000;
-
-/** Inserts `count` referrers of `target` with SQL, then indexes them with synchronize(): fast set-up. */
-async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
-  const copy = JSON.stringify({ parent: { ...target.metadata, id: target.id, links: { self: nodeUrl(target.id) } } });
-  await ctx.dataSource.query(
-    `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
-    [copy, count],
-  );
-  await ctx.maintenance.synchronize();
-}
-
-async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
-  const [row] = await ctx.dataSource.query(
-    `SELECT COUNT(*)::int AS n FROM test_node WHERE metadata #>> '{parent,title}' = $1 AND metadata #>> '{parent,id}' = $2`,
-    [title, target.id],
-  );
-  return row.n;
-}
 
 // Every describe below may start worker processes: build them once for the file.
 beforeAll(() => buildProcesses());
@@ -45,19 +29,12 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('finishes a 20,000-referrer fan-out after its worker is killed mid-way', async () => {
     const prefix = `crash-${randomUUID()}`;
-    // The API process: writes and dispatches, runs no worker.
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
-    });
-    const target = await createNode(ctx.dataSource, { title: 'before' });
-    await manyReferrers(ctx, target, REFERRERS);
+    ctx = await bootApiProcess(prefix);
+    const target = await targetWithReferrers(ctx, REFERRERS);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
     workers.push(first);
 
-    target.metadata = { title: 'after' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    await retitleUntilFirstBatch(ctx, target, 'after');
     await kill(first);
     const partly = await countWithTitle(ctx, target, 'after');
     expect(partly).toBeLessThan(REFERRERS);
@@ -79,7 +56,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const prefix = `writer-${randomUUID()}`;
     // A writer whose enqueue is lost: it goes to a queue no worker reads, as if the process had died
     // between its commit and its enqueue; the writer does not sweep either.
-    const lost = { prefix: `lost-${randomUUID()}`, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const lost = { prefix: `lost-${randomUUID()}`, redis: REDIS_URL };
     ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, bull: lost } });
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
@@ -95,12 +72,8 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('ends with the second content when one target changes twice in a row, with two workers', async () => {
     const prefix = `twice-${randomUUID()}`;
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
-    });
-    const target = await createNode(ctx.dataSource, { title: 'first' });
-    await manyReferrers(ctx, target, 2_000);
+    ctx = await bootApiProcess(prefix);
+    const target = await targetWithReferrers(ctx, 2_000, 'first');
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }));
     const nodes = ctx.dataSource.getRepository(TestNode);
     target.metadata = { title: 'second' };
@@ -110,55 +83,57 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     await ctx.maintenance.waitForIdle(60_000);
     expect(await countWithTitle(ctx, target, 'third')).toBe(2_000);
   });
+
+  it('coalesces several waiting changes of one target into one run with the newest content', async () => {
+    const prefix = `coalesce-${randomUUID()}`;
+    ctx = await bootApiProcess(prefix);
+    const nodes = ctx.dataSource.getRepository(TestNode);
+    const target = await createNode(ctx.dataSource, { title: 'v0' });
+    const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
+    for (const title of ['v1', 'v2', 'v3']) {
+      target.metadata = { title };
+      await nodes.save(target);
+    }
+    expect((await ctx.references.status()).pending).toBe(3);
+
+    workers.push(await startWorker(prefix));
+    await ctx.maintenance.waitForIdle(60_000);
+    for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
+    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
+    // ones; had those run too, the target would be recorded synced to the last change.
+    const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
+    expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
+    expect(await ctx.dataSource.getRepository(ReferenceSynced).findBy({ reference: nodeUrl(target.id) })).toEqual([
+      { reference: nodeUrl(target.id), version: changes[0].id },
+    ]);
+  });
 });
 
 describe('queue mode while Redis is down', () => {
-  const PORT = 6391;
-  let redis: ChildProcess | undefined;
+  let redis: PrivateServer | undefined;
   let ctx: TestContext | undefined;
-
-  const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await until(() => ping(PORT), 10_000, 'redis-server to answer');
-  };
 
   afterAll(async () => {
     await ctx?.close();
-    if (redis) await kill(redis);
+    await redis?.destroy();
   });
 
   it('accepts writes, and finishes their propagation once Redis is back', async () => {
-    await startRedis();
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { sweepIntervalMs: 200, bull: { redis: `redis://127.0.0.1:${PORT}`, prefix: `down-${randomUUID()}` } },
-    });
+    redis = await startPrivateRedis();
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { sweepIntervalMs: 200, bull: { redis: redis.url, prefix: `down-${randomUUID()}` } } });
     const target = await createNode(ctx.dataSource, { title: 'up' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
-    await kill(redis!);
 
-    target.metadata = { title: 'written while Redis was down' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    expect((await ctx.references.status()).pending).toBe(1);
-
-    await startRedis();
+    await outage(redis, async () => {
+      target.metadata = { title: 'written while Redis was down' };
+      await ctx!.dataSource.getRepository(TestNode).save(target);
+      expect((await ctx!.references.status()).pending).toBe(1);
+    });
     await ctx.maintenance.waitForIdle(60_000);
     const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
     expect(stored.metadata.parent?.title).toBe('written while Redis was down');
   });
 });
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('queue mode with a user editing a referrer during its refresh', () => {
   let ctx: TestContext | undefined;
@@ -166,8 +141,7 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
 
   it('keeps both the edit and the refreshed copy', async () => {
     ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100 });
-    const target = await createNode(ctx.dataSource, { title: 'old' });
-    await manyReferrers(ctx, target, 2_000);
+    const target = await targetWithReferrers(ctx, 2_000, 'old');
     const nodes = ctx.dataSource.getRepository(TestNode);
     const edited = (await nodes.query(`SELECT id FROM test_node WHERE metadata->>'title' = 'r2000'`))[0].id as string;
 
@@ -270,41 +244,5 @@ describe('queue mode with a referrer that keeps failing', () => {
     await ctx.maintenance.waitForIdle(60_000);
     expect((await nodes.findOneByOrFail({ id: poisoned.id })).metadata.parent?.title).toBe('v2');
     expect((await ctx.references.status()).failed).toBe(0);
-  });
-});
-
-describe('queue mode with several changes of one target waiting', () => {
-  let ctx: TestContext | undefined;
-  const workers: ChildProcess[] = [];
-  afterAll(async () => {
-    await Promise.all(workers.splice(0).map((w) => kill(w)));
-    await ctx?.close();
-  });
-
-  it('coalesces them into one run with the newest content', async () => {
-    const prefix = `coalesce-${randomUUID()}`;
-    ctx = await bootReferences('postgres', {
-      propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
-    });
-    const nodes = ctx.dataSource.getRepository(TestNode);
-    const target = await createNode(ctx.dataSource, { title: 'v0' });
-    const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
-    for (const title of ['v1', 'v2', 'v3']) {
-      target.metadata = { title };
-      await nodes.save(target);
-    }
-    expect((await ctx.references.status()).pending).toBe(3);
-
-    workers.push(await startWorker(prefix));
-    await ctx.maintenance.waitForIdle(60_000);
-    for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
-    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
-    // ones; had those run too, the target would be recorded synced to the last change.
-    const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
-    expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
-    expect(await ctx.dataSource.getRepository(ReferenceSynced).findBy({ reference: nodeUrl(target.id) })).toEqual([
-      { reference: nodeUrl(target.id), version: changes[0].id },
-    ]);
   });
 });

@@ -1,37 +1,36 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bull';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
-import { TestNode } from '../support/fixtures.js';
-import { REDIS_URL } from '../support/databases.js';
-import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
-import { createNode } from '../support/records.js';
-import { countWithTitle, manyReferrers } from '../support/referrers.js';
-import { missingPostgresBinaries, missingRedisServer, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
-import { bootReferences, type TestContext } from '../support/test-app.js';
-
-const missing = missingPostgresBinaries() ?? missingRedisServer();
-if (missing) console.warn(`Skipping the outage tests of queue mode: ${missing}`);
+import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
+import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
+import type { TestContext } from '../support/test-app.js';
 
 const REFERRERS = 20_000;
 /** Longer than the ~13 s after which every worker used to give up (5 attempts, then exit). */
 const OUTAGE_MS = 20_000;
 
-/** Keeps a server down for `ms` (the fault itself, not a wait for a result), checking that the workers live on. */
-async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    for (const worker of workers) expect({ exitCode: worker.exitCode, signal: worker.signalCode }).toEqual({ exitCode: null, signal: null });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Which server goes down: how to start it, and how the API process and the workers use it. */
+const SERVERS = [
+  {
+    name: 'PostgreSQL',
+    start: startPrivatePostgres,
+    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { setup: { connection: { type: 'postgres', url: server.url, dropSchema: true } } }),
+    workerEnv: (server: PrivateServer) => ({ WORKER_DATABASE_URL: server.url }),
+  },
+  {
+    // NOTE: a Redis without persistence comes back empty: every job is gone, only the outbox remains.
+    name: 'Redis',
+    start: startPrivateRedis,
+    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { redis: server.url }),
+    workerEnv: (server: PrivateServer) => ({ WORKER_REDIS_URL: server.url }),
+  },
+];
 
-// Worker processes on a PostgreSQL cluster and a redis-server of the test's own, stopped under them during
-// a fan-out: every database call (or Redis call) of the job handlers fails while they are down.
-(missing ? describe.skip : describe)('queue mode during outages (worker processes, private PostgreSQL and Redis)', () => {
-  let postgres: PrivateServer | undefined;
-  let redis: PrivateServer | undefined;
+describe('queue mode with worker processes', () => {
+  let server: PrivateServer | undefined;
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
@@ -40,77 +39,29 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
     await Promise.all(workers.splice(0).map((w) => kill(w)));
     await ctx?.close();
     ctx = undefined;
-    await postgres?.destroy();
-    await redis?.destroy();
-    postgres = redis = undefined;
+    await server?.destroy();
+    server = undefined;
   }, 60_000);
 
-  it('rides out a PostgreSQL outage mid fan-out, then finishes it by itself', async () => {
-    postgres = await startPrivatePostgres();
-    const prefix = `pg-outage-${randomUUID()}`;
-    ctx = await bootReferences(
-      'postgres',
-      { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: REDIS_URL } } },
-      [],
-      { connection: { type: 'postgres', url: postgres.url, dropSchema: true } },
-    );
-    const target = await createNode(ctx.dataSource, { title: 'before' });
-    await manyReferrers(ctx, target, REFERRERS);
-    workers.push(
-      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }),
-      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }),
-    );
+  // A PostgreSQL cluster and a redis-server of the test's own, stopped under the workers during a fan-out:
+  // every database call (or Redis call) of the job handlers fails while they are down.
+  it.each(SERVERS)('rides out a $name outage mid fan-out, then finishes it by itself', async ({ start, boot, workerEnv }) => {
+    server = await start();
+    const prefix = `outage-${randomUUID()}`;
+    ctx = await boot(server, prefix);
+    const target = await targetWithReferrers(ctx, REFERRERS);
+    const env = { ...workerEnv(server), WORKER_BATCH_SIZE: '100' };
+    workers.push(await startWorker(prefix, env), await startWorker(prefix, env));
 
-    target.metadata = { title: 'after' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    await retitleUntilFirstBatch(ctx, target, 'after');
     expect(await countWithTitle(ctx, target, 'after')).toBeLessThan(REFERRERS);
-    await postgres.stop();
-    await outage(OUTAGE_MS, workers);
-    await postgres.start();
-
-    await ctx.maintenance.waitForIdle(60_000);
-    expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
-    expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
-    for (const worker of workers) expect(worker.exitCode).toBeNull();
-  }, 180_000);
-
-  it('rides out a Redis outage mid fan-out, then finishes it by itself', async () => {
-    redis = await startPrivateRedis();
-    const prefix = `redis-outage-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: redis.url } } });
-    const target = await createNode(ctx.dataSource, { title: 'before' });
-    await manyReferrers(ctx, target, REFERRERS);
-    workers.push(
-      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }),
-      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }),
-    );
-
-    target.metadata = { title: 'after' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
-    // NOTE: a Redis without persistence comes back empty: every job is gone, only the outbox remains.
-    await redis.stop();
-    await outage(OUTAGE_MS, workers);
-    await redis.start();
+    await outage(server, OUTAGE_MS, workers);
 
     await ctx.maintenance.waitForIdle(90_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0 });
     for (const worker of workers) expect(worker.exitCode).toBeNull();
   }, 180_000);
-});
-
-describe('queue mode after a worker is killed (worker processes)', () => {
-  let ctx: TestContext | undefined;
-  const workers: ChildProcess[] = [];
-
-  beforeAll(() => buildProcesses());
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => kill(w)));
-    await ctx?.close();
-    ctx = undefined;
-  });
 
   const runningRow = async () => {
     const rows = await ctx!.dataSource.getRepository(ReferenceOutboxEntry).findBy({ status: 'running' });
@@ -120,14 +71,11 @@ describe('queue mode after a worker is killed (worker processes)', () => {
 
   it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
-    const target = await createNode(ctx.dataSource, { title: 'before' });
-    await manyReferrers(ctx, target, REFERRERS);
+    ctx = await bootApiProcess(prefix);
+    const target = await targetWithReferrers(ctx, REFERRERS);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
     workers.push(first);
-    target.metadata = { title: 'after' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    await retitleUntilFirstBatch(ctx, target, 'after');
     // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
     const { id } = await runningRow();
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }));
@@ -149,14 +97,11 @@ describe('queue mode after a worker is killed (worker processes)', () => {
 
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
-    const target = await createNode(ctx.dataSource, { title: 'before' });
-    await manyReferrers(ctx, target, 2_000);
+    ctx = await bootApiProcess(prefix);
+    const target = await targetWithReferrers(ctx, 2_000);
     const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
     workers.push(first);
-    target.metadata = { title: 'after' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
+    await retitleUntilFirstBatch(ctx, target, 'after');
     await kill(first);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
     await ctx.app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });

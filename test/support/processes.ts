@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ReferencesStatus } from 'nestjs-references';
 import { POSTGRES_URL, REDIS_URL } from './databases.js';
+import { bootReferences, type TestContext, type TestSetup } from './test-app.js';
 
 const PROCESSES_DIR = new URL('./processes/', import.meta.url);
 
@@ -11,6 +12,14 @@ export function buildProcesses(): void {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', new URL('tsconfig.json', PROCESSES_DIR).pathname], {
     stdio: 'inherit',
   });
+}
+
+/**
+ * The API process of queue mode whose workers run in processes of their own (`startWorker(prefix)`): it
+ * writes, enqueues on `prefix` and sweeps, and runs no worker. `redis` and `setup` point it at private servers.
+ */
+export function bootApiProcess(prefix: string, { redis = REDIS_URL, setup }: { redis?: string; setup?: TestSetup } = {}): Promise<TestContext> {
+  return bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis } } }, [], setup);
 }
 
 /** Starts a propagation worker in a process of its own, and waits until it is up. */

@@ -1,5 +1,6 @@
 import { TestNode } from './fixtures.js';
-import { nodeUrl } from './records.js';
+import { until } from './processes.js';
+import { createNode, nodeUrl } from './records.js';
 import type { TestContext } from './test-app.js';
 
 /** Inserts `count` nodes that copy `target` inline, with SQL, then indexes them with synchronize(): a fast set-up. */
@@ -12,6 +13,13 @@ export async function manyReferrers(ctx: TestContext, target: TestNode, count: n
   await ctx.maintenance.synchronize();
 }
 
+/** A target titled `title`, copied inline by `count` indexed referrers (PostgreSQL): a fan-out to come. */
+export async function targetWithReferrers(ctx: TestContext, count: number, title = 'before'): Promise<TestNode> {
+  const target = await createNode(ctx.dataSource, { title });
+  await manyReferrers(ctx, target, count);
+  return target;
+}
+
 /** How many referrers of `target` hold a copy of it with this title. */
 export async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
   const [row] = await ctx.dataSource.query(
@@ -19,4 +27,11 @@ export async function countWithTitle(ctx: TestContext, target: TestNode, title: 
     [title, target.id],
   );
   return row.n;
+}
+
+/** Saves `target` with a new title, then waits until its fan-out has reached a first referrer: it is under way. */
+export async function retitleUntilFirstBatch(ctx: TestContext, target: TestNode, title: string): Promise<void> {
+  target.metadata = { title };
+  await ctx.dataSource.getRepository(TestNode).save(target);
+  await until(async () => (await countWithTitle(ctx, target, title)) > 0, 60_000, 'the first batch');
 }

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -9,10 +9,8 @@ import { until } from './processes.js';
 
 // Servers of a test's own, to stop and start at will (outages): a `redis-server` and a PostgreSQL cluster,
 // on ports of their own so that the shared servers are never touched.
+// NOTE: a private server keeps its port across stop() and start(), as a restarted server does.
 
-/** Ports of the private servers; override them where these are taken. */
-export const PRIVATE_REDIS_PORT = Number(process.env.TEST_PRIVATE_REDIS_PORT ?? 63791);
-export const PRIVATE_POSTGRES_PORT = Number(process.env.TEST_PRIVATE_POSTGRES_PORT ?? 54391);
 /** Where private PostgreSQL clusters keep their data (a fresh directory each, removed at the end). */
 const POSTGRES_DATA_PREFIX = process.env.TEST_PRIVATE_POSTGRES_DIR_PREFIX ?? join(tmpdir(), 'references-pg-');
 
@@ -50,15 +48,30 @@ function postgresBinDirs(): string[] {
     .map((version) => join(root, version, 'bin'));
 }
 
-/** Why a private server cannot run here (its binaries are missing), or undefined when it can. */
-export function missingRedisServer(): string | undefined {
-  return findExecutable('redis-server') ? undefined : 'redis-server is not on PATH';
+/**
+ * The path of each binary a private server needs. A missing one fails the suite, naming it: a suite that
+ * skipped itself would turn a run green without having run (`scripts/check-services.mjs` says it first).
+ */
+function requireBinaries<const T extends string>(names: T[]): Record<T, string> {
+  const dirs = postgresBinDirs();
+  const paths = Object.fromEntries(names.map((name) => [name, findExecutable(name, dirs)]));
+  const missing = names.filter((name) => !paths[name]);
+  if (missing.length) throw new Error(`${missing.join(' and ')} not installed (looked on PATH and under /usr/lib/postgresql/*/bin): .ci/run installs it`);
+  return paths as Record<T, string>;
 }
 
-export function missingPostgresBinaries(): string | undefined {
-  const dirs = postgresBinDirs();
-  const missing = ['initdb', 'pg_ctl'].filter((name) => !findExecutable(name, dirs));
-  return missing.length ? `${missing.join(' and ')} not found on PATH or under /usr/lib/postgresql/*/bin` : undefined;
+/** A TCP port on 127.0.0.1 that the system says is free now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The port of a private server: the variable's where ports are assigned (several runs on one machine), else a free one. */
+async function privatePort(variable: 'TEST_PRIVATE_REDIS_PORT' | 'TEST_PRIVATE_POSTGRES_PORT'): Promise<number> {
+  return process.env[variable] ? Number(process.env[variable]) : freePort();
 }
 
 /** Whether something accepts TCP connections on the port. */
@@ -74,14 +87,16 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** A `redis-server` of the test's own, without persistence. */
-export async function startPrivateRedis(port = PRIVATE_REDIS_PORT): Promise<PrivateServer> {
+export async function startPrivateRedis(): Promise<PrivateServer> {
+  const { 'redis-server': redisServer } = requireBinaries(['redis-server']);
+  const port = await privatePort('TEST_PRIVATE_REDIS_PORT');
   let child: ChildProcess | undefined;
   const server: PrivateServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       if (await accepts(port)) throw new Error(`port ${port} is taken: set TEST_PRIVATE_REDIS_PORT to a free port`);
-      child = spawn(findExecutable('redis-server')!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
         stdio: 'ignore',
       });
       await until(() => accepts(port), START_TIMEOUT_MS, `redis-server on port ${port}`);
@@ -106,10 +121,9 @@ export async function startPrivateRedis(port = PRIVATE_REDIS_PORT): Promise<Priv
  * 127.0.0.1, with a database `catalogue`. As root, the cluster runs as the `postgres` user (PostgreSQL
  * refuses to run as root).
  */
-export async function startPrivatePostgres(port = PRIVATE_POSTGRES_PORT): Promise<PrivateServer> {
-  const dirs = postgresBinDirs();
-  const initdb = findExecutable('initdb', dirs)!;
-  const pgCtl = findExecutable('pg_ctl', dirs)!;
+export async function startPrivatePostgres(): Promise<PrivateServer> {
+  const { initdb, pg_ctl: pgCtl } = requireBinaries(['initdb', 'pg_ctl']);
+  const port = await privatePort('TEST_PRIVATE_POSTGRES_PORT');
   const root = process.getuid?.() === 0;
   const base = mkdtempSync(POSTGRES_DATA_PREFIX);
   const data = join(base, 'data');
@@ -146,6 +160,26 @@ export async function startPrivatePostgres(port = PRIVATE_POSTGRES_PORT): Promis
   await admin.query('CREATE DATABASE catalogue');
   await admin.destroy();
   return server;
+}
+
+/**
+ * An outage of `server`: stops it, then keeps it down for `down` ms (the fault itself, not a wait for a
+ * result), or for as long as `down()` runs (what clients see meanwhile); starts it again in any case.
+ * Each of `survivors` (worker processes) must live through it.
+ */
+export async function outage(server: PrivateServer, down: number | (() => Promise<void>), survivors: ChildProcess[] = []): Promise<void> {
+  const alive = () => {
+    const dead = survivors.find((child) => child.exitCode !== null || child.signalCode !== null);
+    if (dead) throw new Error(`a worker died during the outage (exit code ${dead.exitCode}, signal ${dead.signalCode})`);
+  };
+  await server.stop();
+  try {
+    if (typeof down === 'function') await down();
+    else for (const end = Date.now() + down; Date.now() < end; alive()) await new Promise((resolve) => setTimeout(resolve, 200));
+    alive();
+  } finally {
+    await server.start();
+  }
 }
 
 async function answers(url: string): Promise<boolean> {
