@@ -3,6 +3,8 @@ import { Dereferencer } from './inline/dereferencer.js';
 import { InlineCopies } from './inline/inline-copies.js';
 import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
+import { measuredSyncPropagation } from './metrics/measured-propagation.js';
+import { ReferencesMetrics } from './metrics/references-metrics.js';
 import { Rebaser } from './maintenance/rebaser.js';
 import { Repairer } from './maintenance/repairer.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
@@ -46,10 +48,13 @@ export const REFERENCES_PARTS: Provider[] = [
   IndexVerifier,
   Rebaser,
   Repairer,
+  ReferencesMetrics,
 ];
 
 /** Sync mode: propagation runs in the writer's transaction. */
-export const SYNC_PARTS: Provider[] = [{ provide: PROPAGATION_STRATEGY, useExisting: Propagator }];
+export const SYNC_PARTS: Provider[] = [
+  { provide: PROPAGATION_STRATEGY, useFactory: measuredSyncPropagation, inject: [Propagator, ReferencesMetrics] },
+];
 
 /**
  * Queue mode: the outbox as the strategy, its dispatch to Bull and the workers. None of these imports Bull

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { LessThanOrEqual } from 'typeorm';
 import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.js';
 import type { ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
+import { ReferencesMetrics } from '../metrics/references-metrics.js';
 import { REFERENCES_CLI_PROCESS, REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.js';
 import { ReferenceReindexEntry } from './reindex-work.entity.js';
@@ -47,6 +48,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     private readonly hooks: TransactionHooks,
     private readonly moduleRef: ModuleRef,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly metrics: ReferencesMetrics,
     // NOTE: a process running the `references …` commands changes nothing it is not asked to.
     @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {}
@@ -82,6 +84,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
    */
   async record(manager: EntityManager, event: ReferrersUpdatedEvent): Promise<void> {
     if (!event.referrerIds.length) return;
+    this.metrics.recorded(manager, event.referrerIds.length);
     let workId: number | undefined;
     if (this.indexer) {
       const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt: Date.now() + FIRST_DELIVERY_MS };
@@ -94,6 +97,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
   readonly deliver = async (deliveries: Delivery[]): Promise<void> => {
     for (const { workId, ...event } of deliveries) {
       this.events?.emit(REFERRERS_UPDATED_EVENT, event);
+      this.metrics.referrersUpdated(event.referrerIds.length);
       if (!this.indexer) continue;
       // NOTE: the data is committed; an indexer failure must not turn a successful write into an error.
       if (workId === undefined) await this.reindex(event.referrerType, event.referrerIds).catch(() => undefined);
