@@ -93,7 +93,7 @@ describe('the start-up check of each driver, when it cannot connect', () => {
     [
       `mysql://${mariadb.username || 'root'}@${mariadb.host}/${missing}`,
       `cannot connect to MariaDB / MySQL at mysql://${mariadb.username || 'root'}@${mariadb.host}/${missing}: database "${missing}" does not exist; ` +
-        `create it (mariadb -h ${mariadb.hostname} -P ${mariadb.port || 3306} -u ${mariadb.username || 'root'} -e 'CREATE DATABASE \`${missing}\`') or fix DATABASE_URL`,
+        `create it (mysql -h ${mariadb.hostname} -P ${mariadb.port || 3306} -u ${mariadb.username || 'root'} -e 'CREATE DATABASE \`${missing}\`') or fix DATABASE_URL`,
     ],
     [
       `mariadb://root:secret@127.0.0.1:${PRIVATE_POSTGRES_PORT}/catalogue`,

@@ -73,7 +73,7 @@ function postgres(url: string): DatabaseKind {
 }
 
 function mariadb(type: 'mariadb' | 'mysql', url: string): DatabaseKind {
-  const { host, port, user, database } = parts(url, 3306, 'root');
+  const { host, port, user, database } = parts(url, 3306, '');
   return {
     name: 'MariaDB / MySQL',
     where: redact(url),
@@ -81,7 +81,7 @@ function mariadb(type: 'mariadb' | 'mysql', url: string): DatabaseKind {
     advice: (error) => {
       switch (error.code) {
         case 'ER_BAD_DB_ERROR':
-          return `database "${database}" does not exist; create it (mariadb -h ${host} -P ${port} -u ${user} -e 'CREATE DATABASE \`${database}\`') or fix DATABASE_URL`;
+          return `database "${database}" does not exist; create it (mysql -h ${host} -P ${port}${user ? ` -u ${user}` : ''} -e 'CREATE DATABASE \`${database}\`') or fix DATABASE_URL`;
         case 'ER_ACCESS_DENIED_ERROR':
         case 'ER_DBACCESS_DENIED_ERROR':
           return `${error.message}; check the user and password in DATABASE_URL`;
@@ -101,15 +101,15 @@ function sqlite(file: string): DatabaseKind {
   };
 }
 
-/** The parts of a server URL that the advice names, with the driver's defaults. */
-function parts(url: string, defaultPort: number, defaultUser: string) {
+/** The parts of a server URL that the advice names: the user only when the URL names one; the database by default. */
+function parts(url: string, defaultPort: number, defaultDatabase: string) {
   const { hostname, port, username, pathname } = new URL(url);
   const user = decodeURIComponent(username);
   return {
     host: hostname || 'localhost',
     port: Number(port) || defaultPort,
-    user: user || defaultUser,
-    database: decodeURIComponent(pathname.slice(1)) || user || defaultUser,
+    user,
+    database: decodeURIComponent(pathname.slice(1)) || user || defaultDatabase,
   };
 }
 
