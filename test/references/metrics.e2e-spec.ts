@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { ReferenceOutboxEntry, ReferencesMetrics, ReferencesModule, ReferencesService, getReferencesServiceToken, referencesMigrations } from 'nestjs-references';
+import { ReferenceOutboxEntry, ReferencesConfigurationError, ReferencesMetrics, ReferencesModule, ReferencesService, getReferencesServiceToken, referencesMigrations } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { IsNull, Not, type DataSource } from 'typeorm';
@@ -74,6 +74,14 @@ describe('metrics of several data sources in one registry', () => {
     expect(await sample(registry, 'references_propagation_duration_seconds_count', 'default')).toBe(1);
     expect(await sample(registry, 'references_outbox_pending', 'archive')).toBe(0);
     expect(await sample(registry, 'references_outbox_pending', 'default')).toBe(0);
+  });
+});
+
+describe('metrics options', () => {
+  it.each([[[]], [[1, 0.5]], [[0, 1]]])('refuses buckets %j at start-up, naming the option', async (buckets) => {
+    const start = bootReferences('sqlite', { metrics: { registry: new Registry(), buckets } });
+    await expect(start).rejects.toThrow(ReferencesConfigurationError);
+    await expect(start).rejects.toThrow(`metrics.buckets must be increasing positive numbers of seconds, got [${buckets.join(', ')}]`);
   });
 });
 

@@ -20,7 +20,8 @@ import type { ReferencesMetricsOptions } from './references-metrics-options.inte
  * writer's transaction, so at its commit) until its last run, or its last slice, is done with no referrer
  * left failed; in sync mode the copies are written inside the writer's transaction and hold the change
  * at its commit, so the sample is the time from the start of the fan-out to that commit: what propagation
- * added to the write. Changes without referrers (nothing to propagate) take no sample.
+ * added to the write. Changes without referrers (nothing to propagate), and changes that a newer change of
+ * the same target overtook in the queue (it carries them), take no sample of their own.
  */
 @Injectable()
 export class ReferencesMetrics implements OnModuleInit, OnModuleDestroy {
@@ -50,6 +51,10 @@ export class ReferencesMetrics implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.options) return;
+    const buckets = this.options.buckets;
+    if (buckets !== undefined && !(buckets.length > 0 && buckets.every((bound, i) => Number.isFinite(bound) && bound > 0 && (i === 0 || bound > buckets[i - 1])))) {
+      throw new ReferencesConfigurationError(`ReferencesModule: metrics.buckets must be increasing positive numbers of seconds, got [${buckets.join(', ')}]`);
+    }
     const prom = await import('prom-client').catch(() => undefined);
     if (!prom) {
       throw new ReferencesConfigurationError('ReferencesModule: metrics need prom-client; install it (npm i prom-client) or leave metrics out');
