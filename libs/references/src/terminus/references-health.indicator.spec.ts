@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
+import { getReferencesServiceToken } from '../references.tokens.js';
 import type { ReferencesHealthCheckOptions } from './references-health-options.interface.js';
 import { ReferencesHealthIndicator } from './references-health.indicator.js';
 
@@ -64,6 +65,15 @@ describe('ReferencesHealthIndicator', () => {
     expect(await indicator.check('outbox', { maxPendingAgeMs: 60_000 })).toEqual({
       outbox: { status: 'down', maxPendingAgeMs: 60_000, message: 'cannot read the outbox: connect ECONNREFUSED 127.0.0.1:5432' },
     });
+  });
+
+  it("reads the outbox of the data source it is asked about: that data source's ReferencesService", async () => {
+    const asked: unknown[] = [];
+    const moduleRef = { get: (token: unknown) => (asked.push(token), { status: async () => idle }) } as unknown as ModuleRef;
+    const indicator = new ReferencesHealthIndicator(new HealthIndicatorService(), moduleRef);
+    await indicator.check('archive', { dataSource: 'archive' });
+    await indicator.check('outbox');
+    expect(asked).toEqual([getReferencesServiceToken('archive'), getReferencesServiceToken()]);
   });
 
   it('is down when the outbox does not answer within the timeout', async () => {
