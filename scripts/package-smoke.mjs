@@ -24,6 +24,8 @@ const SYNC_MODE_PEERS = [
   'reflect-metadata',
   'rxjs',
 ];
+/** The optional peer of the `nestjs-references/terminus` entry, installed to import that entry. */
+const TERMINUS_PEERS = ['@nestjs/terminus'];
 
 const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const step = (message) => console.log(`package-smoke: ${message}`);
@@ -44,7 +46,7 @@ try {
   step(`packing libs/references into ${app}`);
   const tarball = join(app, JSON.parse(run('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', app], join(root, 'libs/references')))[0].filename);
 
-  const peers = SYNC_MODE_PEERS.map((name) => `${name}@${rootManifest.dependencies[name]}`);
+  const peers = [...SYNC_MODE_PEERS, ...TERMINUS_PEERS].map((name) => `${name}@${rootManifest.dependencies[name]}`);
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify(
@@ -86,6 +88,10 @@ try {
 
   step('checking the exports map');
   run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli');"], app);
+
+  step('importing nestjs-references/terminus');
+  const terminus = "import 'reflect-metadata'; const { ReferencesHealthIndicator } = await import('nestjs-references/terminus'); if (typeof ReferencesHealthIndicator !== 'function') process.exit(1);";
+  run(process.execPath, ['--input-type=module', '-e', terminus], app);
 
   step("compiling the README's quick start");
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');

@@ -63,7 +63,7 @@ describe.each(DATABASES)('GET /health on %s', (kind) => {
           ...idleOutbox,
           status: 'down',
           failed: 1,
-          message: '1 propagation(s) failed; see the queue dashboard',
+          message: '1 propagation(s) failed; their outbox rows hold the reason',
         });
       } finally {
         await outbox.delete({ id: failed.id });

@@ -48,9 +48,23 @@ describe('the nestjs-references package (npm pack of libs/references)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('exports ".", "./cli" and "./package.json", each naming a file it ships', () => {
-    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './package.json']);
+  it('exports ".", "./cli", "./terminus" and "./package.json", each naming a file it ships', () => {
+    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './terminus', './package.json']);
     expect(exportedFiles().filter((file) => !files.includes(file))).toEqual([]);
+  });
+
+  it('loads ReferencesHealthIndicator from its "./terminus" entry', () => {
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import 'reflect-metadata'; const { ReferencesHealthIndicator } = await import(process.argv[1]); process.stdout.write(typeof ReferencesHealthIndicator);",
+        new URL(manifest.exports['./terminus'].default, LIBRARY).pathname,
+      ],
+      { cwd: LIBRARY, encoding: 'utf8' },
+    );
+    expect(output).toBe('function');
   });
 
   it('reports its own version (VERSION) from the package.json it ships', () => {

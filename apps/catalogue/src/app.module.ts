@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
+import { ReferencesHealthIndicator } from 'nestjs-references/terminus';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
@@ -16,7 +17,7 @@ import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
 import { HealthController } from './health/health.controller.js';
-import { OutboxHealthIndicator } from './health/outbox.health.js';
+import { MetricsController } from './health/metrics.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { HomeController } from './home/home.controller.js';
 import { RedisConnectionLogger } from './queue/redis-connection.logger.js';
@@ -63,6 +64,8 @@ export class CatalogueModule {
           defaultBaseUrl: config.defaultBaseUrl,
           aliases: config.baseUrlAliases,
           strict: true,
+          // NOTE: served at /metrics (prom-client's global registry).
+          metrics: true,
           ...(config.redisUrl
             ? {
                 propagation: 'queue' as const,
@@ -77,7 +80,7 @@ export class CatalogueModule {
         TerminusModule.forRoot(),
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
-      controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController],
+      controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController, MetricsController],
       providers: [
         { provide: CATALOGUE_CONFIG, useValue: config },
         // NOTE: Nest tries global filters last registered first: the catch-all for an unreachable database goes first.
@@ -96,7 +99,7 @@ export class CatalogueModule {
         ReferrersUpdatedListener,
         ArtworkSearchIndexer,
         RedisHealthIndicator,
-        OutboxHealthIndicator,
+        ReferencesHealthIndicator,
         ...(config.redisUrl ? [RedisConnectionLogger] : []),
       ],
       exports: [TermsService, AgentsService, ArtworksService, ArtworkSearchIndexer],

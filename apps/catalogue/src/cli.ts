@@ -20,12 +20,10 @@ try {
 }
 
 // A missing database or a refused connection: one line, as main.ts says it (TypeORM would retry with stack traces).
-if (config.database.type === 'postgres') {
-  await checkDatabase(config.database.url).catch((error: Error) => {
-    console.error(`catalogue: ${error.message}`);
-    process.exit(1);
-  });
-}
+await checkDatabase(config.database).catch((error: Error) => {
+  console.error(`catalogue: ${error.message}`);
+  process.exit(1);
+});
 
 @Module({ imports: [CatalogueModule.forRoot(config), ReferencesCliModule], providers: [ReindexSearchCommand] })
 class CatalogueCliModule {}

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ReferencesService } from 'nestjs-references';
 import { CatalogueModule } from './app.module.js';
 import { setupCatalogue } from './app.setup.js';
@@ -24,8 +22,7 @@ async function bootstrapWorker(config: CatalogueConfig): Promise<void> {
 }
 
 async function bootstrap(config: CatalogueConfig): Promise<void> {
-  if (config.database.type === 'better-sqlite3') mkdirSync(dirname(config.database.database), { recursive: true });
-  else await checkDatabase(config.database.url);
+  await checkDatabase(config.database);
   if (config.redisUrl) await checkRedis(config.redisUrl);
   if (config.role === 'worker') return bootstrapWorker(config);
   // NOTE: forceCloseConnections: a client's idle keep-alive connection must not hold up the stop.

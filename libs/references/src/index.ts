@@ -26,6 +26,8 @@ export {
   getReferencesQueueToken,
   referencesQueueName,
 } from './references.tokens.js';
+export { ReferencesMetrics } from './metrics/references-metrics.service.js';
+export type { ReferencesMetricsOptions, ReferencesMetricsRegistry } from './metrics/references-metrics-options.interface.js';
 export { StorableInputPipe } from './pipes/storable-input.pipe.js';
 export { ReferencesExceptionFilter } from './filters/references-exception.filter.js';
 export {

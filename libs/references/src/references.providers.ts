@@ -6,6 +6,8 @@ import { IndexVerifier } from './maintenance/index-verifier.service.js';
 import { Rebaser } from './maintenance/rebaser.service.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
 import { Repairer } from './maintenance/repairer.service.js';
+import { measuredSyncPropagation } from './metrics/measured-propagation.strategy.js';
+import { ReferencesMetrics } from './metrics/references-metrics.service.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.service.js';
 import { Propagator } from './propagation/propagator.service.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.service.js';
@@ -50,10 +52,14 @@ export const REFERENCES_PARTS: Provider[] = [
   Rebaser,
   Repairer,
   ReferencesMaintenance,
+  ReferencesMetrics,
 ];
 
 /** Sync mode: propagation runs in the writer's transaction. */
-export const SYNC_PARTS: Provider[] = [SyncPropagation, { provide: PROPAGATION_STRATEGY, useExisting: SyncPropagation }];
+export const SYNC_PARTS: Provider[] = [
+  SyncPropagation,
+  { provide: PROPAGATION_STRATEGY, useFactory: measuredSyncPropagation, inject: [SyncPropagation, ReferencesMetrics] },
+];
 
 /**
  * Queue mode: the outbox as the strategy, its dispatch to Bull and the workers. None of these imports Bull

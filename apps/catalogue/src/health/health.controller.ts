@@ -1,8 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { ReferencesHealthIndicator } from 'nestjs-references/terminus';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
-import { OutboxHealthIndicator } from './outbox.health.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 /** How long the database ping may take. */
@@ -16,7 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
-    private readonly outbox: OutboxHealthIndicator,
+    private readonly outbox: ReferencesHealthIndicator,
     @Inject(CATALOGUE_CONFIG) private readonly config: CatalogueConfig,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
       ...(this.config.redisUrl ? [() => this.redis.check('redis')] : []),
-      () => this.outbox.check('outbox'),
+      () => this.outbox.check('outbox', { maxPendingAgeMs: this.config.healthMaxPendingAgeMs }),
     ]);
   }
 }

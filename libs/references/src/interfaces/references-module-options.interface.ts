@@ -1,5 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { QueueOptions } from 'bull';
+import type { ReferencesMetricsOptions } from '../metrics/references-metrics-options.interface.js';
 
 /**
  * Where propagation runs.
@@ -102,6 +103,12 @@ export interface ReferencesModuleOptions {
   rawWrites?: 'refuse' | 'allow';
   /** Queue mode settings. */
   queue?: ReferencesQueueOptions;
+  /**
+   * Prometheus metrics of this data source (`ReferencesMetrics`): `true`, or where and how to register them.
+   * Needs prom-client installed (an optional peer, loaded only then).
+   * @default false
+   */
+  metrics?: boolean | ReferencesMetricsOptions;
 }
 
 /** A class that builds the module options, for `forRootAsync({ useClass })`. */

@@ -74,15 +74,17 @@ export class ReferenceOutbox {
   /**
    * Marks a content row done and, if it was the last open part of its change (the change's own run, or the
    * last of its slices, with no referrer left failed), records the change as synced for its target.
+   * Returns whether it did: every copy then holds the change.
    */
-  async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version'>): Promise<void> {
+  async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version'>): Promise<boolean> {
     const version = row.version ?? row.id;
-    await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await this.finish(row.id, manager);
       // NOTE: the change's own row, locked, serialises slices that end at once: the last to commit sees the others done.
       if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "reference_outbox" WHERE "id" = $1 FOR UPDATE', [version]);
       const open = await manager.getRepository(ReferenceOutboxEntry).count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
       if (open === 0) await this.recordSynced(manager, row.reference, version);
+      return open === 0;
     });
   }
 

@@ -6,6 +6,7 @@ import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.j
 import type { ReferenceMatch, ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import { ReferencesMetrics } from '../metrics/references-metrics.service.js';
 import {
   REFERENCES_CLI_PROCESS,
   REFERENCES_DATA_SOURCE,
@@ -60,6 +61,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     private readonly discovery: DiscoveryService,
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(REFERENCES_MODULE_OPTIONS) private readonly options: ReferencesModuleOptions,
+    private readonly metrics: ReferencesMetrics,
     // NOTE: a process running the `references …` commands changes nothing it is not asked to.
     @Optional() @Inject(REFERENCES_CLI_PROCESS) private readonly cliProcess?: boolean,
   ) {}
@@ -108,6 +110,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
    */
   async record(manager: EntityManager, event: ReferrersUpdatedEvent): Promise<void> {
     if (!event.referrerIds.length) return;
+    this.metrics.recorded(manager, event.referrerIds.length);
     let workId: number | undefined;
     if (this.indexer) {
       const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt: Date.now() + FIRST_DELIVERY_MS };
@@ -120,6 +123,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
   readonly deliver = async (deliveries: Delivery[]): Promise<void> => {
     for (const { workId, ...event } of deliveries) {
       this.events?.emit(REFERRERS_UPDATED_EVENT, event);
+      this.metrics.referrersUpdated(event.referrerIds.length);
       if (!this.indexer) continue;
       // NOTE: the data is committed; an indexer failure must not turn a successful write into an error.
       if (workId === undefined) await this.reindex(event.referrerType, event.referrerIds).catch(() => undefined);

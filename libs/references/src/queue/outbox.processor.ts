@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ReferencesMetrics } from '../metrics/references-metrics.service.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import type { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagation-strategy.interface.js';
@@ -55,6 +56,7 @@ export class OutboxProcessor implements OnModuleDestroy {
     private readonly registry: ReferenceTypesRegistry,
     private readonly loader: RecordLoader,
     private readonly dialect: SqlDialect,
+    private readonly metrics: ReferencesMetrics,
   ) {}
 
   /**
@@ -156,8 +158,12 @@ export class OutboxProcessor implements OnModuleDestroy {
       job.progress({ cursor: row.cursor, updated: handled }).catch(() => undefined);
     }
     if (row.kind === 'rename') await this.finishRename(row);
-    if (row.kind === 'content') await this.outbox.finishContent(row);
-    else await this.outbox.finish(row.id);
+    if (row.kind === 'content') {
+      if (await this.outbox.finishContent(row)) await this.metrics.propagated(row);
+    } else {
+      await this.outbox.finish(row.id);
+      await this.metrics.propagated(row);
+    }
   }
 
   /** Whether a change of the target as new as this row's, or newer, has already reached every inline copy. */
