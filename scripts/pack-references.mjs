@@ -1,6 +1,7 @@
 // npm pack / npm publish of libs/references (its prepack and postpack scripts): the package ships a fresh
-// build and the repository's README, LICENSE and CHANGELOG, which live at the root so that there is one of each.
-//   node ../../scripts/pack-references.mjs prepack    remove dist, copy the documents in, compile
+// build, its own README (libs/references/README.md, which lives beside it: the repository's README is about the
+// repository) and the repository's LICENSE and CHANGELOG, which live at the root so that there is one of each.
+//   node ../../scripts/pack-references.mjs prepack    remove dist, copy LICENSE and CHANGELOG in, compile
 //   node ../../scripts/pack-references.mjs postpack   remove the copies again
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { createRequire } from 'node:module';
 
 const root = new URL('../', import.meta.url);
 const library = new URL('libs/references/', root);
-const DOCUMENTS = ['README.md', 'LICENSE', 'CHANGELOG.md'];
+const DOCUMENTS = ['LICENSE', 'CHANGELOG.md'];
 
 const step = process.argv[2];
 if (step === 'prepack') {

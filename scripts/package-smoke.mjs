@@ -1,6 +1,6 @@
 // npm run test:package — the library as a new user gets it: pack libs/references, install the tarball into a
 // scratch Nest app outside the workspace with only the peers of sync mode (npm's automatic peer install off),
-// compile the README's quick start there and run it: a write, a copy refreshed, a referrer found.
+// compile the library README's quick start there and run it: a write, a copy refreshed, a referrer found.
 // Needs the npm registry (the peers) and compiles better-sqlite3 (a minute or two). The scratch app goes under
 // $PKG_SMOKE_DIR (default: the system's temporary directory); it is removed when the run passes.
 import { execFileSync } from 'node:child_process';
@@ -30,12 +30,12 @@ const TERMINUS_PEERS = ['@nestjs/terminus'];
 const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const step = (message) => console.log(`package-smoke: ${message}`);
 
-/** The TypeScript block of the README's "Quick start", as a user would copy it. */
+/** The TypeScript block of the library README's "Quick start" (the README the package ships), as a user would copy it. */
 function quickStart() {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const readme = readFileSync(join(root, 'libs/references/README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### Quick start'));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!code) throw new Error('README.md has no ```ts block under "### Quick start"');
+  if (!code) throw new Error('libs/references/README.md has no ```ts block under "### Quick start"');
   return code;
 }
 
@@ -55,7 +55,7 @@ try {
         private: true,
         type: 'module',
         allowScripts: { 'better-sqlite3': true },
-        overrides: { 'file-type': rootManifest.overrides['file-type'] }, // see the README, Install
+        overrides: { 'file-type': rootManifest.overrides['file-type'] }, // see the library's README, Install
       },
       null,
       2,
@@ -86,6 +86,11 @@ try {
   step(`installing the tarball with ${peers.join(' ')} (--legacy-peer-deps: no automatic peers)`);
   run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error', tarball, ...peers], app);
 
+  step("checking the installed package's README: the library's own");
+  if (readFileSync(join(app, 'node_modules/nestjs-references/README.md'), 'utf8') !== readFileSync(join(root, 'libs/references/README.md'), 'utf8')) {
+    throw new Error('the installed package carries another README than libs/references/README.md');
+  }
+
   step('checking the exports map');
   run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli');"], app);
 
@@ -93,7 +98,7 @@ try {
   const terminus = "import 'reflect-metadata'; const { ReferencesHealthIndicator } = await import('nestjs-references/terminus'); if (typeof ReferencesHealthIndicator !== 'function') process.exit(1);";
   run(process.execPath, ['--input-type=module', '-e', terminus], app);
 
-  step("compiling the README's quick start");
+  step("compiling the library README's quick start");
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
   run(process.execPath, [tsc, '-p', app], app);
 
