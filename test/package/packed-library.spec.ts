@@ -1,19 +1,27 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url);
 const LIBRARY = new URL('libs/references/', ROOT);
 const manifest = JSON.parse(readFileSync(new URL('package.json', LIBRARY), 'utf8'));
 
-/** What `npm pack` in libs/references puts in the tarball: its prepack runs (a fresh build), nothing is written. */
-function packedFiles(): string[] {
-  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], {
+/** `npm pack` of libs/references into `destination` (its prepack and postpack run: a fresh build): the tarball and its file list. */
+function pack(destination: string): { tarball: string; files: string[] } {
+  const output = execFileSync('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', destination], {
     cwd: LIBRARY,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return JSON.parse(output)[0].files.map((file: { path: string }) => file.path);
+  const [packed] = JSON.parse(output);
+  return { tarball: join(destination, packed.filename), files: packed.files.map((file: { path: string }) => file.path) };
+}
+
+/** One file of the tarball, as the package's users get it. */
+function packedText(tarball: string, path: string): string {
+  return execFileSync('tar', ['-xzOf', tarball, `package/${path}`], { encoding: 'utf8' });
 }
 
 /** Every file a conditional `exports` entry (or `main` / `types`) names. */
@@ -24,16 +32,44 @@ function exportedFiles(): string[] {
 }
 
 describe('the nestjs-references package (npm pack of libs/references)', () => {
+  let destination: string;
+  let tarball: string;
   let files: string[];
 
   beforeAll(() => {
-    files = packedFiles();
+    destination = mkdtempSync(join(tmpdir(), 'nestjs-references-pack-'));
+    ({ tarball, files } = pack(destination));
   }, 120_000);
+
+  afterAll(() => {
+    rmSync(destination, { recursive: true, force: true });
+  });
 
   it('ships the documents at its root: README, LICENSE and CHANGELOG, as in the repository', () => {
     expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
     expect(readFileSync(new URL('LICENSE', ROOT), 'utf8')).toMatch(/^MIT License/);
     expect(manifest.license).toBe('MIT');
+  });
+
+  it("ships the library's own README (libs/references/README.md), not the repository's", () => {
+    const packed = packedText(tarball, 'README.md');
+    expect(packed).toBe(readFileSync(new URL('README.md', LIBRARY), 'utf8'));
+    expect(packed).not.toBe(readFileSync(new URL('README.md', ROOT), 'utf8'));
+    // The library's README opens with the package's name and its install and quick start; the repository's
+    // sections (the catalogue, the test suite) are not in it.
+    expect(packed.split('\n', 1)[0]).toBe(`# ${manifest.name}`);
+    expect(packed).toMatch(/^## Install$/m);
+    expect(packed).toMatch(/^### Quick start$/m);
+    expect(packed).not.toMatch(/^## Running the tests$/m);
+  });
+
+  it('ships the LICENSE and CHANGELOG of the repository, and leaves only its own README in libs/references after the pack', () => {
+    expect(packedText(tarball, 'LICENSE')).toBe(readFileSync(new URL('LICENSE', ROOT), 'utf8'));
+    expect(packedText(tarball, 'CHANGELOG.md')).toBe(readFileSync(new URL('CHANGELOG.md', ROOT), 'utf8'));
+    // postpack removes the copies, and only them: the README is the library's own file.
+    expect(existsSync(new URL('README.md', LIBRARY))).toBe(true);
+    expect(existsSync(new URL('LICENSE', LIBRARY))).toBe(false);
+    expect(existsSync(new URL('CHANGELOG.md', LIBRARY))).toBe(false);
   });
 
   it('ships compiled ESM with a type declaration beside every module, and no build leftovers', () => {
