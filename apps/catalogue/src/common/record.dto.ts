@@ -13,7 +13,7 @@ export class RecordLinks {
  */
 export function recordOf(metadata: Type, name: string): Type {
   class RecordOfMetadata extends metadata {}
-  ApiProperty({ format: 'uuid', description: 'The id of the record' })(RecordOfMetadata.prototype, 'id');
+  ApiProperty({ type: 'string', format: 'uuid', description: 'The id of the record' })(RecordOfMetadata.prototype, 'id');
   ApiProperty({ type: () => RecordLinks })(RecordOfMetadata.prototype, 'links');
   Object.defineProperty(RecordOfMetadata, 'name', { value: name });
   return RecordOfMetadata;
