@@ -1,8 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 
 /** One check's part of a health report: `status` and what the check adds (e.g. the outbox's backlog). */
 const CHECKS = {
-  type: 'object',
+  type: 'object' as const,
   additionalProperties: {
     type: 'object',
     required: ['status'],
@@ -10,7 +10,7 @@ const CHECKS = {
     additionalProperties: true,
   },
   example: { database: { status: 'up' } },
-};
+} satisfies ApiPropertyOptions;
 
 /** What `GET /health` answers, in Terminus' format: each check under `info` (up) or `error` (down), and all under `details`. */
 export class HealthReport {
