@@ -145,6 +145,15 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
       ]);
     });
 
+    it('documents limit, offset and cursor on every list route, and q on /artworks only', () => {
+      const lists = ['/terms', '/agents', '/artworks', '/references', '/terms/{id}/referrers', '/agents/{id}/referrers', '/artworks/{id}/referrers'];
+      for (const path of lists) {
+        const names = document.paths[path].get.parameters.filter((p: Record<string, any>) => p.in === 'query').map((p: Record<string, any>) => p.name);
+        expect({ path, names }).toEqual({ path, names: expect.arrayContaining(['limit', 'offset', 'cursor']) });
+        expect({ path, q: names.includes('q') }).toEqual({ path, q: path === '/artworks' });
+      }
+    });
+
     it('refers every error response to the error schema { statusCode, error, message }', () => {
       const errors = operations().flatMap(({ path, method, operation }) =>
         Object.entries<Record<string, any>>(operation.responses)
