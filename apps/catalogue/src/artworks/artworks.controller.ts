@@ -11,6 +11,7 @@ export const ArtworksController = createRecordsController({
   store: ArtworksService,
   metadata: ArtworkMetadata,
   listQuery: ArtworkListQuery,
+  searchable: true,
   listDescription:
     'A page of artworks in the order of their ids: { items, next, total, totalExact }; with q, the artworks that match, ' +
     'best first, { items, total, totalExact }, paged by offset',

@@ -25,9 +25,10 @@ export function cappedTotal(counted: number): Required<Pick<Page, 'total' | 'tot
 
 /**
  * The OpenAPI schema of a page whose items are `item`, named `name` (e.g. `TermPage`): a class, so that the
- * document holds it once under `components.schemas` and each list route refers to it.
+ * document holds it once under `components.schemas` and each list route refers to it. `searchable`: the list
+ * also answers a search, paged by offset.
  */
-export function pageOf(item: Type, name: string): Type<Page> {
+export function pageOf(item: Type, name: string, options: { searchable?: boolean } = {}): Type<Page> {
   class PageOfItems implements Page {
     items: Record<string, any>[];
     next?: string | null;
@@ -38,7 +39,8 @@ export function pageOf(item: Type, name: string): Type<Page> {
   ApiPropertyOptional({
     type: 'string',
     nullable: true,
-    description: 'The `cursor` of the next page; null on the last page; absent on a search (`q`), which pages by offset',
+    description:
+      'The `cursor` of the next page; null on the last page' + (options.searchable ? '; absent on a search (`q`), which pages by offset' : ''),
   })(PageOfItems.prototype, 'next');
   ApiPropertyOptional({
     type: 'integer',

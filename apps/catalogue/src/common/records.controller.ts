@@ -32,6 +32,8 @@ export interface RecordsControllerOptions {
   store: Type<RecordStore<any, any>>;
   /** The DTO of a POST and PUT body. */
   metadata: Type;
+  /** Whether the list also searches (`q`), paged by offset, with no `next`. @default false */
+  searchable?: boolean;
   /** The DTO of the list's query. @default RecordPageQuery */
   listQuery?: Type<RecordPageQuery>;
   /** What the list's 200 says. @default 'A page of <route> in the order of their ids: { items, next, total, totalExact }' */
@@ -52,7 +54,7 @@ export function createRecordsController(options: RecordsControllerOptions): Type
   const { route, label, store, metadata } = options;
   const listQuery = options.listQuery ?? RecordPageQuery;
   const record = recordOf(metadata, options.schemaName);
-  const page = pageOf(record, `${options.schemaName}Page`);
+  const page = pageOf(record, `${options.schemaName}Page`, { searchable: options.searchable });
   const badMetadata = { description: 'The metadata is invalid; the message names the field', type: ErrorBody };
   const unknownReference = { description: 'A reference names a local record that does not exist', type: ErrorBody };
   const notFound = { description: `No ${label} has this id`, type: ErrorBody };
