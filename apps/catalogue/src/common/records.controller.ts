@@ -64,8 +64,8 @@ export function createRecordsController(options: RecordsControllerOptions): Type
   @Controller(route)
   class RecordsController {
     constructor(
-      @Inject(store) readonly records: RecordStore<object, any>,
-      @Inject(ReferrerPages) readonly referrerPages: ReferrerPages,
+      @Inject(store) private readonly records: RecordStore<object, any>,
+      @Inject(ReferrerPages) private readonly referrerPages: ReferrerPages,
     ) {}
 
     @Get()
