@@ -101,7 +101,7 @@ export async function paging(args: PagingArgs) {
     const prefixCursor = async (prefix: string) => {
       // NOTE: somewhere before the prefix's last page (about indexRows / 256 rows each).
       const deep = await get(walker, args.port, `/references?target=${enc(prefix)}&match=prefix&limit=${1 + random(Math.min(1000, perPrefix - 200))}`);
-      return deep.headers['x-next-cursor'] as string;
+      return JSON.parse(deep.body).next as string;
     };
     const perPrefix = Math.floor(args.indexRows / 256);
     const kinds: Record<string, () => Promise<string>> = {
@@ -137,7 +137,7 @@ export async function paging(args: PagingArgs) {
             times.push(performance.now() - start);
             if (response.status !== 200) throw new Error(`${paths[i]} answered ${response.status}: ${response.body.slice(0, 200)}`);
             const body = JSON.parse(response.body);
-            rows += (Array.isArray(body) ? body : (body.items ?? [])).length;
+            rows += (body.items ?? []).length;
           }
         }),
       );

@@ -29,7 +29,7 @@ describe.each(CASES)('catalogue agents and creators on %s in %s mode', (kind, mo
     });
     expect(artwork.creators).toEqual([{ role: 'painter', agent }]);
     const referrers = await api.get(`/references?target=${encodeURIComponent(agent.links.self)}`);
-    expect(referrers.body).toEqual([expect.objectContaining({ referrerId: artwork.id, path: 'creators[0].agent', inline: true })]);
+    expect(referrers.body.items).toEqual([expect.objectContaining({ referrerId: artwork.id, path: 'creators[0].agent', inline: true })]);
   });
 
   it("refreshes the credit when the agent changes, and search finds the artwork by the agent's new name", async () => {

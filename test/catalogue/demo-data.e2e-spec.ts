@@ -38,7 +38,7 @@ describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
     expect(meninas.styles.map((s: any) => s.title)).toEqual(['Portrait']);
     expect(nightWatch.related).toEqual([meninas.links.self]);
     const referrers = await api.get(`/references?target=${encodeURIComponent(meninas.links.self)}`);
-    expect(referrers.body).toEqual([
+    expect(referrers.body.items).toEqual([
       expect.objectContaining({ referrerId: nightWatch.id, path: 'related[0]', inline: false }),
       expect.objectContaining({ referrerId: nightWatch.id, path: 'creators[1].attributedBy', inline: false }),
     ]);
@@ -53,7 +53,7 @@ describe.each(DATABASES)('catalogue demo set on %s', (kind) => {
       { role: 'assistants', agent: expect.objectContaining({ name: 'Workshop of Rembrandt', kind: 'workshop' }), attributedBy: meninas.links.self },
     ]);
     const referrers = await api.get(`/references?target=${encodeURIComponent(nightWatch.creators[0].agent.links.self)}`);
-    expect(referrers.body).toEqual([expect.objectContaining({ referrerId: nightWatch.id, path: 'creators[0].agent', inline: true })]);
+    expect(referrers.body.items).toEqual([expect.objectContaining({ referrerId: nightWatch.id, path: 'creators[0].agent', inline: true })]);
     expect((await api.get('/artworks?q=velazquez')).body.items.map((a: any) => a.title)).toEqual(['Las Meninas']);
   });
 

@@ -86,6 +86,91 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
     }
   });
 
+  describe('response schemas, for a client generator', () => {
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    // NOTE: JSON where a route answers JSON; /metrics answers Prometheus' text format.
+    const schemaOf = (response: Record<string, any>) =>
+      response?.content?.['application/json']?.schema ?? (Object.values(response?.content ?? {})[0] as any)?.schema;
+    const operations = () =>
+      Object.entries<Record<string, any>>(document.paths).flatMap(([path, methods]) =>
+        Object.entries<Record<string, any>>(methods).map(([method, operation]) => ({ path, method, operation })),
+      );
+
+    it.each([
+      ['terms', 'Term', 'TermMetadata'],
+      ['agents', 'Agent', 'AgentMetadata'],
+      ['artworks', 'Artwork', 'ArtworkMetadata'],
+    ])('describes a record of /%s as its metadata with id and links, and refers to it from each of its routes', (route, name, metadata) => {
+      const record = document.components.schemas[name];
+      expect(Object.keys(record.properties)).toEqual(
+        expect.arrayContaining([...Object.keys(document.components.schemas[metadata].properties), 'id', 'links']),
+      );
+      expect(record.required).toEqual(expect.arrayContaining([...document.components.schemas[metadata].required, 'id', 'links']));
+      expect(record.properties.links).toEqual(ref('RecordLinks'));
+      expect(document.components.schemas.RecordLinks.required).toEqual(['self']);
+
+      expect(schemaOf(document.paths[`/${route}`].get.responses['200'])).toEqual(ref(`${name}Page`));
+      expect(document.components.schemas[`${name}Page`].properties.items).toEqual({ type: 'array', items: ref(name) });
+      expect(schemaOf(document.paths[`/${route}`].post.responses['201'])).toEqual(ref(name));
+      expect(schemaOf(document.paths[`/${route}/{id}`].get.responses['200'])).toEqual(ref(name));
+      expect(schemaOf(document.paths[`/${route}/{id}`].put.responses['200'])).toEqual(ref(name));
+      expect(schemaOf(document.paths[`/${route}/{id}/referrers`].get.responses['200'])).toEqual(ref('ReferrerPage'));
+    });
+
+    it('describes every page as { items, next, total, totalExact }, the referrers of /references included', () => {
+      expect(schemaOf(document.paths['/references'].get.responses['200'])).toEqual(ref('ReferrerPage'));
+      for (const name of ['TermPage', 'AgentPage', 'ArtworkPage', 'ReferrerPage']) {
+        const page = document.components.schemas[name];
+        expect({ name, keys: Object.keys(page.properties) }).toEqual({ name, keys: ['items', 'next', 'total', 'totalExact'] });
+        expect(page.required).toEqual(['items']);
+        expect(page.properties).toMatchObject({
+          next: { type: 'string', nullable: true },
+          total: { type: 'integer' },
+          totalExact: { type: 'boolean' },
+        });
+      }
+      expect(document.components.schemas.ReferrerPage.properties.items).toEqual({ type: 'array', items: ref('ReferenceIndexRow') });
+      expect(Object.keys(document.components.schemas.ReferenceIndexRow.properties)).toEqual([
+        'referrerType',
+        'referrerId',
+        'reference',
+        'referenceUuid',
+        'inline',
+        'path',
+      ]);
+    });
+
+    it('documents limit, offset and cursor on every list route, and q on /artworks only', () => {
+      const lists = ['/terms', '/agents', '/artworks', '/references', '/terms/{id}/referrers', '/agents/{id}/referrers', '/artworks/{id}/referrers'];
+      for (const path of lists) {
+        const names = document.paths[path].get.parameters.filter((p: Record<string, any>) => p.in === 'query').map((p: Record<string, any>) => p.name);
+        expect({ path, names }).toEqual({ path, names: expect.arrayContaining(['limit', 'offset', 'cursor']) });
+        expect({ path, q: names.includes('q') }).toEqual({ path, q: path === '/artworks' });
+      }
+    });
+
+    it('refers every error response to the error schema { statusCode, error, message }', () => {
+      const errors = operations().flatMap(({ path, method, operation }) =>
+        Object.entries<Record<string, any>>(operation.responses)
+          .filter(([status]) => status.startsWith('4'))
+          .map(([status, response]) => ({ at: `${method} ${path} ${status}`, schema: schemaOf(response) })),
+      );
+      expect(errors.length).toBeGreaterThan(20);
+      for (const { at, schema } of errors) expect({ at, schema }).toEqual({ at, schema: ref('ErrorBody') });
+      expect(document.components.schemas.ErrorBody.required).toEqual(['statusCode', 'error', 'message']);
+    });
+
+    it('gives every response that has a body a schema', () => {
+      for (const { path, method, operation } of operations()) {
+        for (const [status, response] of Object.entries<Record<string, any>>(operation.responses)) {
+          const at = `${method} ${path} ${status}`;
+          expect({ at, schema: status === '204' ? 'none' : typeof schemaOf(response) }).toEqual({ at, schema: status === '204' ? 'none' : 'object' });
+        }
+      }
+      expect(schemaOf(document.paths['/'].get.responses['200'])).toEqual(ref('Home'));
+    });
+  });
+
   describe.each(['/terms', '/agents', '/artworks'])('POST %s', (path) => {
     let body: ReturnType<typeof postBodies>[number];
     const total = async () => (await api.get(path)).body.total as number;

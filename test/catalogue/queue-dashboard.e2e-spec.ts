@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { REFERENCES_QUEUE } from 'nestjs-references';
 import { REDIS_URL } from '../support/databases.js';
-import { AUTH, TOKEN, bootCatalogue } from './catalogue-app.js';
+import { AUTH, BASE_URL, TOKEN, bootCatalogue } from './catalogue-app.js';
 
 // Bull Board at /admin/queues: queue mode only, behind the write token (header, or ?token= that sets a cookie).
 describe('queue dashboard in queue mode', () => {
@@ -31,6 +31,11 @@ describe('queue dashboard in queue mode', () => {
     expect((await http().get('/admin/queues').set('Authorization', 'Bearer wrong-token-0000')).status).toBe(401);
     expect((await http().get('/admin/queues?token=wrong-token-0000')).status).toBe(401);
     expect((await http().get('/admin/queues').set('Cookie', 'catalogue_dashboard=forged')).status).toBe(401);
+  });
+
+  it('is linked from GET /', async () => {
+    const response = await http().get('/');
+    expect(response.body.links.queues).toBe(`${BASE_URL}/admin/queues`);
   });
 
   it('serves the dashboard with Authorization: Bearer <token>', async () => {

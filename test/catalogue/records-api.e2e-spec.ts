@@ -259,12 +259,27 @@ describe.each(DATABASES)('catalogue records API on %s', (kind) => {
   });
 
   describe('index and documentation', () => {
-    it('GET / answers a JSON index of links', async () => {
+    it('GET / answers a JSON index of links to every route the catalogue serves, and each answers', async () => {
       const response = await api.get('/');
       expect(response.status).toBe(200);
-      expect(response.body.links).toEqual(
-        expect.objectContaining({ terms: `${BASE_URL}/terms`, artworks: `${BASE_URL}/artworks`, docs: `${BASE_URL}/docs` }),
-      );
+      expect(response.body.links).toEqual({
+        self: `${BASE_URL}/`,
+        terms: `${BASE_URL}/terms`,
+        agents: `${BASE_URL}/agents`,
+        artworks: `${BASE_URL}/artworks`,
+        references: `${BASE_URL}/references?target={url}&match={exact|prefix}&limit={limit}&cursor={cursor}`,
+        referrers: `${BASE_URL}/{terms|agents|artworks}/{id}/referrers?limit={limit}&cursor={cursor}`,
+        health: `${BASE_URL}/health`,
+        docs: `${BASE_URL}/docs`,
+        openapi: `${BASE_URL}/docs-json`,
+      });
+      const term = await api.create('terms', { slug: 'linked-from-home', title: 'Linked from home' });
+      const filled: Record<string, string> = { url: term.links.self, 'exact|prefix': 'exact', limit: '10', cursor: '', 'terms|agents|artworks': 'terms', id: term.id };
+      for (const link of Object.values<string>(response.body.links)) {
+        const path = link.slice(BASE_URL.length).replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(filled[name])).replace(/&cursor=$/, '');
+        expect({ path, status: (await api.get(path)).status }).toEqual({ path, status: 200 });
+      }
+      expect((await api.delete(`/terms/${term.id}`)).status).toBe(204);
     });
 
     it('GET /docs answers the Swagger UI, and /docs-json the OpenAPI document of the same DTOs', async () => {

@@ -1,35 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
-import { ReferencesHealthIndicator } from 'nestjs-references/terminus';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
-import { Artwork } from './artworks/artwork.entity.js';
-import { ArtworksController } from './artworks/artworks.controller.js';
-import { ArtworksService } from './artworks/artworks.service.js';
-import { WriteTokenGuard } from './auth/write-token.guard.js';
+import { AgentsModule } from './agents/agents.module.js';
+import { ArtworksModule } from './artworks/artworks.module.js';
 import { CatalogueValidationPipe } from './common/catalogue-validation.pipe.js';
-import { JsonBodyGuard } from './common/json-body.guard.js';
-import { KnownKeysPipe } from './common/known-keys.pipe.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
-import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
+import { KnownKeysPipe } from './common/known-keys.pipe.js';
+import { CatalogueConfigModule } from './config/catalogue-config.module.js';
+import type { CatalogueConfig } from './config/catalogue.config.js';
 import { catalogueMigrations } from './database/catalogue-migrations.js';
-import { HealthController } from './health/health.controller.js';
-import { MetricsController } from './health/metrics.controller.js';
-import { RedisHealthIndicator } from './health/redis.health.js';
+import { HealthModule } from './health/health.module.js';
 import { HomeController } from './home/home.controller.js';
 import { RedisConnectionLogger } from './queue/redis-connection.logger.js';
-import { ReferencesController } from './references/references.controller.js';
-import { ReferrersUpdatedListener } from './references/referrers-updated.listener.js';
-import { ArtworkSearchIndexer } from './search/artwork-search.indexer.js';
-import { Agent } from './agents/agent.entity.js';
-import { AgentsController } from './agents/agents.controller.js';
-import { AgentsService } from './agents/agents.service.js';
-import { Term } from './terms/term.entity.js';
-import { TermsController } from './terms/terms.controller.js';
-import { TermsService } from './terms/terms.service.js';
+import { CatalogueReferencesModule } from './references/catalogue-references.module.js';
+import { SearchModule } from './search/search.module.js';
+import { TermsModule } from './terms/terms.module.js';
 
 /**
  * The catalogue, built from a `CatalogueConfig` (so that tests boot it on the database they choose).
@@ -43,6 +31,7 @@ export class CatalogueModule {
     return {
       module: CatalogueModule,
       imports: [
+        CatalogueConfigModule.forRoot(config),
         EventEmitterModule.forRoot(),
         TypeOrmModule.forRoot({
           ...config.database,
@@ -56,8 +45,6 @@ export class CatalogueModule {
           // block the writer in WAL mode, and a writer waits up to 10 s for another's write lock.
           ...(config.database.type === 'better-sqlite3' ? { enableWAL: true, timeout: 10_000 } : {}),
         }),
-        // NOTE: autoLoadEntities picks up the entities registered here.
-        TypeOrmModule.forFeature([Term, Agent, Artwork]),
         ReferencesModule.forRoot({
           // NOTE: without BASE_URL, the base URL stored with the references (http://localhost:$PORT on a new database).
           baseUrl: config.baseUrl,
@@ -77,12 +64,17 @@ export class CatalogueModule {
               }
             : { propagation: 'sync' as const }),
         }),
-        TerminusModule.forRoot(),
+        // NOTE: autoLoadEntities picks up the entities that the feature modules register.
+        TermsModule,
+        AgentsModule,
+        ArtworksModule,
+        CatalogueReferencesModule,
+        SearchModule,
+        HealthModule,
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
       ],
-      controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController, MetricsController],
+      controllers: [HomeController],
       providers: [
-        { provide: CATALOGUE_CONFIG, useValue: config },
         // NOTE: Nest tries global filters last registered first: the catch-all for an unreachable database goes first.
         { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
         { provide: APP_FILTER, useClass: ReferencesExceptionFilter },
@@ -91,18 +83,10 @@ export class CatalogueModule {
         { provide: APP_PIPE, useClass: StorableInputPipe },
         { provide: APP_PIPE, useClass: KnownKeysPipe },
         { provide: APP_PIPE, useClass: CatalogueValidationPipe },
-        WriteTokenGuard,
-        JsonBodyGuard,
-        TermsService,
-        AgentsService,
-        ArtworksService,
-        ReferrersUpdatedListener,
-        ArtworkSearchIndexer,
-        RedisHealthIndicator,
-        ReferencesHealthIndicator,
         ...(config.redisUrl ? [RedisConnectionLogger] : []),
       ],
-      exports: [TermsService, AgentsService, ArtworksService, ArtworkSearchIndexer],
+      // NOTE: what the CLI's commands and the demo data use.
+      exports: [TermsModule, AgentsModule, ArtworksModule, SearchModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import { NotFoundException, type Type } from '@nestjs/common';
 import { MoreThan, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { ReferencesService } from 'nestjs-references';
 import { MAX_COUNTED } from './page-query.dto.js';
+import { cappedTotal, type Page } from './page.dto.js';
 import type { RecordPageQuery } from './record-page-query.dto.js';
 
 /** A reference-enabled entity of the catalogue: a uuid and its JSON metadata. */
@@ -13,24 +14,12 @@ export interface CatalogueRecord<M extends object> {
 /** The public representation `{ ...metadata, id, links: { self } }`. */
 export type Representation = Record<string, any>;
 
-/** One page of a list endpoint. */
-export interface Page {
-  items: Representation[];
-  /** The cursor of the next page, `null` on the last one; absent on a search, which pages by offset. */
-  next?: string | null;
-  /** How many records the list holds, counted up to `MAX_COUNTED`; only on a page without a cursor. */
-  total?: number;
-  /** `false` when the list holds more than `total`. */
-  totalExact?: boolean;
-}
-
 /** `{ total, totalExact }` of a query, reading at most `MAX_COUNTED + 1` of its rows. */
-export async function countedTotal(query: SelectQueryBuilder<any>): Promise<Pick<Page, 'total' | 'totalExact'>> {
+export async function countedTotal(query: SelectQueryBuilder<any>): Promise<Required<Pick<Page, 'total' | 'totalExact'>>> {
   const [sql, parameters] = query.select('1').limit(MAX_COUNTED + 1).getQueryAndParameters();
   // NOTE: unquoted names, the same on every database (MariaDB quotes with backticks).
   const [row] = await query.connection.query(`SELECT count(*) AS n FROM (${sql}) AS counted`, parameters);
-  const counted = Number(row.n);
-  return { total: Math.min(counted, MAX_COUNTED), totalExact: counted <= MAX_COUNTED };
+  return cappedTotal(Number(row.n));
 }
 
 /**
@@ -68,6 +57,11 @@ export abstract class RecordStore<M extends object, E extends CatalogueRecord<M>
 
   async get(id: string): Promise<Representation> {
     return this.represent(await this.find(this.dataSource.manager, id));
+  }
+
+  /** The canonical URL of a stored record, what its referrers hold (`NotFoundException` naming it when there is none). */
+  async urlOf(id: string): Promise<string> {
+    return this.references.canonicalUrl(await this.find(this.dataSource.manager, id));
   }
 
   async count(manager: EntityManager = this.dataSource.manager): Promise<number> {

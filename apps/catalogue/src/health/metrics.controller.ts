@@ -13,7 +13,10 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', register.contentType)
   @ApiProduces(register.contentType)
-  @ApiOkResponse({ description: 'Prometheus metrics: references_outbox_*, references_propagation_duration_seconds, references_referrers_updated_total' })
+  @ApiOkResponse({
+    description: 'Prometheus metrics: references_outbox_*, references_propagation_duration_seconds, references_referrers_updated_total',
+    schema: { type: 'string', example: 'references_outbox_pending{data_source="default"} 0' },
+  })
   metrics(): Promise<string> {
     return register.metrics();
   }
