@@ -15,7 +15,7 @@ export function connectionOptions(kind: DatabaseKind): DataSourceOptions {
     case 'postgres':
       return { type: 'postgres', url: POSTGRES_URL, dropSchema: true };
     case 'mariadb':
-      // NOTE: the library needs READ COMMITTED on MariaDB and MySQL (README, "Databases").
+      // NOTE: the library needs READ COMMITTED on MariaDB and MySQL (libs/references/README.md, "Concurrency").
       return { type: 'mariadb', url: MARIADB_URL, dropSchema: true, isolationLevel: 'READ COMMITTED' };
     case 'sqlite':
       return { type: 'better-sqlite3', database: ':memory:' };

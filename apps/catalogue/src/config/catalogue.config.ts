@@ -137,7 +137,7 @@ function parseDatabase(value: string | undefined): CatalogueDatabase {
     );
   }
   if (type === 'postgres') return { type, url: value };
-  // NOTE: the library needs READ COMMITTED on MariaDB and MySQL (README, "Databases").
+  // NOTE: the library needs READ COMMITTED on MariaDB and MySQL (libs/references/README.md, "Concurrency").
   return { type, url: value, isolationLevel: 'READ COMMITTED' };
 }
 
