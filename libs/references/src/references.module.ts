@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
@@ -9,7 +10,7 @@ import { ReferenceReindexEntry } from './propagation/reindex-work.entity.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
 import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesService } from './references.service.js';
-import { getReferencesQueueToken, getReferencesServiceToken, referencesQueueName } from './references.tokens.js';
+import { getReferencesModuleRefToken, getReferencesQueueToken, getReferencesServiceToken, referencesQueueName } from './references.tokens.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
@@ -38,6 +39,7 @@ export class ReferencesModule {
   private static build(optionsModule: DynamicModule, { dataSource, propagation }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
     const queue = propagation === 'queue';
     const service = getReferencesServiceToken(dataSource);
+    const parts = getReferencesModuleRefToken(dataSource);
     return {
       module: ReferencesModule,
       global: true,
@@ -58,8 +60,10 @@ export class ReferencesModule {
         ReferencesService,
         ...(service === ReferencesService ? [] : [{ provide: service, useExisting: ReferencesService }]),
         ...(queue ? [{ provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE }] : []),
+        // NOTE: this module's own ModuleRef, for the library's subpath modules (the explorer); not for apps.
+        { provide: parts, useExisting: ModuleRef },
       ],
-      exports: [service, ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
+      exports: [service, parts, ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
     };
   }
 }
