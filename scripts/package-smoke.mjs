@@ -85,7 +85,7 @@ try {
   run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error', tarball, ...peers], app);
 
   step('checking the exports map');
-  run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli');"], app);
+  run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli'); import.meta.resolve('nestjs-references/explorer');"], app);
 
   step("compiling the README's quick start");
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');

@@ -48,9 +48,15 @@ describe('the nestjs-references package (npm pack of libs/references)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('exports ".", "./cli" and "./package.json", each naming a file it ships', () => {
-    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './package.json']);
+  it('exports ".", "./cli", "./explorer" and "./package.json", each naming a file it ships', () => {
+    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './explorer', './package.json']);
     expect(exportedFiles().filter((file) => !files.includes(file))).toEqual([]);
+  });
+
+  it('keeps the explorer to its subpath: no module outside dist/explorer imports it, so an app without it loads none of it', () => {
+    const outside = files.filter((file) => file.endsWith('.js') && !file.startsWith('dist/explorer/'));
+    expect(outside.filter((file) => /from '[./]*explorer\//.test(readFileSync(new URL(file, LIBRARY), 'utf8')))).toEqual([]);
+    expect(files).toContain('dist/explorer/index.js');
   });
 
   it('reports its own version (VERSION) from the package.json it ships', () => {

@@ -1,7 +1,7 @@
 // The references explorer (nestjs-references/explorer), driven in headless chromium: a record's referrers,
 // its copies current then stale, a rename seen live (sync mode, and queue mode with the worker in another
 // process), escaping, actions behind the permission, an unknown URL.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'puppeteer-core';
@@ -24,6 +24,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
+// NOTE: a test that failed half-way leaves its pages open: each holds an event stream to the app.
+afterEach(async () => {
+  await Promise.all((await browser.pages()).map((page) => page.close()));
+});
 
 /** The explorer's app, listening on a free port. */
 async function start(kind: 'sqlite' | 'postgres', options: Parameters<typeof bootReferences>[1] = {}): Promise<{ ctx: TestContext; origin: string }> {
@@ -155,7 +159,9 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
     const body = await response.text();
     expect(body).toContain('src="/explorer/assets/explorer.js"');
     expect(body).not.toMatch(/<script>|\son[a-z]+=/i);
-    expect((await fetch(`${origin}/explorer/assets/explorer.js`)).headers.get('content-type')).toMatch(/javascript/);
+    const script = await fetch(`${origin}/explorer/assets/explorer.js`);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(await script.text()).toContain('EventSource');
   });
 
   it('refuses an action without the write permission (403, nothing changed) and runs it with it', async () => {
@@ -213,7 +219,8 @@ describe('the references explorer in queue mode, the worker in another process (
     // NOTE: this process only writes and serves the pages; the worker process runs every propagation.
     ({ ctx, origin } = await start('postgres', { propagation: 'queue', queue: { bull: { redis: REDIS_URL, prefix }, worker: false, sweepIntervalMs: 250 } }));
     worker = await startWorker(prefix);
-  });
+    // NOTE: compiling the worker (tsc) takes a while on a busy machine.
+  }, 240_000);
   afterAll(async () => {
     if (worker) await kill(worker);
     await ctx?.close();

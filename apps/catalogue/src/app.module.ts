@@ -4,6 +4,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { REFERRER_INDEXER, ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
+import { ReferencesExplorerModule } from 'nestjs-references/explorer';
+import { EXPLORER_ROUTE, explorerAuthorize } from './admin/explorer.auth.js';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { Artwork } from './artworks/artwork.entity.js';
 import { ArtworksController } from './artworks/artworks.controller.js';
@@ -11,6 +13,7 @@ import { ArtworksService } from './artworks/artworks.service.js';
 import { WriteTokenGuard } from './auth/write-token.guard.js';
 import { CatalogueValidationPipe } from './common/catalogue-validation.pipe.js';
 import { JsonBodyGuard } from './common/json-body.guard.js';
+import { MAX_COUNTED } from './common/page-query.dto.js';
 import { KnownKeysPipe } from './common/known-keys.pipe.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from './config/catalogue.config.js';
@@ -76,6 +79,9 @@ export class CatalogueModule {
         }),
         TerminusModule.forRoot(),
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
+        ...(config.role !== 'worker'
+          ? [ReferencesExplorerModule.forRoot({ path: EXPLORER_ROUTE, authorize: explorerAuthorize(config.token), maxCounted: MAX_COUNTED })]
+          : []),
       ],
       controllers: [HomeController, TermsController, AgentsController, ArtworksController, ReferencesController, HealthController],
       providers: [

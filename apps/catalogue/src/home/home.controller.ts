@@ -9,7 +9,7 @@ export class HomeController {
   constructor(private readonly references: ReferencesService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Links to the collections, the reverse index and the documentation' })
+  @ApiOkResponse({ description: 'Links to the collections, the reverse index, the explorer and the documentation' })
   index() {
     const base = this.references.baseUrl;
     return {
@@ -20,6 +20,7 @@ export class HomeController {
         terms: `${base}/terms`,
         artworks: `${base}/artworks`,
         references: `${base}/references?target={url}&match={exact|prefix}&limit={limit}&cursor={cursor}`,
+        explorer: `${base}/explorer`,
         docs: `${base}/docs`,
         openapi: `${base}/docs-json`,
       },
