@@ -109,7 +109,6 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
       [nodeUrl(term.id), 'resolved'],
       [missing, 'dangling'],
     ]);
-    await page.screenshot({ path: `${SCREENSHOTS_DIR}/explorer-record-${kind}.png`, fullPage: true });
 
     // NOTE: around the library, as a migration or a hand-written UPDATE would: the copy no longer matches.
     const changed = JSON.stringify({ title: 'Late Gothic' });
@@ -122,6 +121,9 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
 
   it('shows a rename of the target on an open page, without a reload, within 5 s', async () => {
     const { term, artwork } = await artworkWithTerm(ctx, 'Baroque');
+    for (const title of ['Caravaggio and his followers (exhibition, 2026)', 'Loan 2026/14', 'Catalogue raisonné, no. 112']) {
+      await createNode(ctx.dataSource, { title, seeAlso: [nodeUrl(artwork.id)] });
+    }
     const { page } = await open(origin, recordPath(nodeUrl(artwork.id)));
     await live(page);
     const renamed = Object.assign(await reload(ctx.dataSource, term), { metadata: { title: 'High Baroque' } });
@@ -131,6 +133,8 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
     expect(Date.now() - before).toBeLessThan(RENAME_SEEN_MS);
     expect(await states(page, 'copy')).toEqual(['current']);
     expect(await page.$$('[data-ref="activity"]')).not.toHaveLength(0);
+    expect(await page.$$('[data-ref="referrer"]')).toHaveLength(3);
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}/explorer-record-${kind}.png`, fullPage: true });
     await page.close();
   });
 
@@ -202,7 +206,6 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
     const { page } = await open(origin, `/explorer?${new URLSearchParams({ q: nodeUrl('') })}`);
     expect(await page.$$('[data-ref="found"]')).toHaveLength(25);
     expect(await page.$('a.more')).not.toBeNull();
-    await page.screenshot({ path: `${SCREENSHOTS_DIR}/explorer-home-${kind}.png`, fullPage: true });
     await page.goto(`${origin}/explorer?${new URLSearchParams({ q: nodeUrl(term.id) })}`, { waitUntil: 'domcontentloaded' });
     expect(await page.$eval('h1', (e) => (e as any).innerText)).toBe('Found');
     await page.close();
@@ -241,9 +244,18 @@ describe('the references explorer in queue mode, the worker in another process (
     await page.close();
   });
 
-  it('shows the backlog of the queue on the home page', async () => {
-    const { page } = await open(origin, '/explorer');
+  it('shows the backlog, and the propagations the worker ends appear on the open home page', async () => {
+    const { term } = await artworkWithTerm(ctx, 'Mannerism');
+    await ctx.settle();
+    const { page } = await open(origin, `/explorer?${new URLSearchParams({ q: nodeUrl('') })}`);
+    await live(page);
     expect(await page.$$eval('[data-backlog]', (figures) => figures.map((figure) => figure.getAttribute('data-backlog')))).toEqual(['pending', 'running', 'failed', 'stalled', 'oldest']);
+    expect(await texts(page, '[data-ref="found"]')).toContain('Mannerism');
+    const propagated = () => page.$$eval('[data-ref="activity"][data-kind="propagated"]', (items) => items.length);
+    const before = await propagated();
+    await ctx.references.transaction((manager) => manager.save(Object.assign(term, { metadata: { title: 'Late Mannerism' } })));
+    await page.waitForFunction((n: number) => (globalThis as any).document.querySelectorAll('[data-ref="activity"][data-kind="propagated"]').length > n, { timeout: RENAME_SEEN_MS }, before);
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}/explorer-home-queue.png`, fullPage: true });
     await page.close();
   });
 });

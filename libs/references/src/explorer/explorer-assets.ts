@@ -60,7 +60,7 @@ export const EXPLORER_SCRIPT = String.raw`// The explorer's page script: live ac
       item.appendChild(document.createTextNode(' \u2192 '));
       item.appendChild(link(entry.newReference));
     }
-    var who = entry.referrerIds ? entry.referrerIds.length + ' ' + entry.referrerType + ' updated' : entry.detail || '';
+    var who = entry.referrerIds ? entry.referrerType + ': ' + entry.referrerIds.length + ' updated' : entry.detail || '';
     item.appendChild(element('span', 'muted', who));
     item.classList.add('fresh');
     list.insertBefore(item, list.firstChild);
@@ -174,7 +174,6 @@ ol.activity time { color: var(--muted); font: 12px ui-monospace, "DejaVu Sans Mo
 .kind { padding: 0 8px; border-radius: 999px; font-size: 11px; font-weight: 600; background: #e8edff; color: var(--accent); }
 .kind-failed { background: var(--badbg); color: var(--bad); }
 .kind-refresh { background: var(--warnbg); color: var(--warn); }
-ul.found { margin: 0; padding-left: 18px; }
 .actions form { display: flex; gap: 12px; align-items: center; margin: 0 0 8px; }
 .notice { padding: 10px 14px; border-radius: 8px; background: var(--okbg); color: var(--ok); border: 1px solid #b7e4c7; }
 .error { color: var(--bad); overflow-wrap: anywhere; }

@@ -32,7 +32,9 @@ export interface HeldReference {
 
 /** A referrer as a page lists it: its index row and its own URL. */
 export interface ListedReferrer extends ReferenceRow {
+  /** `null` when the record is gone (the index still names it until its next write or `synchronize`). */
   url: string | null;
+  title: string | null;
 }
 
 /** Everything the record page shows. */
@@ -54,7 +56,7 @@ export interface UnknownRecord {
 /** A page of found records. */
 export interface FoundRecords {
   query: string;
-  urls: string[];
+  records: Array<{ url: string; title: string | null }>;
   next: string | null;
 }
 
@@ -102,7 +104,7 @@ export class ExplorerReader {
       .get(ReferenceTypesRegistry)
       .types.filter((type) => type.urlPrefix && (type.urlPrefix.startsWith(query) || query.startsWith(type.urlPrefix)))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const urls: string[] = [];
+    const found: Array<{ type: ReferenceType; key: string; url: string }> = [];
     let scanned = 0;
     for (const type of types) {
       if (from && type.name < from.type) continue;
@@ -122,14 +124,26 @@ export class ExplorerReader {
           after = String(row.id);
           scanned++;
           const url = type.urlPrefix + encodeURIComponent(after);
-          if (url.startsWith(query)) urls.push(url);
+          if (url.startsWith(query)) found.push({ type, key: after, url });
           // NOTE: a page scans a bounded number of records, so a prefix matching few of many still answers fast.
-          if (urls.length === EXPLORER_SEARCH_PAGE || scanned === EXPLORER_SEARCH_SCAN) return { query, urls, next: this.encodeCursor(type.name, after) };
+          if (found.length === EXPLORER_SEARCH_PAGE || scanned === EXPLORER_SEARCH_SCAN) return { query, records: await this.titled(found), next: this.encodeCursor(type.name, after) };
         }
         if (rows.length < left) break;
       }
     }
-    return { query, urls, next: null };
+    return { query, records: await this.titled(found), next: null };
+  }
+
+  /** The found records with their titles, read with one statement per type. */
+  private async titled(found: Array<{ type: ReferenceType; key: string; url: string }>): Promise<FoundRecords['records']> {
+    const titles = new Map<string, string | null>();
+    for (const type of new Set(found.map((f) => f.type))) {
+      const keys = found.filter((f) => f.type === type).map((f) => f.key);
+      for (const record of await this.parts.get(RecordLoader).loadMany(this.manager, type, keys, { by: 'key' })) {
+        titles.set(type.canonicalUrl(record), titleOf(type.metadataOf(record)) ?? null);
+      }
+    }
+    return found.map(({ url }) => ({ url, title: titles.get(url) ?? null }));
   }
 
   /** `raw` as the index stores it, or `ExplorerInputError` naming `field`. */
@@ -194,21 +208,21 @@ export class ExplorerReader {
     return { rows, next: page.next, cursor, count: Math.min(counted, maxCounted), exact: counted <= maxCounted };
   }
 
-  /** Each referrer's own URL: from its id when its type has default URLs, else read with its page (one statement per type). */
+  /** Each referrer's own URL and title, its records read with one statement per type (a page is small). */
   private async withUrls(rows: ReferenceRow[]): Promise<ListedReferrer[]> {
     const registry = this.parts.get(ReferenceTypesRegistry);
-    const urls = new Map<string, string>();
+    const found = new Map<string, { url: string; title: string | null }>();
     const byType = new Map<ReferenceType, string[]>();
     for (const row of rows) {
       const type = registry.forName(row.referrerType);
-      if (!type) continue;
-      if (type.urlForId) urls.set(`${type.name}/${row.referrerId}`, type.urlForId(row.referrerId));
-      else (byType.get(type) ?? byType.set(type, []).get(type)!).push(row.referrerId);
+      if (type) (byType.get(type) ?? byType.set(type, []).get(type)!).push(row.referrerId);
     }
     for (const [type, ids] of byType) {
-      for (const record of await this.parts.get(RecordLoader).loadMany(this.manager, type, ids)) urls.set(`${type.name}/${type.idOf(record)}`, type.canonicalUrl(record));
+      for (const record of await this.parts.get(RecordLoader).loadMany(this.manager, type, [...new Set(ids)])) {
+        found.set(`${type.name}/${type.idOf(record)}`, { url: type.canonicalUrl(record), title: titleOf(type.metadataOf(record)) ?? null });
+      }
     }
-    return rows.map((row) => ({ ...row, url: urls.get(`${row.referrerType}/${row.referrerId}`) ?? null }));
+    return rows.map((row) => ({ ...row, url: null, title: null, ...found.get(`${row.referrerType}/${row.referrerId}`) }));
   }
 
   private encodeCursor(type: string, after: string): string {

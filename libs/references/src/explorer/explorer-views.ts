@@ -38,7 +38,7 @@ export function homePage(base: Base, status: ReferencesStatus, activity: Explore
   const results =
     found &&
     html`<section class="card"><h2>Records starting with <code>${found.query}</code></h2>
-${found.urls.length ? html`<ul class="found">${found.urls.map((url) => html`<li><a data-ref="found" href="${recordHref(base, url)}">${url}</a></li>`)}</ul>` : html`<p class="muted">No record has a URL starting with this.</p>`}
+${found.records.length ? html`<table class="found"><tbody>${found.records.map((record) => html`<tr><td><a data-ref="found" href="${recordHref(base, record.url)}">${record.title ?? record.url}</a></td><td class="muted small">${record.url}</td></tr>`)}</tbody></table>` : html`<p class="muted">No record has a URL starting with this.</p>`}
 ${found.next ? html`<p><a class="more" href="${base}?${String(new URLSearchParams({ q: found.query, cursor: found.next }))}">Next page →</a></p>` : ''}
 </section>`;
   return layout(
@@ -86,7 +86,7 @@ ${
   referrers.rows.length
     ? html`<table><thead><tr><th>Referrer</th><th>Path</th><th>Kind</th></tr></thead><tbody>${referrers.rows.map(
         (row) =>
-          html`<tr data-ref="referrer" data-referrer="${row.referrerType}/${row.referrerId}"><td>${row.url ? html`<a href="${recordHref(base, row.url)}">${row.url}</a>` : html`${row.referrerType}/${row.referrerId}`}</td><td><code>${row.path}</code></td><td>${row.inline ? 'copy' : 'link'}</td></tr>`,
+          html`<tr data-ref="referrer" data-referrer="${row.referrerType}/${row.referrerId}"><td>${row.url ? html`<a href="${recordHref(base, row.url)}">${row.title ?? row.url}</a><div class="muted small">${row.url}</div>` : html`${row.referrerType}/${row.referrerId} <span class="muted small">(gone)</span>`}</td><td><code>${row.path}</code></td><td>${row.inline ? 'copy' : 'link'}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No record references it.</p>`
 }
@@ -130,7 +130,7 @@ function activityList(base: Base, entries: ExplorerActivityEntry[]): SafeHtml {
 
 /** One entry; the page's script builds the same markup for the entries that arrive live. */
 function activityItem(base: Base, entry: ExplorerActivityEntry): SafeHtml {
-  const who = entry.referrerIds ? `${entry.referrerIds.length} ${entry.referrerType} updated` : entry.detail ?? '';
+  const who = entry.referrerIds ? `${entry.referrerType}: ${entry.referrerIds.length} updated` : entry.detail ?? '';
   return html`<li data-ref="activity" data-kind="${entry.kind}"><time datetime="${entry.at}">${entry.at.slice(11, 19)}</time><span class="kind kind-${entry.kind}">${entry.kind}</span><a href="${recordHref(base, entry.reference)}">${entry.reference}</a>${entry.newReference ? html` → <a href="${recordHref(base, entry.newReference)}">${entry.newReference}</a>` : ''}<span class="muted">${who}</span></li>`;
 }
 
@@ -150,7 +150,7 @@ function picture(base: Base, view: RecordView): SafeHtml {
   const height = rows * rowHeight + 16;
   const y = (i: number, n: number) => 8 + (height - 16) * ((i + 0.5) / n) - boxHeight / 2;
   const node = (x: number, top: number, label: string, href: string | null, kind: string) => {
-    const shape = html`<rect x="${x}" y="${top}" width="${boxWidth}" height="${boxHeight}" rx="5"></rect><text x="${x + 8}" y="${top + 16}">${short(label, 18)}</text>`;
+    const shape = html`<rect x="${x}" y="${top}" width="${boxWidth}" height="${boxHeight}" rx="5"></rect><text x="${x + 8}" y="${top + 16}">${short(label, 17)}</text>`;
     return href ? html`<a href="${href}" class="node node-${kind}">${shape}</a>` : html`<g class="node node-${kind}">${shape}</g>`;
   };
   const selfTop = y(0, 1);
@@ -162,7 +162,7 @@ function picture(base: Base, view: RecordView): SafeHtml {
 <g class="edges">${edges}</g>
 ${targets.map((held, i) => node(0, y(i, targets.length), held.title, recordHref(base, held.reference), held.state))}
 ${node((width - boxWidth) / 2, selfTop, titleOr(view.document, view.id), null, 'self')}
-${referrers.map((row, i) => node(width - boxWidth, y(i, referrers.length), `${row.referrerType}/${row.referrerId}`, row.url && recordHref(base, row.url), 'referrer'))}
+${referrers.map((row, i) => node(width - boxWidth, y(i, referrers.length), row.title ?? `${row.referrerType}/${row.referrerId}`, row.url && recordHref(base, row.url), 'referrer'))}
 </svg>
 <p class="legend muted small">targets ← this record ← referrers${view.referrers.rows.length > referrers.length ? ` (first ${referrers.length})` : ''}</p>`;
 }
