@@ -1,13 +1,14 @@
 // The references explorer (nestjs-references/explorer), driven in headless chromium: a record's referrers,
-// its copies current then stale, a rename seen live (sync mode, and queue mode with the worker in another
-// process), escaping, actions behind the permission, an unknown URL.
+// its copies current then stale, a rename seen live (sync mode on every database, and queue mode with the
+// worker in another process), escaping, actions behind the permission, an unknown URL. Without chromium the
+// suite fails in its first hook, naming it: these pages are tested in a real browser or not at all.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'puppeteer-core';
 import { ReferencesExplorerModule, type ExplorerRequest } from 'nestjs-references/explorer';
 import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
-import { REDIS_URL } from '../support/databases.js';
+import { DATABASES, REDIS_URL, type DatabaseKind } from '../support/databases.js';
 import type { TestNode } from '../support/fixtures.js';
 import { buildProcesses, kill, startWorker } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
@@ -30,7 +31,7 @@ afterEach(async () => {
 });
 
 /** The explorer's app, listening on a free port. */
-async function start(kind: 'sqlite' | 'postgres', options: Parameters<typeof bootReferences>[1] = {}): Promise<{ ctx: TestContext; origin: string }> {
+async function start(kind: DatabaseKind, options: Parameters<typeof bootReferences>[1] = {}): Promise<{ ctx: TestContext; origin: string }> {
   const ctx = await bootReferences(kind, options, [], { imports: [explorer()] });
   await ctx.app.listen(0, '127.0.0.1');
   return { ctx, origin: (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1') };
@@ -73,7 +74,13 @@ async function artworkWithTerm(ctx: TestContext, title = 'Baroque'): Promise<{ t
   return { term, artwork, missing };
 }
 
-describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (sync mode)', (kind) => {
+/** Writes a node's metadata with SQL, around the library, as a migration or a hand-written UPDATE would. */
+function writeAround(ctx: TestContext, id: string, metadata: string): Promise<unknown> {
+  const postgres = ctx.dataSource.options.type === 'postgres';
+  return ctx.dataSource.query(`UPDATE test_node SET metadata = ${postgres ? '$1::jsonb' : '?'} WHERE id = ${postgres ? '$2' : '?'}`, [metadata, id]);
+}
+
+describe.each(DATABASES)('the references explorer on %s (sync mode)', (kind) => {
   let ctx: TestContext;
   let origin: string;
   beforeAll(async () => {
@@ -112,7 +119,7 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
 
     // NOTE: around the library, as a migration or a hand-written UPDATE would: the copy no longer matches.
     const changed = JSON.stringify({ title: 'Late Gothic' });
-    await ctx.dataSource.query(`UPDATE test_node SET metadata = ${kind === 'postgres' ? '$1::jsonb' : '?'} WHERE id = ${kind === 'postgres' ? '$2' : '?'}`, [changed, term.id]);
+    await writeAround(ctx, term.id, changed);
     await page.reload({ waitUntil: 'domcontentloaded' });
     expect(await states(page, 'copy')).toEqual(['stale']);
     expect(await texts(page, '[data-ref="copy"]')).toEqual([expect.stringContaining('Gothic')]);
@@ -170,7 +177,7 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
 
   it('refuses an action without the write permission (403, nothing changed) and runs it with it', async () => {
     const { term, artwork } = await artworkWithTerm(ctx, 'Rococo');
-    await ctx.dataSource.query(`UPDATE test_node SET metadata = ${kind === 'postgres' ? '$1::jsonb' : '?'} WHERE id = ${kind === 'postgres' ? '$2' : '?'}`, [JSON.stringify({ title: 'Late Rococo' }), term.id]);
+    await writeAround(ctx, term.id, JSON.stringify({ title: 'Late Rococo' }));
     const { page } = await open(origin, recordPath(nodeUrl(term.id)));
     const refused = page.waitForNavigation();
     await page.click('[data-action="refresh"]');
@@ -209,6 +216,12 @@ describe.each(['sqlite', 'postgres'] as const)('the references explorer on %s (s
     await page.goto(`${origin}/explorer?${new URLSearchParams({ q: nodeUrl(term.id) })}`, { waitUntil: 'domcontentloaded' });
     expect(await page.$eval('h1', (e) => (e as any).innerText)).toBe('Found');
     await page.close();
+  });
+});
+
+describe('the browser of this suite', () => {
+  it('is required: a missing chromium fails, naming it', async () => {
+    await expect(launchBrowser('/nonexistent/chromium')).rejects.toThrow('chromium is not installed at /nonexistent/chromium');
   });
 });
 

@@ -11,13 +11,13 @@ export const SCREENSHOTS_DIR = new URL('../../screenshots/', import.meta.url).pa
  * Starts headless chromium. A missing chromium fails the suite, naming it: the pages are tested in a real
  * browser or not at all.
  */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`chromium is not installed at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
+export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`chromium is not installed at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   return puppeteer.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     // NOTE: root (CI, containers) has no user namespaces for chromium's sandbox; /dev/shm is small in containers.
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--font-render-hinting=none'],

@@ -36,7 +36,8 @@ export class ExplorerController {
       const exact = await this.reader.record(q).catch(() => undefined);
       if (exact && 'document' in exact) return response.redirect(303, `${base}/record?${new URLSearchParams({ url: exact.url })}`);
     }
-    const [status, found] = await Promise.all([this.reader.status(), q === undefined ? undefined : this.reader.find(q, cursor)]);
+    // NOTE: an empty search is no search (the form sends `q=` when submitted empty).
+    const [status, found] = await Promise.all([this.reader.status(), q?.trim() ? this.reader.find(q, cursor) : undefined]);
     response.setHeader('Content-Type', HTML);
     return homePage(base, status, this.activity.recent(), found);
   }
