@@ -13,6 +13,9 @@ import type { ExplorerRequest, ReferencesExplorerOptions } from './references-ex
 
 const HTML = 'text/html; charset=utf-8';
 
+/** `@nestjs/swagger`'s metadata key of `@ApiExcludeController()`. */
+const SWAGGER_EXCLUDE_CONTROLLER = 'swagger/apiExcludeController';
+
 /**
  * The explorer's pages. Mounted at the path given to `forRoot()` by `explorerControllerAt()`; every answer is
  * HTML with the explorer's CSP (`ExplorerHeadersInterceptor`), errors included (`ExplorerExceptionFilter`).
@@ -119,5 +122,8 @@ export class ExplorerController {
 export function explorerControllerAt(path: string): Type<ExplorerController> {
   class MountedExplorerController extends ExplorerController {}
   Controller(normalisePath(path) || '/')(MountedExplorerController);
+  // NOTE: pages, not an API: left out of an app's OpenAPI document (what @ApiExcludeController() writes;
+  // @nestjs/swagger is an optional peer, so its metadata key is written here rather than its decorator).
+  Reflect.defineMetadata(SWAGGER_EXCLUDE_CONTROLLER, [true], MountedExplorerController);
   return MountedExplorerController;
 }
