@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
-import { Observable, Subject } from 'rxjs';
+import { defer, Observable, of, Subject, concat, from } from 'rxjs';
 import { ReferenceOutbox } from '../outbox/reference-outbox.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.js';
 import { REFERENCES_DATABASE_ID } from '../references.constants.js';
@@ -10,11 +10,10 @@ import { EXPLORER_OPTIONS, EXPLORER_REFERENCES } from './explorer.constants.js';
 import type { ExplorerActivityEntry, ReferencesExplorerOptions } from './references-explorer-options.interface.js';
 
 /** A message of the explorer's event stream (what Nest's `@Sse()` sends). */
-export interface ExplorerMessage {
-  data: ExplorerActivityEntry;
-  id: string;
-  type: 'activity';
-}
+export type ExplorerMessage =
+  | { data: ExplorerActivityEntry; id: string; type: 'activity' }
+  /** The first message of every stream: the page is subscribed from then on, nothing after it is missed. */
+  | { data: { since: number }; type: 'ready' };
 
 /** A Bull job id of an outbox row: `outbox-<database id>-<row id>` (see the queue's dispatcher). */
 const OUTBOX_JOB = /^outbox-(.+)-(\d+)$/;
@@ -59,9 +58,16 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
     return [...this.entries];
   }
 
-  /** Every entry from now on, as server-sent events. */
-  stream(): Observable<ExplorerMessage> {
-    return this.feed.asObservable();
+  /**
+   * Every entry from now on, as server-sent events, after a `ready` message. A browser that reconnects sends
+   * the id of the last entry it had (`Last-Event-ID`): the entries it missed meanwhile come first, from memory.
+   */
+  stream(lastEventId?: string): Observable<ExplorerMessage> {
+    return defer(() => {
+      const after = Number(lastEventId);
+      const missed = Number.isInteger(after) && after > 0 ? this.entries.filter((entry) => entry.id > after).map((entry) => this.message(entry)) : [];
+      return concat(of<ExplorerMessage>({ data: { since: this.nextId - 1 }, type: 'ready' }), from(missed), this.feed);
+    });
   }
 
   /** Records an entry and sends it to the open pages. */
@@ -69,8 +75,12 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
     const full: ExplorerActivityEntry = { id: this.nextId++, at: new Date().toISOString(), ...entry };
     this.entries.push(full);
     if (this.entries.length > this.options.activityKept) this.entries.shift();
-    this.feed.next({ data: full, id: String(full.id), type: 'activity' });
+    this.feed.next(this.message(full));
     return full;
+  }
+
+  private message(entry: ExplorerActivityEntry): ExplorerMessage {
+    return { data: entry, id: String(entry.id), type: 'activity' };
   }
 
   private followQueue(queue: Queue): void {

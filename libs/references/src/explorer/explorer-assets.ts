@@ -97,9 +97,14 @@ export const EXPLORER_SCRIPT = String.raw`// The explorer's page script: live ac
   }
 
   var source = new EventSource(base + '/events');
-  source.addEventListener('open', function () {
+  var connected = false;
+  // 'ready' comes once the server has subscribed this page: from then on nothing is missed. After a
+  // reconnection the server first replays what came meanwhile; the page is read again all the same.
+  source.addEventListener('ready', function () {
     body.setAttribute('data-live', 'open');
     if (live) live.classList.add('on');
+    if (connected) refresh();
+    connected = true;
   });
   source.addEventListener('error', function () {
     body.setAttribute('data-live', 'closed');

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, Sse, UseFilters, UseInterceptors, type Type } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, Sse, UseFilters, UseInterceptors, type Type } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { ExplorerForbiddenError, ExplorerInputError } from '../errors/references.errors.js';
 import { ExplorerActions } from './explorer-actions.js';
@@ -85,8 +85,8 @@ export class ExplorerController {
 
   /** Propagation activity as it happens, from this process and (queue mode) every worker. */
   @Sse('events')
-  events(): Observable<ExplorerMessage> {
-    return this.activity.stream();
+  events(@Headers('last-event-id') lastEventId?: string): Observable<ExplorerMessage> {
+    return this.activity.stream(lastEventId);
   }
 
   @Get('assets/explorer.js')
