@@ -37,6 +37,16 @@ async function start(kind: DatabaseKind, options: Parameters<typeof bootReferenc
   return { ctx, origin: (await ctx.app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
 
+/**
+ * Closes the app. NOTE: chromium keeps the sockets of closed pages open a while (keep-alive); the server's
+ * close would wait for them, so they are closed first.
+ */
+async function close(ctx: TestContext | undefined): Promise<void> {
+  if (!ctx) return;
+  ctx.app.getHttpServer().closeAllConnections();
+  await ctx.close();
+}
+
 const recordPath = (url: string) => `/explorer/record?${new URLSearchParams({ url })}`;
 
 /** A page that fails the test on any dialog (an escaped title never opens one). */
@@ -86,7 +96,7 @@ describe.each(DATABASES)('the references explorer on %s (sync mode)', (kind) => 
   beforeAll(async () => {
     ({ ctx, origin } = await start(kind));
   });
-  afterAll(() => ctx?.close());
+  afterAll(() => close(ctx));
 
   it("lists a record's referrers a page at a time with the capped count, each linking to its own view", async () => {
     const term = await createNode(ctx.dataSource, { title: 'Mannerism' });
@@ -202,6 +212,7 @@ describe.each(DATABASES)('the references explorer on %s (sync mode)', (kind) => 
     const { page, status } = await open(origin, recordPath(unknown));
     expect(status).toBe(404);
     expect(await page.$eval('[data-ref="unknown"]', (e) => (e as any).innerText)).toContain(unknown);
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}/explorer-unknown-${kind}.png` });
     await page.close();
     const missing = await fetch(`${origin}/explorer/record`);
     expect(missing.status).toBe(400);
@@ -239,7 +250,7 @@ describe('the references explorer in queue mode, the worker in another process (
   }, 240_000);
   afterAll(async () => {
     if (worker) await kill(worker);
-    await ctx?.close();
+    await close(ctx);
   });
 
   it('shows a rename of the target on an open page, without a reload, within 5 s', async () => {

@@ -15,6 +15,9 @@ export type ExplorerMessage =
   /** The first message of every stream: the page is subscribed from then on, nothing after it is missed. */
   | { data: { since: number }; type: 'ready' };
 
+/** What an ended propagation did, by the kind of its outbox row. */
+const DONE: Record<string, string> = { content: 'copies updated', rename: 'references renamed', detach: 'referrers detached' };
+
 /** A Bull job id of an outbox row: `outbox-<database id>-<row id>` (see the queue's dispatcher). */
 const OUTBOX_JOB = /^outbox-(.+)-(\d+)$/;
 
@@ -106,7 +109,7 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
         kind,
         reference: row.reference,
         ...(row.newReference ? { newReference: row.newReference } : {}),
-        detail: kind === 'failed' ? String(error ?? row.error ?? '') : row.kind,
+        detail: kind === 'failed' ? String(error ?? row.error ?? '') : DONE[row.kind],
       });
     } catch (failure) {
       // NOTE: the feed is a view; a database hiccup costs an entry, never the app.

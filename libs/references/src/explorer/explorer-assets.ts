@@ -137,6 +137,8 @@ button { padding: 7px 14px; border: 1px solid var(--accent); border-radius: 6px;
 .live { margin-left: auto; padding: 2px 10px; border-radius: 999px; font-size: 12px; background: #39415c; color: #c9cee0; }
 .live.on { background: #1f7a4d; color: #fff; }
 .live::before { content: "● "; }
+body:not([data-page="home"]):not([data-page="record"]) .live { display: none; }
+.card h1 { margin: 0 0 8px; font-size: 22px; }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin-bottom: 16px; }
 .card h2 { margin: 0 0 12px; font-size: 15px; }

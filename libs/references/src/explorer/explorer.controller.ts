@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, Sse, UseFilters, UseInterceptors, type Type } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { finalize, type Observable } from 'rxjs';
 import { ExplorerForbiddenError, ExplorerInputError } from '../errors/references.errors.js';
 import { ExplorerActions } from './explorer-actions.js';
 import { ExplorerActivity, type ExplorerMessage } from './explorer-activity.js';
@@ -85,8 +85,10 @@ export class ExplorerController {
 
   /** Propagation activity as it happens, from this process and (queue mode) every worker. */
   @Sse('events')
-  events(@Headers('last-event-id') lastEventId?: string): Observable<ExplorerMessage> {
-    return this.activity.stream(lastEventId);
+  events(@Headers('last-event-id') lastEventId: string | undefined, @Req() request: { socket?: { end(): void } }): Observable<ExplorerMessage> {
+    // NOTE: a stream ends when the app shuts down (or the page leaves); its connection goes with it, so that a
+    // closing server does not wait for a keep-alive socket a browser may send its reconnection on.
+    return this.activity.stream(lastEventId).pipe(finalize(() => setImmediate(() => request.socket?.end())));
   }
 
   @Get('assets/explorer.js')
