@@ -105,6 +105,8 @@ describe.each(DATABASES)('the references explorer on %s (sync mode)', (kind) => 
     const { page } = await open(origin, recordPath(nodeUrl(term.id)));
     expect(await page.$$('[data-ref="referrer"]')).toHaveLength(25);
     expect(await page.$eval('[data-count]', (e) => e.getAttribute('data-count'))).toBe('30');
+    expect(await page.$$('svg.picture .node-referrer')).toHaveLength(6);
+    expect(await page.$$('svg.picture .node-self')).toHaveLength(1);
     await Promise.all([page.waitForNavigation(), page.click('a.more')]);
     const second = await page.$$eval('[data-ref="referrer"]', (rows) => rows.map((row) => row.getAttribute('data-referrer')));
     expect(second).toHaveLength(5);
