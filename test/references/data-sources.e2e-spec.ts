@@ -15,7 +15,9 @@ import {
   getReferencesQueueToken,
   referencesMigrations,
 } from 'nestjs-references';
+import { ReferencesExplorerModule } from 'nestjs-references/explorer';
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { REDIS_URL, connectionOptions } from '../support/databases.js';
 import { CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
@@ -72,6 +74,8 @@ describe('several data sources', () => {
           propagation: 'queue',
           queue: { bull: { redis: REDIS_URL, prefix: `archive-${randomUUID()}` }, sweepIntervalMs: 250 },
         }),
+        ReferencesExplorerModule.forRoot({ path: '/explorer' }),
+        ReferencesExplorerModule.forRoot({ path: '/archive/explorer', dataSource: 'archive' }),
       ],
       providers: [BothServices, MainIndexer, ArchiveIndexer],
     }).compile();
@@ -132,5 +136,16 @@ describe('several data sources', () => {
 
     expect(new Set(mainIndexer.seen)).toEqual(new Set([`nodes:${mainReferrer.id}`]));
     expect(new Set(archiveIndexer.seen)).toEqual(new Set([`nodes:${archiveReferrer.id}`]));
+  });
+
+  it("gives each data source an explorer of its own, showing that data source's records", async () => {
+    const mainNode = await createNode(main, { title: 'main explored' });
+    const archiveNode = await createNode(archive, { title: 'archive explored' });
+    const page = (path: string, url: string) => request(app.getHttpServer()).get(`${path}/record?${new URLSearchParams({ url })}`);
+    const [mainUrl, archiveUrl] = [`http://main.test/nodes/${mainNode.id}`, `http://archive.test/nodes/${archiveNode.id}`];
+    expect((await page('/explorer', mainUrl)).text).toContain('main explored');
+    expect((await page('/archive/explorer', archiveUrl)).text).toContain('archive explored');
+    expect((await page('/explorer', archiveUrl)).status).toBe(404);
+    expect((await page('/archive/explorer', mainUrl)).status).toBe(404);
   });
 });

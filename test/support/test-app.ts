@@ -29,6 +29,8 @@ export interface TestSetup {
   connection?: object;
   entities?: Function[];
   migrations?: Function[];
+  /** Modules the app imports besides the library (the explorer). */
+  imports?: any[];
 }
 
 /** Boots the library on a fresh database with the fixture entities (and what `setup` adds). */
@@ -55,6 +57,7 @@ export async function bootReferences(
         // Each app gets a queue of its own, so that suites never see each other's jobs.
         queue: { bull: { redis: REDIS_URL, prefix: `test-${randomUUID()}` }, sweepIntervalMs: 250, ...options.queue },
       }),
+      ...(setup.imports ?? []),
     ],
     providers,
   }).compile();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import { withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
 import { occurrences } from '../extraction/reference-schema.util.js';
@@ -31,6 +32,21 @@ export class InlineCopies {
       content = Object.fromEntries(Object.entries(content).filter(([key]) => keep.has(key)));
     }
     return field.postprocess ? field.postprocess(content, context) : content;
+  }
+
+  /**
+   * Whether `stored` is the copy `build()` makes of the target's representation now: `false` is what
+   * `verify()` reports as stale (and the explorer shows as stale).
+   */
+  isCurrent(
+    stored: unknown,
+    representation: Record<string, any>,
+    targetType: ReferenceType | undefined,
+    field: ReferenceFieldMetadata,
+    context: { reference: string; manager: EntityManager },
+  ): boolean {
+    const expected = this.build(representation, targetType, field, context);
+    return isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), stored);
   }
 
   private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {

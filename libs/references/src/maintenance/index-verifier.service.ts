@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import type { DataSource, EntityManager } from 'typeorm';
 import { extractReferences, type ReferenceSpec } from '../extraction/reference-extractor.util.js';
 import { getAt } from '../extraction/json-path.util.js';
@@ -91,8 +90,8 @@ export class IndexVerifier {
       const record = targets.get(target.type)?.get(target.id);
       if (!record) report.dangling.push(row);
       else if (spec.inline) {
-        const expected = this.copies.build(target.type.representationOf(record), target.type, spec.field, { reference: spec.reference, manager });
-        if (!isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), getAt(metadata, spec.segments))) report.stale.push(row);
+        const context = { reference: spec.reference, manager };
+        if (!this.copies.isCurrent(getAt(metadata, spec.segments), target.type.representationOf(record), target.type, spec.field, context)) report.stale.push(row);
       }
     }
   }
