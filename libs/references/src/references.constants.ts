@@ -84,7 +84,7 @@ export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
  */
 export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
 
-/** Injection token of the Bull queue of queue mode inside the library (apps use `@InjectReferencesQueue()`). */
+/** Injection token of the queue of queue mode inside the library: a Bull or a BullMQ `Queue`, per `queue.driver` (apps use `@InjectReferencesQueue()`). */
 export const REFERENCES_BULL_QUEUE = 'nestjs-references:bull-queue';
 
 /** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */

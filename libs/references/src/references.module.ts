@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
+import type { QueueDriverName } from './queue/queue.driver.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
@@ -28,14 +29,17 @@ const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, Referen
 @Module({})
 export class ReferencesModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
-    return this.build(ReferencesOptionsModule.forRoot(options), options);
+    return this.build(ReferencesOptionsModule.forRoot(options), { ...options, queueDriver: options.queue?.driver });
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
     return this.build(ReferencesOptionsModule.forRootAsync(options), options);
   }
 
-  private static build(optionsModule: DynamicModule, { dataSource, propagation }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
+  private static build(
+    optionsModule: DynamicModule,
+    { dataSource, propagation, queueDriver }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'> & { queueDriver?: QueueDriverName },
+  ): DynamicModule {
     const queue = propagation === 'queue';
     const service = getReferencesServiceToken(dataSource);
     return {
@@ -44,9 +48,13 @@ export class ReferencesModule {
       imports: [
         optionsModule,
         TypeOrmModule.forFeature(ENTITIES, dataSource),
-        // NOTE: loaded only in queue mode, so that an app in sync mode needs neither Bull nor @nestjs/bull.
+        // NOTE: loaded only in queue mode, so that an app in sync mode needs no queue library.
         ...(queue
-          ? [import('./queue/references-queue.module.js').then((m) => m.ReferencesQueueModule.register(referencesQueueName(dataSource), optionsModule))]
+          ? [
+              import('./queue/references-queue.module.js').then((m) =>
+                m.ReferencesQueueModule.register(referencesQueueName(dataSource), optionsModule, queueDriver),
+              ),
+            ]
           : []),
       ],
       providers: [

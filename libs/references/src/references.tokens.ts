@@ -10,12 +10,12 @@ export function getReferencesServiceToken(dataSource?: string): string | typeof 
   return isDefault(dataSource) ? ReferencesService : `nestjs-references:service:${dataSource}`;
 }
 
-/** The injection token of the Bull queue of a data source in queue mode. */
+/** The injection token of the queue of a data source in queue mode: a Bull or a BullMQ `Queue`, per `queue.driver`. */
 export function getReferencesQueueToken(dataSource?: string): string {
   return isDefault(dataSource) ? 'nestjs-references:queue' : `nestjs-references:queue:${dataSource}`;
 }
 
-/** The name of the Bull queue of a data source: `references`, or `references-<data source>`. */
+/** The name of the queue of a data source: `references`, or `references-<data source>`. */
 export function referencesQueueName(dataSource?: string): string {
   return isDefault(dataSource) ? REFERENCES_QUEUE : `${REFERENCES_QUEUE}-${dataSource}`;
 }
@@ -31,7 +31,8 @@ export const InjectReferencesService = (dataSource?: string): ParameterDecorator
   Inject(getReferencesServiceToken(dataSource));
 
 /**
- * Injects the Bull queue of queue mode (to mount a dashboard, check Redis, or hand it to `runOnReferrers`).
+ * Injects the queue of queue mode, Bull's or BullMQ's per `queue.driver` (to mount a dashboard, check Redis,
+ * or hand it to `runOnReferrers`).
  *
  * @example
  * constructor(@InjectReferencesQueue() private readonly queue: Queue) {}

@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import { Worker, type ConnectionOptions, type Job, type Queue, type WorkerOptions } from 'bullmq';
+import {
+  PROPAGATE_JOB,
+  QueueDriver,
+  type PropagationHandlers,
+  type PropagationJob,
+  type PropagationJobOptions,
+  type PropagationJobSpec,
+} from './queue.driver.js';
+
+/**
+ * BullMQ's worker settings, the equivalent of `DEFAULT_BULL_SETTINGS`: a killed worker's job runs again at
+ * most `lockDuration + stalledInterval` = 7.5 s after the kill; a job is failed only after it stalled
+ * `maxStalledCount` times (BullMQ's default is once); a worker whose connection failed tries again after
+ * `runRetryDelay` (BullMQ's default is 15 s). The app's `queue.bullmq.worker` take precedence.
+ */
+export const DEFAULT_BULLMQ_WORKER_OPTIONS: Partial<WorkerOptions> = {
+  lockDuration: 5000,
+  lockRenewTime: 1500,
+  stalledInterval: 2500,
+  maxStalledCount: 10,
+  runRetryDelay: 1000,
+};
+
+/** Pause before a worker whose loop ended on an error (Redis unreachable at start) runs again. */
+const RESTART_PAUSE_MS = 2000;
+
+/** How long `close()` waits for the jobs in hand before it lets go of them (they are recovered as stalled). */
+const CLOSE_WAIT_MS = 5000;
+
+/** The processor's view of a BullMQ job (BullMQ reports progress with `updateProgress`). */
+function propagationJob(job: Job<{ outboxId: number }>): PropagationJob {
+  return {
+    data: job.data,
+    get attemptsMade() {
+      return job.attemptsMade;
+    },
+    opts: job.opts,
+    progress: (value) => job.updateProgress(value),
+  };
+}
+
+/** Whether `connection` is a client instance rather than connection options. */
+const isClient = (connection: ConnectionOptions) => typeof (connection as { connect?: unknown }).connect === 'function';
+
+/**
+ * Queue mode on BullMQ: the queue `@nestjs/bullmq` registered, and a `Worker` of our own on `process()`, on
+ * a connection of its own that waits for Redis rather than failing commands (`maxRetriesPerRequest: null`,
+ * which BullMQ requires of a worker's connection).
+ */
+export class BullMqQueueDriver extends QueueDriver {
+  readonly name = 'bullmq' as const;
+  private readonly logger = new Logger('ReferencesOutboxWorker');
+  private worker?: Worker;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly connection: ConnectionOptions,
+    private readonly workerOptions: Partial<WorkerOptions> = {},
+  ) {
+    super();
+    // NOTE: without a listener BullMQ prints every connection error; a failed add is reported by the dispatcher.
+    queue.on('error', () => undefined);
+  }
+
+  async addBulk(jobs: PropagationJobSpec[], options: PropagationJobOptions): Promise<void> {
+    await this.queue.addBulk(
+      jobs.map(({ outboxId, jobId }) => ({
+        name: PROPAGATE_JOB,
+        data: { outboxId },
+        opts: { attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: true, removeOnFail: true, jobId },
+      })),
+    );
+  }
+
+  process(concurrency: number, handlers: PropagationHandlers): void {
+    const worker = new Worker<{ outboxId: number }>(this.queue.name, (job) => handlers.process(propagationJob(job)), {
+      ...DEFAULT_BULLMQ_WORKER_OPTIONS,
+      ...this.workerOptions,
+      connection: isClient(this.connection) ? this.connection : { ...this.connection, maxRetriesPerRequest: null },
+      prefix: this.queue.opts.prefix,
+      concurrency,
+      autorun: false,
+    });
+    worker.on('failed', (job, error) => {
+      if (job) handlers.failed(propagationJob(job), error);
+    });
+    // NOTE: the worker resumes on its own once Redis is back; the outage is reported by the jobs that wait for it.
+    worker.on('error', () => undefined);
+    this.worker = worker;
+    this.run(worker);
+  }
+
+  counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts();
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    if (!this.worker) return;
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_WAIT_MS)));
+    // NOTE: with Redis down a graceful close waits for it; a job let go is recovered by the stalled-job check.
+    if ((await Promise.race([this.worker.close(), given])) === 'late') await this.worker.close(true).catch(() => undefined);
+    clearTimeout(timer);
+  }
+
+  /** Runs the worker's loop, and again after a pause if it ends on an error while the process goes on. */
+  private run(worker: Worker): void {
+    worker.run().catch((error: Error) => {
+      if (this.stopping) return;
+      this.logger.warn(`Propagation worker could not start, retrying: ${error.message}`);
+      this.restartTimer = setTimeout(() => this.run(worker), RESTART_PAUSE_MS);
+    });
+  }
+}
