@@ -8,6 +8,8 @@ import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { QUEUE_DRIVERS, queueOn } from '../support/queues.js';
+import { PRIVATE_REDIS_PORT } from '../support/servers.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const REFERRERS = 20_000;
@@ -33,7 +35,7 @@ async function countWithTitle(ctx: TestContext, target: TestNode, title: string)
 // Every describe below may start worker processes: build them once for the file.
 beforeAll(() => buildProcesses());
 
-describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', () => {
+describe.each(QUEUE_DRIVERS)('queue mode survives crashes (PostgreSQL, Redis, worker processes), on %s', (driver) => {
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
@@ -48,11 +50,11 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     // The API process: writes and dispatches, runs no worker.
     ctx = await bootReferences('postgres', {
       propagation: 'queue',
-      queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+      queue: { worker: false, sweepIntervalMs: 250, ...queueOn(driver, prefix) },
     });
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }, driver);
     workers.push(first);
 
     target.metadata = { title: 'after' };
@@ -62,7 +64,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const partly = await countWithTitle(ctx, target, 'after');
     expect(partly).toBeLessThan(REFERRERS);
 
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }, driver));
     await ctx.references.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await countWithTitle(ctx, target, 'before')).toBe(0);
@@ -79,15 +81,14 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const prefix = `writer-${randomUUID()}`;
     // A writer whose enqueue is lost: it goes to a queue no worker reads, as if the process had died
     // between its commit and its enqueue; the writer does not sweep either.
-    const lost = { prefix: `lost-${randomUUID()}`, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, bull: lost } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, ...queueOn(driver, `lost-${randomUUID()}`) } });
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
     target.metadata = { title: 'v2' };
     await ctx.dataSource.getRepository(TestNode).save(target);
     expect((await ctx.references.status()).pending).toBe(1);
 
-    workers.push(await startWorker(prefix));
+    workers.push(await startWorker(prefix, {}, driver));
     await ctx.references.waitForIdle(60_000);
     const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
     expect(stored.metadata.parent?.title).toBe('v2');
@@ -97,11 +98,11 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const prefix = `twice-${randomUUID()}`;
     ctx = await bootReferences('postgres', {
       propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+      queue: { worker: false, ...queueOn(driver, prefix) },
     });
     const target = await createNode(ctx.dataSource, { title: 'first' });
     await manyReferrers(ctx, target, 2_000);
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }, driver), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }, driver));
     const nodes = ctx.dataSource.getRepository(TestNode);
     target.metadata = { title: 'second' };
     await nodes.save(target);
@@ -112,8 +113,8 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
   });
 });
 
-describe('queue mode while Redis is down', () => {
-  const PORT = 6391;
+describe.each(QUEUE_DRIVERS)('queue mode while Redis is down, on %s', (driver) => {
+  const PORT = PRIVATE_REDIS_PORT;
   let redis: ChildProcess | undefined;
   let ctx: TestContext | undefined;
 
@@ -131,7 +132,7 @@ describe('queue mode while Redis is down', () => {
     await startRedis();
     ctx = await bootReferences('postgres', {
       propagation: 'queue',
-      queue: { sweepIntervalMs: 200, bull: { redis: `redis://127.0.0.1:${PORT}`, prefix: `down-${randomUUID()}` } },
+      queue: { sweepIntervalMs: 200, ...queueOn(driver, `down-${randomUUID()}`, `redis://127.0.0.1:${PORT}`) },
     });
     const target = await createNode(ctx.dataSource, { title: 'up' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
@@ -160,12 +161,12 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-describe('queue mode with a user editing a referrer during its refresh', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a user editing a referrer during its refresh, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(() => ctx?.close());
 
   it('keeps both the edit and the refreshed copy', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100 });
+    ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100, queue: { driver } });
     const target = await createNode(ctx.dataSource, { title: 'old' });
     await manyReferrers(ctx, target, 2_000);
     const nodes = ctx.dataSource.getRepository(TestNode);
@@ -202,12 +203,12 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
   });
 });
 
-describe('queue mode with a repeated job', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a repeated job, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(() => ctx?.close());
 
   it('skips referrers already synced to its version, and a newer change still reaches them', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue' });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { driver } });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
     const target = await createNode(ctx.dataSource, { title: 'v1' });
@@ -235,7 +236,7 @@ describe('queue mode with a repeated job', () => {
   });
 });
 
-describe('queue mode with a referrer that keeps failing', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a referrer that keeps failing, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(async () => {
     await ctx?.dataSource.query('DROP TRIGGER IF EXISTS poison ON test_node');
@@ -244,7 +245,7 @@ describe('queue mode with a referrer that keeps failing', () => {
   });
 
   it('retries, then records that referrer as failed with the reason, and updates the others', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { attempts: 2 } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { driver, attempts: 2 } });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const healthy = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `ok ${i}`, parent: link(nodeUrl(target.id)) })));
@@ -273,7 +274,7 @@ describe('queue mode with a referrer that keeps failing', () => {
   });
 });
 
-describe('queue mode with several changes of one target waiting', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with several changes of one target waiting, on %s', (driver) => {
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
   afterAll(async () => {
@@ -285,7 +286,7 @@ describe('queue mode with several changes of one target waiting', () => {
     const prefix = `coalesce-${randomUUID()}`;
     ctx = await bootReferences('postgres', {
       propagation: 'queue',
-      queue: { worker: false, bull: { prefix, redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
+      queue: { worker: false, ...queueOn(driver, prefix) },
     });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const target = await createNode(ctx.dataSource, { title: 'v0' });
@@ -296,10 +297,10 @@ describe('queue mode with several changes of one target waiting', () => {
     }
     expect((await ctx.references.status()).pending).toBe(3);
 
-    workers.push(await startWorker(prefix));
+    workers.push(await startWorker(prefix, {}, driver));
     await ctx.references.waitForIdle(60_000);
     for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
-    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
+    // One run synced every copy: the first change's (the queue runs jobs in order), which covered the two later
     // ones; had those run too, the target would be recorded synced to the last change.
     const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
     expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);

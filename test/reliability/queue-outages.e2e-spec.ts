@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bull';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
 import { TestNode } from '../support/fixtures.js';
-import { REDIS_URL } from '../support/databases.js';
 import { buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { QUEUE_DRIVERS, queueOn } from '../support/queues.js';
 import { createNode } from '../support/records.js';
 import { countWithTitle, manyReferrers } from '../support/referrers.js';
 import { missingPostgresBinaries, missingRedisServer, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
@@ -29,7 +28,7 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
 
 // Worker processes on a PostgreSQL cluster and a redis-server of the test's own, stopped under them during
 // a fan-out: every database call (or Redis call) of the job handlers fails while they are down.
-(missing ? describe.skip : describe)('queue mode during outages (worker processes, private PostgreSQL and Redis)', () => {
+(missing ? describe.skip : describe).each(QUEUE_DRIVERS)('queue mode during outages (worker processes, private PostgreSQL and Redis), on %s', (driver) => {
   let postgres: PrivateServer | undefined;
   let redis: PrivateServer | undefined;
   let ctx: TestContext | undefined;
@@ -50,15 +49,15 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
     const prefix = `pg-outage-${randomUUID()}`;
     ctx = await bootReferences(
       'postgres',
-      { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: REDIS_URL } } },
+      { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, ...queueOn(driver, prefix) } },
       [],
       { connection: { type: 'postgres', url: postgres.url, dropSchema: true } },
     );
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, REFERRERS);
     workers.push(
-      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }),
-      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }),
+      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }, driver),
+      await startWorker(prefix, { WORKER_DATABASE_URL: postgres.url, WORKER_BATCH_SIZE: '100' }, driver),
     );
 
     target.metadata = { title: 'after' };
@@ -78,12 +77,12 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
   it('rides out a Redis outage mid fan-out, then finishes it by itself', async () => {
     redis = await startPrivateRedis();
     const prefix = `redis-outage-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, bull: { prefix, redis: redis.url } } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweepIntervalMs: 250, ...queueOn(driver, prefix, redis.url) } });
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, REFERRERS);
     workers.push(
-      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }),
-      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }),
+      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }, driver),
+      await startWorker(prefix, { WORKER_REDIS_URL: redis.url, WORKER_BATCH_SIZE: '100' }, driver),
     );
 
     target.metadata = { title: 'after' };
@@ -101,7 +100,7 @@ async function outage(ms: number, workers: ChildProcess[]): Promise<void> {
   }, 180_000);
 });
 
-describe('queue mode after a worker is killed (worker processes)', () => {
+describe.each(QUEUE_DRIVERS)('queue mode after a worker is killed (worker processes), on %s', (driver) => {
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
@@ -118,19 +117,19 @@ describe('queue mode after a worker is killed (worker processes)', () => {
     return rows[0];
   };
 
-  it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
+  it("resumes the killed worker's change within 10 s (the queue's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, ...queueOn(driver, prefix) } });
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' }, driver);
     workers.push(first);
     target.metadata = { title: 'after' };
     await ctx.dataSource.getRepository(TestNode).save(target);
     await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
     // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
     const { id } = await runningRow();
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }, driver));
 
     await kill(first);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
@@ -149,22 +148,22 @@ describe('queue mode after a worker is killed (worker processes)', () => {
 
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis: REDIS_URL } } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, ...queueOn(driver, prefix) } });
     const target = await createNode(ctx.dataSource, { title: 'before' });
     await manyReferrers(ctx, target, 2_000);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' }, driver);
     workers.push(first);
     target.metadata = { title: 'after' };
     await ctx.dataSource.getRepository(TestNode).save(target);
     await until(async () => (await countWithTitle(ctx!, target, 'after')) > 0, 60_000, 'the first batch');
     await kill(first);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
-    await ctx.app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
+    await ctx.app.get<{ obliterate(options: { force: boolean }): Promise<void> }>(getReferencesQueueToken()).obliterate({ force: true });
     await runningRow();
 
     await until(async () => (await ctx!.references.status()).stalled > 0, 30_000, 'the lease to expire');
     expect((await ctx.references.status()).oldestPendingMs).not.toBeNull();
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }, driver));
     await ctx.references.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(2_000);
     expect((await ctx.references.status()).stalled).toBe(0);

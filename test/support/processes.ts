@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ReferencesStatus } from 'nestjs-references';
 import { POSTGRES_URL, REDIS_URL } from './databases.js';
+import type { QueueDriverName } from './queues.js';
 
 const PROCESSES_DIR = new URL('./processes/', import.meta.url);
 
@@ -13,14 +14,15 @@ export function buildProcesses(): void {
   });
 }
 
-/** Starts a propagation worker in a process of its own, and waits until it is up. */
-export async function startWorker(queuePrefix: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+/** Starts a propagation worker in a process of its own, on the queue `queuePrefix` with `driver`, and waits until it is up. */
+export async function startWorker(queuePrefix: string, env: Record<string, string> = {}, driver: QueueDriverName = 'bull'): Promise<ChildProcess> {
   const child = fork(new URL('dist/test/support/processes/worker.js', PROCESSES_DIR).pathname, [], {
     env: {
       ...process.env,
       WORKER_DATABASE_URL: POSTGRES_URL,
       WORKER_REDIS_URL: REDIS_URL,
       WORKER_QUEUE_PREFIX: queuePrefix,
+      WORKER_QUEUE_DRIVER: driver,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

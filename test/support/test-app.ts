@@ -5,7 +5,8 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ReferencesModule, ReferencesService, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
-import { DATABASES, REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
+import { DATABASES, connectionOptions, type DatabaseKind } from './databases.js';
+import { queueOn } from './queues.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from './fixtures.js';
 
 export interface TestContext {
@@ -35,8 +36,6 @@ export const DATABASES_AND_MODES: ReadonlyArray<readonly [DatabaseKind, TestMode
   ['postgres', 'queue-bullmq'] as const,
 ];
 
-/** The queue drivers the queue suites run on. */
-export const QUEUE_DRIVERS = ['bull', 'bullmq'] as const;
 
 /** The module options of a test's mode: `queue-bullmq` is queue mode with `queue.driver: 'bullmq'`. */
 export function modeOptions(mode: TestMode): Pick<ReferencesModuleOptions, 'propagation'> & { queue?: { driver: 'bullmq' } } {
@@ -48,9 +47,7 @@ export function modeOptions(mode: TestMode): Pick<ReferencesModuleOptions, 'prop
  * other's jobs), for the driver `options` name, with `options` on top.
  */
 export function testQueueOptions(options: ReferencesModuleOptions['queue'] = {}): NonNullable<ReferencesModuleOptions['queue']> {
-  const prefix = `test-${randomUUID()}`;
-  const connection = options.driver === 'bullmq' ? { bullmq: { connection: { url: REDIS_URL }, prefix } } : { bull: { redis: REDIS_URL, prefix } };
-  return { ...connection, sweepIntervalMs: 250, ...options };
+  return { ...queueOn(options.driver ?? 'bull', `test-${randomUUID()}`), sweepIntervalMs: 250, ...options };
 }
 
 /** What a suite adds to the fixtures: another database to boot on, entities and their migrations. */
