@@ -45,7 +45,7 @@ import { NonCanonicalReferenceError, ReferenceContentMismatchError } from './err
 import { ReferenceUrls } from './urls/reference-urls.js';
 import type { ChangedReferrers } from './propagation/propagator.js';
 import type { ReferenceType } from './registry/reference-type.js';
-import type { Queue } from 'bull';
+import type { AppQueue } from './referrer-jobs/referrer-queue.js';
 import type {
   ReferrerJob,
   ReferrerJobBatch,
@@ -271,7 +271,7 @@ export class ReferencesService {
   }
 
   /**
-   * Runs the app's own Bull job once per referrer of `reference` (the seed's `run_task_on_referrers`): all
+   * Runs the app's own Bull or BullMQ job once per referrer of `reference` (the seed's `run_task_on_referrers`): all
    * at once, or with `sequential` one after the other in index order, stopping at the first failure
    * (Celery's chain). Tracks the batch; enqueues `onSuccess` only when every job succeeded, `onError` for
    * each that failed for good, and `onComplete` (succeeded and failed ids) when the batch has ended.
@@ -281,7 +281,7 @@ export class ReferencesService {
   }
 
   /** Progress of a batch started by `runOnReferrers()`. */
-  referrerJobsStatus(queue: Queue, batchId: string): Promise<ReferrerJobBatchStatus> {
+  referrerJobsStatus(queue: AppQueue, batchId: string): Promise<ReferrerJobBatchStatus> {
     return this.referrerJobs.status(queue, batchId);
   }
 
