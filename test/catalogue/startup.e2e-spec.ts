@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { POSTGRES_URL } from '../support/databases.js';
+import { QUEUE_DRIVERS } from '../support/queues.js';
 import {
   missingPostgresBinaries,
   missingRedisServer,
@@ -32,6 +33,7 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
     [{ DATABASE_URL: 'mongodb://root:secret@db/catalogue' }, [], 'got "mongodb://root:***@db/catalogue"'],
     [{ REDIS_URL: 'http://cache' }, [], 'catalogue: REDIS_URL must be a URL like redis://host:6379, got "http://cache"'],
     [{}, ['--role', 'worker'], 'catalogue: --role worker splits queue mode into API and worker processes: set REDIS_URL'],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_DRIVER: 'kafka' }, [], 'catalogue: QUEUE_DRIVER must be bull or bullmq, got "kafka"'],
     [
       { DATABASE_URL: `postgres://${shared.username || 'postgres'}:secret@${shared.host}/${missingDatabase}` },
       [],
@@ -87,13 +89,13 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toMatch(/WARN \[Database\] database unavailable: .*ECONNREFUSED/);
   }, 120_000);
 
-  (missing ? it.skip : it)('says once that Redis is lost, and once that it is back', async () => {
+  (missing ? it.skip : it).each(QUEUE_DRIVERS)('on %s: says which queue runs, once that Redis is lost, and once that it is back', async (driver) => {
     redis = await startPrivateRedis();
     app = new CatalogueProcess(
-      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, QUEUE_DRIVER: driver, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
-    await app.waitFor(/Catalogue listening on /);
+    await app.waitFor(new RegExp(`Catalogue listening on .*\\(PostgreSQL, queue mode on ${driver === 'bullmq' ? 'BullMQ' : 'Bull'}\\)`));
     await redis.stop();
     await app.waitFor(/\[Redis\] connection lost/);
     await redis.start();
@@ -110,11 +112,11 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toContain(`${signal}: stopping`);
   });
 
-  (missing ? it.skip : it)('SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async () => {
+  (missing ? it.skip : it).each(QUEUE_DRIVERS)('on %s: SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async (driver) => {
     redis = await startPrivateRedis();
     const port = await appPort();
     app = new CatalogueProcess(
-      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN },
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, QUEUE_DRIVER: driver, PORT: String(port), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
     await app.waitFor(/Catalogue listening on /);
