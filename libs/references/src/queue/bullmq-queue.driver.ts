@@ -27,7 +27,21 @@ export const DEFAULT_BULLMQ_WORKER_OPTIONS: Partial<WorkerOptions> = {
 const RESTART_PAUSE_MS = 2000;
 
 /** How long `close()` waits for the jobs in hand before it lets go of them (they are recovered as stalled). */
-const CLOSE_WAIT_MS = 5000;
+const CLOSE_WAIT_MS = 3000;
+
+/** How long `close()` waits for the queue's Redis client, to learn whether it is connected. */
+const STATUS_WAIT_MS = 100;
+
+/** `promise`'s value, or `undefined` once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The processor's view of a BullMQ job (BullMQ reports progress with `updateProgress`). */
 function propagationJob(job: Job<{ outboxId: number }>): PropagationJob {
@@ -98,15 +112,24 @@ export class BullMqQueueDriver extends QueueDriver {
     return this.queue.getJobCounts();
   }
 
+  /**
+   * Closes the worker once its jobs in hand have ended (the processor has woken those that wait for a
+   * server). With Redis down, a close would wait for Redis (BullMQ's connections retry for ever): the worker
+   * and the queue then let go of their connections at once, and the jobs in hand are recovered as stalled.
+   */
   async close(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    if (!this.worker) return;
-    let timer: NodeJS.Timeout | undefined;
-    const given = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_WAIT_MS)));
-    // NOTE: with Redis down a graceful close waits for it; a job let go is recovered by the stalled-job check.
-    if ((await Promise.race([this.worker.close(), given])) === 'late') await this.worker.close(true).catch(() => undefined);
-    clearTimeout(timer);
+    const backend = this.queue.getBackend() as unknown as { client: Promise<{ status: string }>; close(force: boolean): Promise<void> };
+    const client = await within(backend.client, STATUS_WAIT_MS);
+    const connected = client?.status === 'ready';
+    // NOTE: a disconnect waits for its connection to end, which one that is reconnecting may never do.
+    if (this.worker && !(connected && (await within(this.worker.close().then(() => true), CLOSE_WAIT_MS)))) {
+      await within(this.worker.disconnect().catch(() => undefined), STATUS_WAIT_MS);
+    }
+    // NOTE: the queue itself is closed next, by @nestjs/bullmq, whose graceful close (QUIT) would wait for
+    // Redis: closed by force now, that close has nothing left to do.
+    if (!connected) await within(backend.close(true).catch(() => undefined), STATUS_WAIT_MS);
   }
 
   /** Runs the worker's loop, and again after a pause if it ends on an error while the process goes on. */

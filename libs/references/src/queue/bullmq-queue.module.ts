@@ -12,7 +12,8 @@ const DEFAULT_CONNECTION = { host: '127.0.0.1', port: 6379 };
 /** The queue options and the worker options out of `queue.bullmq`. */
 function bullmqOptions(options: ReferencesModuleOptions) {
   const { worker, ...queue } = options.queue?.bullmq ?? {};
-  return { queue: { ...queue, connection: queue.connection ?? DEFAULT_CONNECTION }, worker };
+  const connection = queue.connection ?? DEFAULT_CONNECTION;
+  return { connection, queue: { ...queue, connection }, worker };
 }
 
 /**
@@ -38,8 +39,8 @@ export class BullMqQueueModule {
         {
           provide: QueueDriver,
           useFactory: (queue: Queue, moduleOptions: ReferencesModuleOptions) => {
-            const { queue: queueOptions, worker } = bullmqOptions(moduleOptions);
-            return new BullMqQueueDriver(queue, queueOptions.connection, worker);
+            const { connection, worker } = bullmqOptions(moduleOptions);
+            return new BullMqQueueDriver(queue, connection, worker);
           },
           inject: [getQueueToken(name), REFERENCES_MODULE_OPTIONS],
         },
