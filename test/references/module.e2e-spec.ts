@@ -22,6 +22,7 @@ import { dialectFor } from '../../libs/references/src/sql/dialect.factory.js';
 import { MariaDbDialect } from '../../libs/references/src/sql/mariadb.dialect.js';
 import { SqlDialect } from '../../libs/references/src/sql/sql-dialect.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
+import { until } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
 import { bootReferences, testQueueOptions, type TestContext } from '../support/test-app.js';
 
@@ -105,7 +106,7 @@ describe('ReferencesModule', () => {
     await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
   });
 
-  it('runs queue mode on BullMQ from a forRootAsync factory, queueDriver declared beside it', async () => {
+  it('runs queue mode on BullMQ from a forRootAsync factory (queueDriver declared beside it), propagation jobs only', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         typeorm(),
@@ -125,6 +126,13 @@ describe('ReferencesModule', () => {
       await dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'after' } }));
       await app.get(ReferencesService).waitForIdle();
       expect((await reload(dataSource, referrer)).metadata.parent?.title).toBe('after');
+
+      // A BullMQ worker takes every job of its queue: one that is no propagation fails, and no change with it.
+      const queue = app.get<BullMqQueue>(getReferencesQueueToken());
+      const foreign = await queue.add('touch', { referrerId: referrer.id });
+      await until(async () => (await foreign.getState()) === 'failed', 10_000, 'the foreign job to fail');
+      expect((await queue.getJob(foreign.id!))?.failedReason).toContain('"touch" is no propagation job');
+      expect((await app.get(ReferencesService).status()).failed).toBe(0);
     } finally {
       await app.close();
     }

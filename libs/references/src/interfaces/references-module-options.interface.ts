@@ -27,8 +27,9 @@ export interface ReferencesQueueOptions {
   /**
    * BullMQ queue options (at least `connection`, e.g. `{ url: 'redis://host:6379' }`), with
    * `driver: 'bullmq'`; `worker` adds the worker's own (its lock and stalled-job settings override the
-   * library's, the same values as on Bull: a killed worker's job runs again within 7.5 s). The worker connects with `maxRetriesPerRequest: null`, as
-   * BullMQ requires; a client instance given as `connection` must have it already.
+   * library's, the same values as on Bull: a killed worker's job runs again within 7.5 s). The worker
+   * connects with `maxRetriesPerRequest: null`, as BullMQ requires; a client instance given as
+   * `connection` must have it already.
    * @default { connection: { host: '127.0.0.1', port: 6379 } }
    */
   bullmq?: Partial<BullMqQueueOptions> & { worker?: Partial<BullMqWorkerOptions> };

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Worker, type ConnectionOptions, type Job, type Queue, type WorkerOptions } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue, type WorkerOptions } from 'bullmq';
 import {
   PROPAGATE_JOB,
   QueueDriver,
@@ -91,7 +91,7 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   process(concurrency: number, handlers: PropagationHandlers): void {
-    const worker = new Worker<{ outboxId: number }>(this.queue.name, (job) => handlers.process(propagationJob(job)), {
+    const worker = new Worker<{ outboxId: number }>(this.queue.name, (job) => this.run(job, handlers), {
       ...DEFAULT_BULLMQ_WORKER_OPTIONS,
       ...this.workerOptions,
       connection: isClient(this.connection) ? this.connection : { ...this.connection, maxRetriesPerRequest: null },
@@ -100,12 +100,25 @@ export class BullMqQueueDriver extends QueueDriver {
       autorun: false,
     });
     worker.on('failed', (job, error) => {
-      if (job) handlers.failed(propagationJob(job), error);
+      if (job?.name === PROPAGATE_JOB) handlers.failed(propagationJob(job), error);
     });
     // NOTE: the worker resumes on its own once Redis is back; the outage is reported by the jobs that wait for it.
     worker.on('error', () => undefined);
     this.worker = worker;
-    this.run(worker);
+    this.start(worker);
+  }
+
+  /**
+   * A BullMQ worker takes every job of its queue, whatever its name (Bull's processors take theirs by name):
+   * a job of another name fails at once, its attempts spent, rather than running as a propagation.
+   */
+  private run(job: Job<{ outboxId: number }>, handlers: PropagationHandlers): Promise<void> {
+    if (job.name !== PROPAGATE_JOB) {
+      return Promise.reject(
+        new UnrecoverableError(`"${job.name}" is no propagation job: on BullMQ the references queue runs propagation jobs only; give other jobs a queue of their own`),
+      );
+    }
+    return handlers.process(propagationJob(job));
   }
 
   counts(): Promise<Record<string, number>> {
@@ -133,11 +146,11 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   /** Runs the worker's loop, and again after a pause if it ends on an error while the process goes on. */
-  private run(worker: Worker): void {
+  private start(worker: Worker): void {
     worker.run().catch((error: Error) => {
       if (this.stopping) return;
       this.logger.warn(`Propagation worker could not start, retrying: ${error.message}`);
-      this.restartTimer = setTimeout(() => this.run(worker), RESTART_PAUSE_MS);
+      this.restartTimer = setTimeout(() => this.start(worker), RESTART_PAUSE_MS);
     });
   }
 }

@@ -22,8 +22,9 @@ const SWEEP_LIMIT = 1000;
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
- * Moves outbox rows to the queue (Bull or BullMQ, through its `QueueDriver`): the rows a transaction wrote, right after it commits, and every unfinished row
- * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
+ * Moves outbox rows to the queue (Bull or BullMQ, through its `QueueDriver`): the rows a transaction wrote,
+ * right after it commits, and every unfinished row on a periodic sweep, which recovers rows whose enqueue
+ * never happened (a crash after commit, Redis down).
  * Enqueueing a row twice is harmless: the job id is the row's, and a finished row is skipped by the processor.
  */
 @Injectable()
