@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ReferenceOutboxEntry } from 'nestjs-references';
 import { DATABASES, REDIS_URL } from '../support/databases.js';
+import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
 import { bootCatalogue, client } from './catalogue-app.js';
 
 // Terminus adds how long each timed check took.
@@ -33,10 +34,12 @@ describe.each(DATABASES)('GET /health on %s', (kind) => {
     });
   });
 
-  describe('in queue mode', () => {
+  // NOTE: BullMQ on PostgreSQL only: the driver changes how Redis is reached, not the database.
+  const drivers: readonly QueueDriverName[] = kind === 'postgres' ? QUEUE_DRIVERS : ['bull'];
+  describe.each(drivers)('in queue mode on %s', (queueDriver) => {
     let app: INestApplication;
     beforeAll(async () => {
-      app = await bootCatalogue(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
+      app = await bootCatalogue(kind, { redisUrl: REDIS_URL, queueDriver, queuePrefix: `catalogue-${randomUUID()}` });
     });
     afterAll(async () => {
       await app.close();

@@ -4,15 +4,16 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { REFERENCES_QUEUE } from 'nestjs-references';
 import { REDIS_URL } from '../support/databases.js';
+import { QUEUE_DRIVERS } from '../support/queues.js';
 import { AUTH, BASE_URL, TOKEN, bootCatalogue } from './catalogue-app.js';
 
-// Bull Board at /admin/queues: queue mode only, behind the write token (header, or ?token= that sets a cookie).
-describe('queue dashboard in queue mode', () => {
+// Bull Board at /admin/queues: queue mode only (Bull's queue or BullMQ's), behind the write token (header, or ?token= that sets a cookie).
+describe.each(QUEUE_DRIVERS)('queue dashboard in queue mode, on %s', (queueDriver) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await bootCatalogue('sqlite', { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
+    app = await bootCatalogue('sqlite', { redisUrl: REDIS_URL, queueDriver, queuePrefix: `catalogue-${randomUUID()}` });
   });
   afterAll(async () => {
     await app.close();

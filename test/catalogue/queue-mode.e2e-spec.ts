@@ -2,12 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
-import { DATABASES, POSTGRES_URL, REDIS_URL } from '../support/databases.js';
+import { DATABASES, POSTGRES_URL, REDIS_URL, type DatabaseKind } from '../support/databases.js';
+import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
 import { bootCatalogue, catalogueForSuite, client, linkTo } from './catalogue-app.js';
 
-// With REDIS_URL the catalogue propagates through the library's outbox and Bull jobs.
-describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
-  const catalogue = catalogueForSuite(kind, { redisUrl: REDIS_URL, queuePrefix: `catalogue-${randomUUID()}` });
+/** Bull on every database, BullMQ (QUEUE_DRIVER=bullmq) on PostgreSQL: the driver changes nothing the database sees. */
+const DATABASES_AND_DRIVERS: Array<[DatabaseKind, QueueDriverName]> = [...DATABASES.map((kind) => [kind, 'bull'] as [DatabaseKind, QueueDriverName]), ['postgres', 'bullmq']];
+
+// With REDIS_URL the catalogue propagates through the library's outbox and Bull or BullMQ jobs.
+describe.each(DATABASES_AND_DRIVERS)('catalogue in queue mode on %s, on %s', (kind, queueDriver) => {
+  const catalogue = catalogueForSuite(kind, { redisUrl: REDIS_URL, queueDriver, queuePrefix: `catalogue-${randomUUID()}` });
   const { api } = catalogue;
   let references: ReferencesMaintenance;
 
@@ -71,7 +75,7 @@ describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
 });
 
 // `--role api` and `--role worker`: one process writes and enqueues, another runs the jobs.
-describe('catalogue split into an API process and a worker process (PostgreSQL)', () => {
+describe.each(QUEUE_DRIVERS)('catalogue split into an API process and a worker process (PostgreSQL), on %s', (queueDriver) => {
   const queuePrefix = `catalogue-roles-${randomUUID()}`;
   let api: INestApplication | undefined;
   let worker: INestApplication | undefined;
@@ -82,7 +86,7 @@ describe('catalogue split into an API process and a worker process (PostgreSQL)'
   });
 
   it('answers a write in the API process, which leaves the fan-out to the worker process', async () => {
-    api = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queuePrefix, role: 'api' });
+    api = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queueDriver, queuePrefix, role: 'api' });
     const http = client(api);
     const term = await http.create('terms', { slug: 'split', title: 'Before', level: 1 });
     const artwork = await http.create('artworks', { title: 'Split', stylePeriod: linkTo(term.links.self) });
@@ -92,7 +96,7 @@ describe('catalogue split into an API process and a worker process (PostgreSQL)'
     expect((await http.get(`/artworks/${artwork.id}`)).body.stylePeriod.title).toBe('Before');
 
     // The worker joins the API's database (no dropSchema) and queue.
-    worker = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queuePrefix, role: 'worker', database: { type: 'postgres', url: POSTGRES_URL } });
+    worker = await bootCatalogue('postgres', { redisUrl: REDIS_URL, queueDriver, queuePrefix, role: 'worker', database: { type: 'postgres', url: POSTGRES_URL } });
     await api.get(ReferencesMaintenance).waitForIdle();
     expect((await http.get(`/artworks/${artwork.id}`)).body.stylePeriod.title).toBe('After');
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { POSTGRES_URL } from '../support/databases.js';
+import { QUEUE_DRIVERS } from '../support/queues.js';
 import { freePort, outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { appPort, buildCatalogue, CatalogueProcess } from './catalogue-process.js';
 
@@ -26,6 +27,7 @@ describe('catalogue start-up with a bad setting or a server it cannot use', () =
     [{ DATABASE_URL: 'mongodb://root:secret@db/catalogue' }, [], 'got "mongodb://root:***@db/catalogue"'],
     [{ REDIS_URL: 'http://cache' }, [], 'catalogue: REDIS_URL must be a URL like redis://host:6379, got "http://cache"'],
     [{}, ['--role', 'worker'], 'catalogue: --role worker splits queue mode into API and worker processes: set REDIS_URL'],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_DRIVER: 'kafka' }, [], 'catalogue: QUEUE_DRIVER must be bull or bullmq, got "kafka"'],
     [
       { DATABASE_URL: `postgres://${shared.username || 'postgres'}:secret@${shared.host}/${missingDatabase}` },
       [],
@@ -76,13 +78,13 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toMatch(/WARN \[Database\] database unavailable: .*ECONNREFUSED/);
   }, 120_000);
 
-  it('says once that Redis is lost, and once that it is back', async () => {
+  it.each(QUEUE_DRIVERS)('on %s: says which queue runs, once that Redis is lost, and once that it is back', async (driver) => {
     redis = await startPrivateRedis();
     app = new CatalogueProcess(
-      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, QUEUE_DRIVER: driver, PORT: String(await appPort()), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
-    await app.waitFor(/Catalogue listening on /);
+    await app.waitFor(new RegExp(`Catalogue listening on .*\\(PostgreSQL, queue mode on ${driver === 'bullmq' ? 'BullMQ' : 'Bull'}\\)`));
     await outage(redis, () => app!.waitFor(/\[Redis\] connection lost/));
     await app.waitFor(/\[Redis\] connection back; the queue goes on/);
     expect(app.stdout.match(/connection lost/g)).toHaveLength(1);
@@ -97,11 +99,11 @@ describe('catalogue stop on SIGTERM and Ctrl-C', () => {
     expect(app.stdout).toContain(`${signal}: stopping`);
   });
 
-  it('SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async () => {
+  it.each(QUEUE_DRIVERS)('on %s: SIGTERM stops a catalogue in queue mode whose Redis went down after it started, after a write', async (driver) => {
     redis = await startPrivateRedis();
     const port = await appPort();
     app = new CatalogueProcess(
-      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, PORT: String(port), CATALOGUE_TOKEN: TOKEN },
+      { DATABASE_URL: POSTGRES_URL, REDIS_URL: redis.url, QUEUE_DRIVER: driver, PORT: String(port), CATALOGUE_TOKEN: TOKEN },
       ['--no-demo'],
     );
     await app.waitFor(/Catalogue listening on /);

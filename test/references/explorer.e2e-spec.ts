@@ -8,10 +8,11 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'puppeteer-core';
 import { ReferencesExplorerModule, type ExplorerRequest } from 'nestjs-references/explorer';
 import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
-import { DATABASES, REDIS_URL, type DatabaseKind } from '../support/databases.js';
+import { DATABASES, type DatabaseKind } from '../support/databases.js';
 import type { TestNode } from '../support/fixtures.js';
 import { buildProcesses, kill, startWorker } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
+import { QUEUE_DRIVERS, queueOn } from '../support/queues.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
 const KEY = 'explorer-test-key';
@@ -238,7 +239,7 @@ describe('the browser of this suite', () => {
   });
 });
 
-describe('the references explorer in queue mode, the worker in another process (postgres)', () => {
+describe.each(QUEUE_DRIVERS)('the references explorer in queue mode, the worker in another process (postgres), on %s', (driver) => {
   let ctx: TestContext;
   let origin: string;
   let worker: ChildProcess;
@@ -246,8 +247,8 @@ describe('the references explorer in queue mode, the worker in another process (
     buildProcesses();
     const prefix = `test-${randomUUID()}`;
     // NOTE: this process only writes and serves the pages; the worker process runs every propagation.
-    ({ ctx, origin } = await start('postgres', { propagation: 'queue', queue: { bull: { redis: REDIS_URL, prefix }, worker: false, sweepIntervalMs: 250 } }));
-    worker = await startWorker(prefix);
+    ({ ctx, origin } = await start('postgres', { propagation: 'queue', queue: { ...queueOn(driver, prefix), worker: false, sweepIntervalMs: 250 } }));
+    worker = await startWorker(prefix, {}, driver);
     // NOTE: compiling the worker (tsc) takes a while on a busy machine.
   }, 240_000);
   afterAll(async () => {

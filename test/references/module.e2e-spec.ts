@@ -3,7 +3,9 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { Queue as BullMqQueue } from 'bullmq';
 import {
+  getReferencesQueueToken,
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
   ReferencesModule,
@@ -20,8 +22,9 @@ import { dialectFor } from '../../libs/references/src/sql/sql-dialect.provider.j
 import { MariaDbDialect } from '../../libs/references/src/sql/mariadb.dialect.js';
 import { SqlDialect } from '../../libs/references/src/sql/sql.dialect.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestNode, TestRecord } from '../support/fixtures.js';
+import { until } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
-import { bootReferences, type TestContext } from '../support/test-app.js';
+import { bootReferences, testQueueOptions, type TestContext } from '../support/test-app.js';
 
 const typeorm = () =>
   TypeOrmModule.forRoot({
@@ -86,6 +89,7 @@ describe('ReferencesModule', () => {
     [{ baseUrl: 'not a url' }, 'baseUrl must be an absolute http(s) URL'],
     [{ baseUrl: 'http://x.example', propagation: 'later' }, "propagation must be 'sync' or 'queue'"],
     [{ baseUrl: 'http://x.example', batchSize: 0 }, 'batchSize must be a positive integer'],
+    [{ baseUrl: 'http://x.example', propagation: 'queue', queue: { driver: 'kafka' } }, "queue.driver must be 'bull' or 'bullmq'"],
   ])('refuses bad options %j at start-up', async (options, message) => {
     expect(() => ReferencesModule.forRoot(options as any)).toThrow(ReferencesConfigurationError);
     expect(() => ReferencesModule.forRoot(options as any)).toThrow(message);
@@ -100,6 +104,51 @@ describe('ReferencesModule', () => {
       imports: [typeorm(), ReferencesModule.forRootAsync({ useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue' }) })],
     }).compile();
     await expect(compile).rejects.toThrow("set propagation: 'queue' beside the factory too");
+  });
+
+  it('runs queue mode on BullMQ from a forRootAsync factory (queueDriver declared beside it), propagation jobs only', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        typeorm(),
+        ReferencesModule.forRootAsync({
+          propagation: 'queue',
+          queueDriver: 'bullmq',
+          useFactory: () => ({ baseUrl: BASE_URL, propagation: 'queue', queue: testQueueOptions({ driver: 'bullmq' }) }),
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      expect(app.get(getReferencesQueueToken())).toBeInstanceOf(BullMqQueue);
+      const dataSource = app.get(DataSource);
+      const target = await createNode(dataSource, { title: 'before' });
+      const referrer = await createNode(dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
+      await dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'after' } }));
+      await app.get(ReferencesService).waitForIdle();
+      expect((await reload(dataSource, referrer)).metadata.parent?.title).toBe('after');
+
+      // A BullMQ worker takes every job of its queue: one that is no propagation fails, and no change with it.
+      const queue = app.get<BullMqQueue>(getReferencesQueueToken());
+      const foreign = await queue.add('touch', { referrerId: referrer.id });
+      await until(async () => (await foreign.getState()) === 'failed', 10_000, 'the foreign job to fail');
+      expect((await queue.getJob(foreign.id!))?.failedReason).toContain('"touch" is no propagation job');
+      expect((await app.get(ReferencesService).status()).failed).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a forRootAsync factory whose queue driver differs from the one declared beside it', async () => {
+    const compile = Test.createTestingModule({
+      imports: [
+        typeorm(),
+        ReferencesModule.forRootAsync({
+          propagation: 'queue',
+          useFactory: () => ({ baseUrl: 'http://x.example', propagation: 'queue', queue: testQueueOptions({ driver: 'bullmq' }) }),
+        }),
+      ],
+    }).compile();
+    await expect(compile).rejects.toThrow("set queueDriver: 'bullmq' beside the factory too");
   });
 
   it("refuses a MariaDB / MySQL data source that does not read committed rows, naming the option", () => {

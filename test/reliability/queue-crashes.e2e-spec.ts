@@ -3,13 +3,13 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { ReferenceOutboxEntry, ReferenceSynced } from 'nestjs-references';
-import { REDIS_URL } from '../support/databases.js';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
 import { outage, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { QUEUE_DRIVERS, queueOn } from '../support/queues.js';
 
 const link = (url: string) => ({ links: { self: url } });
 const REFERRERS = 20_000;
@@ -17,7 +17,7 @@ const REFERRERS = 20_000;
 // Every describe below may start worker processes: build them once for the file.
 beforeAll(() => buildProcesses());
 
-describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', () => {
+describe.each(QUEUE_DRIVERS)('queue mode survives crashes (PostgreSQL, Redis, worker processes), on %s', (driver) => {
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
 
@@ -29,9 +29,9 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('finishes a 20,000-referrer fan-out after its worker is killed mid-way', async () => {
     const prefix = `crash-${randomUUID()}`;
-    ctx = await bootApiProcess(prefix);
+    ctx = await bootApiProcess(prefix, { driver });
     const target = await targetWithReferrers(ctx, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }, driver);
     workers.push(first);
 
     await retitleUntilFirstBatch(ctx, target, 'after');
@@ -39,7 +39,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const partly = await countWithTitle(ctx, target, 'after');
     expect(partly).toBeLessThan(REFERRERS);
 
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '500' }, driver));
     await ctx.maintenance.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(REFERRERS);
     expect(await countWithTitle(ctx, target, 'before')).toBe(0);
@@ -56,15 +56,14 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     const prefix = `writer-${randomUUID()}`;
     // A writer whose enqueue is lost: it goes to a queue no worker reads, as if the process had died
     // between its commit and its enqueue; the writer does not sweep either.
-    const lost = { prefix: `lost-${randomUUID()}`, redis: REDIS_URL };
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, bull: lost } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { worker: false, sweep: false, ...queueOn(driver, `lost-${randomUUID()}`) } });
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
     target.metadata = { title: 'v2' };
     await ctx.dataSource.getRepository(TestNode).save(target);
     expect((await ctx.references.status()).pending).toBe(1);
 
-    workers.push(await startWorker(prefix));
+    workers.push(await startWorker(prefix, {}, driver));
     await ctx.maintenance.waitForIdle(60_000);
     const stored = await ctx.dataSource.getRepository(TestNode).findOneByOrFail({ id: referrer.id });
     expect(stored.metadata.parent?.title).toBe('v2');
@@ -72,9 +71,9 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('ends with the second content when one target changes twice in a row, with two workers', async () => {
     const prefix = `twice-${randomUUID()}`;
-    ctx = await bootApiProcess(prefix);
+    ctx = await bootApiProcess(prefix, { driver });
     const target = await targetWithReferrers(ctx, 2_000, 'first');
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }, driver), await startWorker(prefix, { WORKER_BATCH_SIZE: '100' }, driver));
     const nodes = ctx.dataSource.getRepository(TestNode);
     target.metadata = { title: 'second' };
     await nodes.save(target);
@@ -86,7 +85,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
 
   it('coalesces several waiting changes of one target into one run with the newest content', async () => {
     const prefix = `coalesce-${randomUUID()}`;
-    ctx = await bootApiProcess(prefix);
+    ctx = await bootApiProcess(prefix, { driver });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const target = await createNode(ctx.dataSource, { title: 'v0' });
     const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `r${i}`, parent: link(nodeUrl(target.id)) })));
@@ -96,10 +95,10 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
     }
     expect((await ctx.references.status()).pending).toBe(3);
 
-    workers.push(await startWorker(prefix));
+    workers.push(await startWorker(prefix, {}, driver));
     await ctx.maintenance.waitForIdle(60_000);
     for (const r of referrers) expect((await nodes.findOneByOrFail({ id: r.id })).metadata.parent?.title).toBe('v3');
-    // One run synced every copy: the first change's (Bull runs jobs in order), which covered the two later
+    // One run synced every copy: the first change's (the queue runs jobs in order), which covered the two later
     // ones; had those run too, the target would be recorded synced to the last change.
     const changes = await ctx.dataSource.getRepository(ReferenceOutboxEntry).find({ where: { reference: nodeUrl(target.id) }, order: { id: 'ASC' } });
     expect(changes.map((c) => c.status)).toEqual(['done', 'done', 'done']);
@@ -109,7 +108,7 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
   });
 });
 
-describe('queue mode while Redis is down', () => {
+describe.each(QUEUE_DRIVERS)('queue mode while Redis is down, on %s', (driver) => {
   let redis: PrivateServer | undefined;
   let ctx: TestContext | undefined;
 
@@ -120,7 +119,7 @@ describe('queue mode while Redis is down', () => {
 
   it('accepts writes, and finishes their propagation once Redis is back', async () => {
     redis = await startPrivateRedis();
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { sweepIntervalMs: 200, bull: { redis: redis.url, prefix: `down-${randomUUID()}` } } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { sweepIntervalMs: 200, ...queueOn(driver, `down-${randomUUID()}`, redis.url) } });
     const target = await createNode(ctx.dataSource, { title: 'up' });
     const referrer = await createNode(ctx.dataSource, { title: 'r', parent: link(nodeUrl(target.id)) });
 
@@ -135,12 +134,12 @@ describe('queue mode while Redis is down', () => {
   });
 });
 
-describe('queue mode with a user editing a referrer during its refresh', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a user editing a referrer during its refresh, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(() => ctx?.close());
 
   it('keeps both the edit and the refreshed copy', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100 });
+    ctx = await bootReferences('postgres', { propagation: 'queue', batchSize: 100, queue: { driver } });
     const target = await targetWithReferrers(ctx, 2_000, 'old');
     const nodes = ctx.dataSource.getRepository(TestNode);
     const edited = (await nodes.query(`SELECT id FROM test_node WHERE metadata->>'title' = 'r2000'`))[0].id as string;
@@ -176,12 +175,12 @@ describe('queue mode with a user editing a referrer during its refresh', () => {
   });
 });
 
-describe('queue mode with a repeated job', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a repeated job, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(() => ctx?.close());
 
   it('skips referrers already synced to its version, and a newer change still reaches them', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue' });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { driver } });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
     const target = await createNode(ctx.dataSource, { title: 'v1' });
@@ -209,7 +208,7 @@ describe('queue mode with a repeated job', () => {
   });
 });
 
-describe('queue mode with a referrer that keeps failing', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with a referrer that keeps failing, on %s', (driver) => {
   let ctx: TestContext | undefined;
   afterAll(async () => {
     await ctx?.dataSource.query('DROP TRIGGER IF EXISTS poison ON test_node');
@@ -218,7 +217,7 @@ describe('queue mode with a referrer that keeps failing', () => {
   });
 
   it('retries, then records that referrer as failed with the reason, and updates the others', async () => {
-    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { attempts: 2 } });
+    ctx = await bootReferences('postgres', { propagation: 'queue', queue: { driver, attempts: 2 } });
     const nodes = ctx.dataSource.getRepository(TestNode);
     const target = await createNode(ctx.dataSource, { title: 'v1' });
     const healthy = await Promise.all([1, 2, 3].map((i) => createNode(ctx!.dataSource, { title: `ok ${i}`, parent: link(nodeUrl(target.id)) })));

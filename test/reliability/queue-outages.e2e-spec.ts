@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bull';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
 import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
+import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
 import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
 import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import type { TestContext } from '../support/test-app.js';
@@ -17,19 +17,20 @@ const SERVERS = [
   {
     name: 'PostgreSQL',
     start: startPrivatePostgres,
-    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { setup: { connection: { type: 'postgres', url: server.url, dropSchema: true } } }),
+    boot: (server: PrivateServer, prefix: string, driver: QueueDriverName) =>
+      bootApiProcess(prefix, { driver, setup: { connection: { type: 'postgres', url: server.url, dropSchema: true } } }),
     workerEnv: (server: PrivateServer) => ({ WORKER_DATABASE_URL: server.url }),
   },
   {
     // NOTE: a Redis without persistence comes back empty: every job is gone, only the outbox remains.
     name: 'Redis',
     start: startPrivateRedis,
-    boot: (server: PrivateServer, prefix: string) => bootApiProcess(prefix, { redis: server.url }),
+    boot: (server: PrivateServer, prefix: string, driver: QueueDriverName) => bootApiProcess(prefix, { driver, redis: server.url }),
     workerEnv: (server: PrivateServer) => ({ WORKER_REDIS_URL: server.url }),
   },
 ];
 
-describe('queue mode with worker processes', () => {
+describe.each(QUEUE_DRIVERS)('queue mode with worker processes, on %s', (driver) => {
   let server: PrivateServer | undefined;
   let ctx: TestContext | undefined;
   const workers: ChildProcess[] = [];
@@ -48,10 +49,10 @@ describe('queue mode with worker processes', () => {
   it.each(SERVERS)('rides out a $name outage mid fan-out, then finishes it by itself', async ({ start, boot, workerEnv }) => {
     server = await start();
     const prefix = `outage-${randomUUID()}`;
-    ctx = await boot(server, prefix);
+    ctx = await boot(server, prefix, driver);
     const target = await targetWithReferrers(ctx, REFERRERS);
     const env = { ...workerEnv(server), WORKER_BATCH_SIZE: '100' };
-    workers.push(await startWorker(prefix, env), await startWorker(prefix, env));
+    workers.push(await startWorker(prefix, env, driver), await startWorker(prefix, env, driver));
 
     await retitleUntilFirstBatch(ctx, target, 'after');
     expect(await countWithTitle(ctx, target, 'after')).toBeLessThan(REFERRERS);
@@ -69,16 +70,16 @@ describe('queue mode with worker processes', () => {
     return rows[0];
   };
 
-  it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
+  it("resumes the killed worker's change within 10 s (the queue's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
-    ctx = await bootApiProcess(prefix);
+    ctx = await bootApiProcess(prefix, { driver });
     const target = await targetWithReferrers(ctx, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' }, driver);
     workers.push(first);
     await retitleUntilFirstBatch(ctx, target, 'after');
     // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
     const { id } = await runningRow();
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }, driver));
 
     await kill(first);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
@@ -97,19 +98,19 @@ describe('queue mode with worker processes', () => {
 
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
-    ctx = await bootApiProcess(prefix);
+    ctx = await bootApiProcess(prefix, { driver });
     const target = await targetWithReferrers(ctx, 2_000);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
+    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' }, driver);
     workers.push(first);
     await retitleUntilFirstBatch(ctx, target, 'after');
     await kill(first);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
-    await ctx.app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
+    await ctx.app.get<{ obliterate(options: { force: boolean }): Promise<void> }>(getReferencesQueueToken()).obliterate({ force: true });
     await runningRow();
 
     await until(async () => (await ctx!.references.status()).stalled > 0, 30_000, 'the lease to expire');
     expect((await ctx.references.status()).oldestPendingMs).not.toBeNull();
-    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }));
+    workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '20' }, driver));
     await ctx.maintenance.waitForIdle(120_000);
     expect(await countWithTitle(ctx, target, 'after')).toBe(2_000);
     expect((await ctx.references.status()).stalled).toBe(0);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ReferencesStatus } from 'nestjs-references';
 import { POSTGRES_URL, REDIS_URL } from './databases.js';
+import { queueOn, type QueueDriverName } from './queues.js';
 import { bootReferences, type TestContext, type TestSetup } from './test-app.js';
 
 const PROCESSES_DIR = new URL('./processes/', import.meta.url);
@@ -16,20 +17,25 @@ export function buildProcesses(): void {
 
 /**
  * The API process of queue mode whose workers run in processes of their own (`startWorker(prefix)`): it
- * writes, enqueues on `prefix` and sweeps, and runs no worker. `redis` and `setup` point it at private servers.
+ * writes, enqueues on `prefix` with `driver` and sweeps, and runs no worker. `redis` and `setup` point it at
+ * private servers.
  */
-export function bootApiProcess(prefix: string, { redis = REDIS_URL, setup }: { redis?: string; setup?: TestSetup } = {}): Promise<TestContext> {
-  return bootReferences('postgres', { propagation: 'queue', queue: { worker: false, bull: { prefix, redis } } }, [], setup);
+export function bootApiProcess(
+  prefix: string,
+  { redis = REDIS_URL, setup, driver = 'bull' }: { redis?: string; setup?: TestSetup; driver?: QueueDriverName } = {},
+): Promise<TestContext> {
+  return bootReferences('postgres', { propagation: 'queue', queue: { worker: false, ...queueOn(driver, prefix, redis) } }, [], setup);
 }
 
-/** Starts a propagation worker in a process of its own, and waits until it is up. */
-export async function startWorker(queuePrefix: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+/** Starts a propagation worker in a process of its own, on the queue `queuePrefix` with `driver`, and waits until it is up. */
+export async function startWorker(queuePrefix: string, env: Record<string, string> = {}, driver: QueueDriverName = 'bull'): Promise<ChildProcess> {
   const child = fork(new URL('dist/test/support/processes/worker.js', PROCESSES_DIR).pathname, [], {
     env: {
       ...process.env,
       WORKER_DATABASE_URL: POSTGRES_URL,
       WORKER_REDIS_URL: REDIS_URL,
       WORKER_QUEUE_PREFIX: queuePrefix,
+      WORKER_QUEUE_DRIVER: driver,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

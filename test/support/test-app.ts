@@ -5,7 +5,8 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ReferencesMaintenance, ReferencesModule, ReferencesService, ReferrerJobs, referencesMigrations, type ReferencesModuleOptions } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
-import { DATABASES, REDIS_URL, connectionOptions, type DatabaseKind } from './databases.js';
+import { DATABASES, connectionOptions, type DatabaseKind } from './databases.js';
+import { queueOn } from './queues.js';
 import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from './fixtures.js';
 
 export interface TestContext {
@@ -21,7 +22,35 @@ export interface TestContext {
 
 /** The propagation modes the shared scenarios run in. */
 export const MODES = ['sync', 'queue'] as const;
-export const DATABASES_AND_MODES = DATABASES.flatMap((db) => MODES.map((mode) => [db, mode] as const));
+
+/**
+ * A test's mode: a propagation mode, or `queue-bullmq`, queue mode on BullMQ (`queue` runs on Bull, the
+ * default driver).
+ */
+export type TestMode = (typeof MODES)[number] | 'queue-bullmq';
+
+/**
+ * Every database in every mode, and queue mode on BullMQ on PostgreSQL: the driver changes what runs the jobs,
+ * not what the database sees, so one database covers it without running every suite a third time.
+ */
+export const DATABASES_AND_MODES: ReadonlyArray<readonly [DatabaseKind, TestMode]> = [
+  ...DATABASES.flatMap((db) => MODES.map((mode) => [db, mode] as const)),
+  ['postgres', 'queue-bullmq'] as const,
+];
+
+
+/** The module options of a test's mode: `queue-bullmq` is queue mode with `queue.driver: 'bullmq'`. */
+export function modeOptions(mode: TestMode): Pick<ReferencesModuleOptions, 'propagation'> & { queue?: { driver: 'bullmq' } } {
+  return mode === 'queue-bullmq' ? { propagation: 'queue', queue: { driver: 'bullmq' } } : { propagation: mode };
+}
+
+/**
+ * The queue options of a test app: a queue of its own on the test Redis (so that suites never see each
+ * other's jobs), for the driver `options` name, with `options` on top.
+ */
+export function testQueueOptions(options: ReferencesModuleOptions['queue'] = {}): NonNullable<ReferencesModuleOptions['queue']> {
+  return { ...queueOn(options.driver ?? 'bull', `test-${randomUUID()}`), sweepIntervalMs: 250, ...options };
+}
 
 /** What a suite adds to the fixtures: another database to boot on, entities and their migrations. */
 export interface TestSetup {
@@ -36,10 +65,12 @@ export interface TestSetup {
 /** Boots the library on a fresh database with the fixture entities (and what `setup` adds). */
 export async function bootReferences(
   kind: DatabaseKind,
-  options: Partial<ReferencesModuleOptions> = {},
+  { propagation, ...rest }: Omit<Partial<ReferencesModuleOptions>, 'propagation'> & { propagation?: TestMode } = {},
   providers: Provider[] = [],
   setup: TestSetup = {},
 ): Promise<TestContext> {
+  const mode = propagation ? modeOptions(propagation) : {};
+  const options: Partial<ReferencesModuleOptions> = { ...rest, ...mode, queue: { ...mode.queue, ...rest.queue } };
   const moduleRef = await Test.createTestingModule({
     imports: [
       EventEmitterModule.forRoot(),
@@ -54,8 +85,7 @@ export async function bootReferences(
       ReferencesModule.forRoot({
         ...('baseUrl' in options || 'defaultBaseUrl' in options ? {} : { baseUrl: BASE_URL }),
         ...options,
-        // Each app gets a queue of its own, so that suites never see each other's jobs.
-        queue: { bull: { redis: REDIS_URL, prefix: `test-${randomUUID()}` }, sweepIntervalMs: 250, ...options.queue },
+        queue: testQueueOptions(options.queue),
       }),
       ...(setup.imports ?? []),
     ],

@@ -60,7 +60,9 @@ export class CatalogueModule {
             ? {
                 propagation: 'queue' as const,
                 queue: {
-                  bull: { redis: config.redisUrl, ...(config.queuePrefix && { prefix: config.queuePrefix }) },
+                  ...(config.queueDriver === 'bullmq'
+                    ? { driver: 'bullmq' as const, bullmq: { connection: { url: config.redisUrl }, ...(config.queuePrefix && { prefix: config.queuePrefix }) } }
+                    : { bull: { redis: config.redisUrl, ...(config.queuePrefix && { prefix: config.queuePrefix }) } }),
                   // An API-only process writes and enqueues; the workers run the jobs.
                   worker: config.role !== 'api',
                 },

@@ -12,13 +12,16 @@ import { StartupCheckError } from './startup/startup-check.error.js';
 import { stopOnSignals } from './startup/stop-on-signals.js';
 
 const logger = new Logger('Catalogue');
+
+/** How the start line names each queue driver. */
+const QUEUE_LIBRARIES = { bull: 'Bull', bullmq: 'BullMQ' } as const;
 const stopper = stopOnSignals(logger);
 
 /** `--role worker`: no HTTP server, only the propagation jobs, until the process is stopped. */
 async function bootstrapWorker(config: CatalogueConfig): Promise<void> {
   const app = await NestFactory.createApplicationContext(CatalogueModule.forRoot(config), { abortOnError: false });
   stopper.started(app);
-  logger.log(`Catalogue worker: processing propagation jobs from ${redact(config.redisUrl!)}`);
+  logger.log(`Catalogue worker: processing propagation jobs from ${redact(config.redisUrl!)} (${QUEUE_LIBRARIES[config.queueDriver ?? 'bull']})`);
 }
 
 async function bootstrap(config: CatalogueConfig): Promise<void> {
@@ -44,7 +47,8 @@ async function bootstrap(config: CatalogueConfig): Promise<void> {
       : config.database.type === 'postgres'
         ? 'PostgreSQL'
         : 'MariaDB / MySQL';
-  const mode = config.redisUrl ? (config.role === 'api' ? 'queue mode, API only' : 'queue mode') : 'sync mode';
+  const queue = `queue mode on ${QUEUE_LIBRARIES[config.queueDriver ?? 'bull']}`;
+  const mode = config.redisUrl ? (config.role === 'api' ? `${queue}, API only` : queue) : 'sync mode';
   const base = app.get(ReferencesService).baseUrl;
   logger.log(`Catalogue listening on http://localhost:${config.port} (${where}, ${mode}); base URL ${base}; API documentation at ${base}/docs`);
   if (config.tokenGenerated) {

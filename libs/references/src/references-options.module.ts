@@ -10,7 +10,7 @@ import { normalizeBaseUrl } from './settings/base-url.provider.js';
 
 /**
  * The module options of one `ReferencesModule.forRoot()` / `forRootAsync()`, validated, defaults filled in.
- * A module of their own, so that the references module of a data source and its Bull queue share them.
+ * A module of their own, so that the references module of a data source and its queue share them.
  */
 @Module({})
 export class ReferencesOptionsModule {
@@ -38,6 +38,11 @@ export class ReferencesOptionsModule {
       if (valid.propagation !== (options.propagation ?? 'sync')) {
         throw new ReferencesConfigurationError(
           `ReferencesModule.forRootAsync(): the factory says propagation '${valid.propagation}'; set propagation: '${valid.propagation}' beside the factory too`,
+        );
+      }
+      if (valid.propagation === 'queue' && (valid.queue?.driver ?? 'bull') !== (options.queueDriver ?? 'bull')) {
+        throw new ReferencesConfigurationError(
+          `ReferencesModule.forRootAsync(): the factory says queue.driver '${valid.queue?.driver ?? 'bull'}'; set queueDriver: '${valid.queue?.driver ?? 'bull'}' beside the factory too`,
         );
       }
       return valid;
@@ -75,6 +80,10 @@ function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
   }
   if (options.propagation && options.propagation !== 'sync' && options.propagation !== 'queue') {
     throw new ReferencesConfigurationError(`ReferencesModule: propagation must be 'sync' or 'queue', got "${options.propagation}"`);
+  }
+  const driver = options.queue?.driver;
+  if (driver !== undefined && driver !== 'bull' && driver !== 'bullmq') {
+    throw new ReferencesConfigurationError(`ReferencesModule: queue.driver must be 'bull' or 'bullmq', got "${driver}"`);
   }
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new ReferencesConfigurationError(`ReferencesModule: batchSize must be a positive integer, got ${options.batchSize}`);

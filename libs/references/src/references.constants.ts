@@ -89,8 +89,14 @@ export const REFERENCES_DATA_SOURCE = 'nestjs-references:data-source';
  */
 export const PROPAGATION_STRATEGY = 'nestjs-references:propagation-strategy';
 
-/** Injection token of the Bull queue of queue mode inside the library (apps use `@InjectReferencesQueue()`). */
+/** Injection token of the queue of queue mode inside the library: a Bull or a BullMQ `Queue`, per `queue.driver` (apps use `@InjectReferencesQueue()`). */
 export const REFERENCES_BULL_QUEUE = 'nestjs-references:bull-queue';
+
+/**
+ * Injection token of the `QueueDriver` of queue mode, provided by `ReferencesModule` itself (the driver's own
+ * module is imported), so that a subpath module reaching the module's parts (the explorer) finds it.
+ */
+export const REFERENCES_QUEUE_DRIVER = 'nestjs-references:queue-driver';
 
 /** Injection token of the base URL the stored references use, resolved at start-up (`ResolvedBaseUrl`). */
 export const REFERENCES_BASE_URL = 'nestjs-references:base-url';

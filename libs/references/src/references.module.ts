@@ -5,7 +5,8 @@ import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
 import { RecordLifecycle } from './lifecycle/record-lifecycle.service.js';
 import { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
-import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE } from './references.constants.js';
+import { QueueDriver, type QueueDriverName } from './queue/queue.driver.js';
+import { REFERENCES_BULL_QUEUE, REFERENCES_DATA_SOURCE, REFERENCES_QUEUE_DRIVER } from './references.constants.js';
 import { ReferenceReindexEntry } from './propagation/reference-reindex.entity.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
@@ -39,14 +40,17 @@ const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, Referen
 @Module({})
 export class ReferencesModule {
   static forRoot(options: ReferencesModuleOptions): DynamicModule {
-    return this.build(ReferencesOptionsModule.forRoot(options), options);
+    return this.build(ReferencesOptionsModule.forRoot(options), { ...options, queueDriver: options.queue?.driver });
   }
 
   static forRootAsync(options: ReferencesModuleAsyncOptions): DynamicModule {
     return this.build(ReferencesOptionsModule.forRootAsync(options), options);
   }
 
-  private static build(optionsModule: DynamicModule, { dataSource, propagation }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'>): DynamicModule {
+  private static build(
+    optionsModule: DynamicModule,
+    { dataSource, propagation, queueDriver }: Pick<ReferencesModuleOptions, 'dataSource' | 'propagation'> & { queueDriver?: QueueDriverName },
+  ): DynamicModule {
     const queue = propagation === 'queue';
     // NOTE: the default data source's parts are injectable by class; a named one's by token (an alias).
     const aliases = [
@@ -62,9 +66,13 @@ export class ReferencesModule {
         optionsModule,
         DiscoveryModule,
         TypeOrmModule.forFeature(ENTITIES, dataSource),
-        // NOTE: loaded only in queue mode, so that an app in sync mode needs neither Bull nor @nestjs/bull.
+        // NOTE: loaded only in queue mode, so that an app in sync mode needs no queue library.
         ...(queue
-          ? [import('./queue/references-queue.module.js').then((m) => m.ReferencesQueueModule.register(referencesQueueName(dataSource), optionsModule))]
+          ? [
+              import('./queue/references-queue.module.js').then((m) =>
+                m.ReferencesQueueModule.register(referencesQueueName(dataSource), optionsModule, queueDriver),
+              ),
+            ]
           : []),
       ],
       providers: [
@@ -75,7 +83,12 @@ export class ReferencesModule {
         ReferencesSubscriber,
         ReferencesService,
         ...aliases.filter(([token, part]) => token !== part).map(([token, part]) => ({ provide: token, useExisting: part })),
-        ...(queue ? [{ provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE }] : []),
+        ...(queue
+          ? [
+              { provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE },
+              { provide: REFERENCES_QUEUE_DRIVER, useExisting: QueueDriver },
+            ]
+          : []),
         // NOTE: this module's own ModuleRef, for the library's subpath modules (the explorer); not for apps.
         { provide: parts, useExisting: ModuleRef },
       ],

@@ -62,8 +62,9 @@ export const SYNC_PARTS: Provider[] = [
 ];
 
 /**
- * Queue mode: the outbox as the strategy, its dispatch to Bull and the workers. None of these imports Bull
- * at run time (only its types); the queue itself comes from `ReferencesQueueModule`, loaded in queue mode only.
+ * Queue mode: the outbox as the strategy, its dispatch to the queue and the workers. None of these imports a
+ * queue library: they reach the queue through its `QueueDriver`, which `ReferencesQueueModule` binds (Bull or
+ * BullMQ, per `queue.driver`), loaded in queue mode only.
  */
 export const QUEUE_PARTS: Provider[] = [
   OutboxDispatcher,

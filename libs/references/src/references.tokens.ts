@@ -22,7 +22,7 @@ export function getReferrerJobsToken(dataSource?: string): string | typeof Refer
   return isDefault(dataSource) ? ReferrerJobs : `nestjs-references:referrer-jobs:${dataSource}`;
 }
 
-/** The injection token of the Bull queue of a data source in queue mode. */
+/** The injection token of the queue of a data source in queue mode: a Bull or a BullMQ `Queue`, per `queue.driver`. */
 export function getReferencesQueueToken(dataSource?: string): string {
   return isDefault(dataSource) ? 'nestjs-references:queue' : `nestjs-references:queue:${dataSource}`;
 }
@@ -35,7 +35,7 @@ export function getReferencesModuleRefToken(dataSource?: string): string {
   return isDefault(dataSource) ? 'nestjs-references:module-ref' : `nestjs-references:module-ref:${dataSource}`;
 }
 
-/** The name of the Bull queue of a data source: `references`, or `references-<data source>`. */
+/** The name of the queue of a data source: `references`, or `references-<data source>`. */
 export function referencesQueueName(dataSource?: string): string {
   return isDefault(dataSource) ? REFERENCES_QUEUE : `${REFERENCES_QUEUE}-${dataSource}`;
 }
@@ -61,7 +61,7 @@ export const InjectReferencesMaintenance = (dataSource?: string): ParameterDecor
   Inject(getReferencesMaintenanceToken(dataSource));
 
 /**
- * Injects the `ReferrerJobs` of a data source (`run()` the app's Bull job once per referrer, `status()`);
+ * Injects the `ReferrerJobs` of a data source (`run()` the app's Bull or BullMQ job once per referrer, `status()`);
  * the default data source's is also injectable as plain `ReferrerJobs`.
  *
  * @example
@@ -70,7 +70,8 @@ export const InjectReferencesMaintenance = (dataSource?: string): ParameterDecor
 export const InjectReferrerJobs = (dataSource?: string): ParameterDecorator & PropertyDecorator => Inject(getReferrerJobsToken(dataSource));
 
 /**
- * Injects the Bull queue of queue mode (to mount a dashboard or check Redis).
+ * Injects the queue of queue mode, Bull's or BullMQ's per `queue.driver` (to mount a dashboard, check Redis,
+ * or hand it to `runOnReferrers`).
  *
  * @example
  * constructor(@InjectReferencesQueue() private readonly queue: Queue) {}

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferencesModule } from 'nestjs-references';
 import { BASE_URL, TestMirror, TestNode, TestRecord } from '../fixtures.js';
+import { queueOn } from '../queues.js';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -21,8 +22,8 @@ const env = (name: string) => {
       propagation: 'queue',
       batchSize: Number(process.env.WORKER_BATCH_SIZE ?? 1000),
       queue: {
-        // NOTE: Bull's lock and stalled-job settings are the library's defaults: the crash tests test them.
-        bull: { redis: env('WORKER_REDIS_URL'), prefix: env('WORKER_QUEUE_PREFIX') },
+        // NOTE: the lock and stalled-job settings are the library's defaults: the crash tests test them.
+        ...queueOn(process.env.WORKER_QUEUE_DRIVER === 'bullmq' ? 'bullmq' : 'bull', env('WORKER_QUEUE_PREFIX'), env('WORKER_REDIS_URL')),
         sweepIntervalMs: 500,
         concurrency: Number(process.env.WORKER_CONCURRENCY ?? 1),
         leaseMs: Number(process.env.WORKER_LEASE_MS ?? 30_000),

@@ -1,7 +1,5 @@
 import { createBullBoard } from '@bull-board/api';
-import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { getQueueToken } from '@nestjs/bull';
 import {
   Inject,
   Module,
@@ -11,15 +9,15 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bull';
-import { REFERENCES_QUEUE } from 'nestjs-references';
+import { isBullMqQueue, referencesQueue } from '../queue/references-queue.util.js';
 import { QUEUE_DASHBOARD_ROUTE, queueDashboardAuth } from './queue-dashboard.auth.js';
 
 /** Injection token of the write token the dashboard asks for. */
 const QUEUE_DASHBOARD_TOKEN = 'catalogue:queue-dashboard-token';
 
 /**
- * Bull Board at `/admin/queues`, showing the library's propagation queue, behind the write token.
+ * Bull Board at `/admin/queues`, showing the library's propagation queue (Bull's or BullMQ's, each through
+ * its own adapter, loaded only for its driver), behind the write token.
  * Imported in queue mode only: in sync mode there is no queue to show.
  *
  * NOTE: this is what `@bull-board/nestjs` does, in a few lines of our own: that package is CommonJS and
@@ -43,9 +41,11 @@ export class QueueDashboardModule implements NestModule, OnModuleInit {
     consumer.apply(queueDashboardAuth(this.token), this.serverAdapter.getRouter()).forRoutes(QUEUE_DASHBOARD_ROUTE);
   }
 
-  onModuleInit(): void {
-    // NOTE: the library registers its queue inside its own module (@nestjs/bull): found by name, not injected.
-    const queue = this.moduleRef.get<Queue>(getQueueToken(REFERENCES_QUEUE), { strict: false });
-    createBullBoard({ queues: [new BullAdapter(queue)], serverAdapter: this.serverAdapter });
+  async onModuleInit(): Promise<void> {
+    const queue = referencesQueue(this.moduleRef);
+    const adapter = isBullMqQueue(queue)
+      ? new (await import('@bull-board/api/bullMQAdapter')).BullMQAdapter(queue)
+      : new (await import('@bull-board/api/bullAdapter')).BullAdapter(queue);
+    createBullBoard({ queues: [adapter], serverAdapter: this.serverAdapter });
   }
 }

@@ -37,6 +37,7 @@ describe('loadCatalogueConfig', () => {
       database: { type: 'postgres', url: 'postgres://catalogue@db:5432/catalogue' },
       role: 'all',
       redisUrl: 'redis://cache:6379',
+      queueDriver: 'bull',
       port: 8080,
       baseUrl: 'https://catalogue.example.org',
       defaultBaseUrl: 'http://localhost:8080',
@@ -112,6 +113,34 @@ describe('loadCatalogueConfig', () => {
 
     it('refuses to split sync mode, which has no workers', () => {
       expect(() => loadCatalogueConfig({}, ['--role', 'worker'])).toThrow('--role worker splits queue mode into API and worker processes: set REDIS_URL');
+    });
+  });
+
+  describe('QUEUE_DRIVER', () => {
+    const queue = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+    it('runs queue mode on Bull unless told otherwise', () => {
+      expect(loadCatalogueConfig(queue, []).queueDriver).toBe('bull');
+      expect(loadCatalogueConfig({ ...queue, QUEUE_DRIVER: '' }, []).queueDriver).toBe('bull');
+    });
+
+    it.each(['bull', 'bullmq'])('reads QUEUE_DRIVER=%s', (driver) => {
+      expect(loadCatalogueConfig({ ...queue, QUEUE_DRIVER: driver }, []).queueDriver).toBe(driver);
+    });
+
+    it('has no driver in sync mode', () => {
+      expect(loadCatalogueConfig({}, []).queueDriver).toBeUndefined();
+    });
+
+    it('refuses an unknown driver', () => {
+      expect(() => loadCatalogueConfig({ ...queue, QUEUE_DRIVER: 'BullMQ' }, [])).toThrow(CatalogueConfigError);
+      expect(() => loadCatalogueConfig({ ...queue, QUEUE_DRIVER: 'kafka' }, [])).toThrow('QUEUE_DRIVER must be bull or bullmq, got "kafka"');
+    });
+
+    it('refuses a driver without REDIS_URL, which would silently run sync mode', () => {
+      expect(() => loadCatalogueConfig({ QUEUE_DRIVER: 'bullmq' }, [])).toThrow(
+        'QUEUE_DRIVER=bullmq chooses the queue library of queue mode: set REDIS_URL too (or unset QUEUE_DRIVER)',
+      );
     });
   });
 });

@@ -12,12 +12,17 @@ export type CatalogueDatabase =
  */
 export type CatalogueRole = 'all' | 'api' | 'worker';
 
+/** The queue library of queue mode (`QUEUE_DRIVER`). */
+export type CatalogueQueueDriver = 'bull' | 'bullmq';
+
 /** Everything the catalogue reads from its environment, resolved once at start-up. */
 export interface CatalogueConfig {
   database: CatalogueDatabase;
-  /** Set → queue mode: propagation runs in Bull jobs on this Redis; unset → sync mode. */
+  /** Set → queue mode: propagation runs in Bull or BullMQ jobs on this Redis; unset → sync mode. */
   redisUrl?: string;
-  /** The Bull key prefix, so that several catalogues (or test runs) can share one Redis. @default Bull's 'bull' */
+  /** The queue library in queue mode (`QUEUE_DRIVER=bull|bullmq`). @default 'bull' */
+  queueDriver?: CatalogueQueueDriver;
+  /** The queue's key prefix, so that several catalogues (or test runs) can share one Redis. @default 'bull' */
   queuePrefix?: string;
   /** @default 3000 */
   port: number;
@@ -80,10 +85,15 @@ export function loadCatalogueConfig(
   if (role !== 'all' && !redisUrl) {
     throw new CatalogueConfigError(`--role ${role} splits queue mode into API and worker processes: set REDIS_URL`);
   }
+  const queueDriver = parseQueueDriver(env.QUEUE_DRIVER);
+  if (queueDriver && !redisUrl) {
+    throw new CatalogueConfigError(`QUEUE_DRIVER=${queueDriver} chooses the queue library of queue mode: set REDIS_URL too (or unset QUEUE_DRIVER)`);
+  }
   return {
     role,
     database: parseDatabase(env.DATABASE_URL),
     redisUrl,
+    ...(redisUrl && { queueDriver: queueDriver ?? 'bull' }),
     port,
     baseUrl,
     defaultBaseUrl: `http://localhost:${port}`,
@@ -98,6 +108,12 @@ export function loadCatalogueConfig(
 function parseRole(value: string | undefined): CatalogueRole {
   if (value === 'all' || value === 'api' || value === 'worker') return value;
   throw new CatalogueConfigError(`--role must be api, worker or all, got "${value ?? ''}"`);
+}
+
+function parseQueueDriver(value: string | undefined): CatalogueQueueDriver | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'bull' || value === 'bullmq') return value;
+  throw new CatalogueConfigError(`QUEUE_DRIVER must be bull or bullmq, got "${value}"`);
 }
 
 function parsePort(value: string | undefined): number {

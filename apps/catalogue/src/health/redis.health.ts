@@ -1,9 +1,8 @@
-import { getQueueToken } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { Queue } from 'bull';
 import { REFERENCES_QUEUE } from 'nestjs-references';
+import { queueRedis, referencesQueue } from '../queue/references-queue.util.js';
 
 /** How long a PING may take before Redis counts as down. */
 export const REDIS_PING_TIMEOUT_MS = 2000;
@@ -23,11 +22,10 @@ export class RedisHealthIndicator {
     return this.indicators
       .check(key)
       .attempt(async () => {
-        // NOTE: the queue is registered inside the library's module, so it is looked up rather than injected.
-        const queue = this.moduleRef.get<Queue>(getQueueToken(REFERENCES_QUEUE), { strict: false });
+        const client = await queueRedis(referencesQueue(this.moduleRef));
         // NOTE: a client that lost its connection queues the PING until it is back: say so at once.
-        if (DISCONNECTED.has(queue.client.status)) throw new Error(`not connected (${queue.client.status})`);
-        const answer = await queue.client.ping();
+        if (DISCONNECTED.has(client.status)) throw new Error(`not connected (${client.status})`);
+        const answer = await client.ping();
         if (answer !== 'PONG') throw new Error(`PING answered ${answer}`);
         return { queue: REFERENCES_QUEUE };
       })

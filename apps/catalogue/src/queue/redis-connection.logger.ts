@@ -1,8 +1,7 @@
-import { getQueueToken } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bull';
-import { REFERENCES_QUEUE } from 'nestjs-references';
+import type { Redis } from 'ioredis';
+import { queueRedis, referencesQueue } from './references-queue.util.js';
 
 /**
  * Queue mode: one warning when the propagation queue loses Redis and one line when it is back, instead of
@@ -16,14 +15,17 @@ export class RedisConnectionLogger implements OnApplicationBootstrap {
   constructor(private readonly moduleRef: ModuleRef) {}
 
   onApplicationBootstrap(): void {
-    // NOTE: the queue is registered inside the library's module, so it is looked up rather than injected.
-    const queue = this.moduleRef.get<Queue>(getQueueToken(REFERENCES_QUEUE), { strict: false });
-    queue.client.on('error', (error: Error) => {
+    // NOTE: not awaited: BullMQ hands out its client once connected, and the app starts without waiting for it.
+    void queueRedis(referencesQueue(this.moduleRef)).then((client) => this.watch(client));
+  }
+
+  private watch(client: Redis): void {
+    client.on('error', (error: Error) => {
       if (this.lost) return;
       this.lost = true;
       this.logger.warn(`connection lost: ${error.message}; changes wait in the outbox until Redis is back`);
     });
-    queue.client.on('ready', () => {
+    client.on('ready', () => {
       if (!this.lost) return;
       this.lost = false;
       this.logger.log('connection back; the queue goes on');

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bull';
 import { defer, Observable, of, Subject, concat, from } from 'rxjs';
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.service.js';
-import { REFERENCES_DATABASE_ID } from '../references.constants.js';
+import type { QueueDriver } from '../queue/queue.driver.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_QUEUE_DRIVER } from '../references.constants.js';
 import { getReferencesQueueToken } from '../references.tokens.js';
 import { EXPLORER_OPTIONS, EXPLORER_REFERENCES } from './explorer.constants.js';
 import type { ExplorerActivityEntry, ReferencesExplorerOptions } from './references-explorer-options.interface.js';
@@ -18,7 +18,7 @@ export type ExplorerMessage =
 /** What an ended propagation did, by the kind of its outbox row. */
 const DONE: Record<string, string> = { content: 'copies updated', rename: 'references renamed', detach: 'referrers detached' };
 
-/** A Bull job id of an outbox row: `outbox-<database id>-<row id>` (see the queue's dispatcher). */
+/** The job id of an outbox row: `outbox-<database id>-<row id>` (see the queue's dispatcher). */
 const OUTBOX_JOB = /^outbox-(.+)-(\d+)$/;
 
 /**
@@ -27,9 +27,10 @@ const OUTBOX_JOB = /^outbox-(.+)-(\d+)$/;
  * Two sources, so that the API process hears of work done anywhere:
  * - this process's deliveries of `references.referrers-updated` (`ReferrersNotifier.listen`): sync mode, and the
  *   jobs of a worker running in this process;
- * - in queue mode, Bull's global events of the references queue: Redis pub/sub on the connection queue mode
- *   already has, published by Bull itself when any worker process finishes a job. Nothing has to be
- *   installed in the workers for it, and a worker that dies mid-job simply reports later, when its job ends.
+ * - in queue mode, the events of the references queue (`QueueDriver.onJobEnded`: Bull's global events, or
+ *   BullMQ's `QueueEvents`), published over Redis by the queue library itself when any worker process
+ *   finishes a job. Nothing has to be installed in the workers for it, and a worker that dies mid-job simply
+ *   reports later, when its job ends.
  */
 @Injectable()
 export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy {
@@ -37,7 +38,7 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
   private readonly entries: ExplorerActivityEntry[] = [];
   private readonly feed = new Subject<ExplorerMessage>();
   private nextId = 1;
-  private stops: Array<() => void> = [];
+  private stops: Array<() => void | Promise<void>> = [];
 
   constructor(
     @Inject(EXPLORER_REFERENCES) private readonly parts: ModuleRef,
@@ -47,13 +48,13 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
   onApplicationBootstrap(): void {
     const stopListening = this.parts.get(ReferrersNotifier).listen((event) => this.add({ kind: 'referrers-updated', ...event }));
     this.stops.push(stopListening);
-    const queue = queueOf(this.parts, this.options.dataSource);
-    if (queue) this.followQueue(queue);
+    const driver = queueDriverOf(this.parts);
+    if (driver) this.followQueue(driver);
   }
 
-  onModuleDestroy(): void {
-    for (const stop of this.stops) stop();
+  async onModuleDestroy(): Promise<void> {
     this.feed.complete();
+    await Promise.all(this.stops.splice(0).map((stop) => stop()));
   }
 
   /** The latest entries, oldest first. */
@@ -86,16 +87,13 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
     return { data: entry, id: String(entry.id), type: 'activity' };
   }
 
-  private followQueue(queue: Queue): void {
+  private followQueue(driver: QueueDriver): void {
     const databaseId = this.parts.get<string>(REFERENCES_DATABASE_ID);
-    const completed = (jobId: string) => void this.fromJob(databaseId, jobId, 'propagated');
-    const failed = (jobId: string, error: string) => void this.fromJob(databaseId, jobId, 'failed', error);
-    queue.on('global:completed', completed);
-    queue.on('global:failed', failed);
-    this.stops.push(() => {
-      queue.removeListener('global:completed', completed);
-      queue.removeListener('global:failed', failed);
-    });
+    this.stops.push(
+      driver.onJobEnded((jobId, error) =>
+        error === undefined ? void this.fromJob(databaseId, jobId, 'propagated') : void this.fromJob(databaseId, jobId, 'failed', error),
+      ),
+    );
   }
 
   /** An entry for the outbox row of a job that ended: the job carries only the row's id, the row what it did. */
@@ -118,10 +116,19 @@ export class ExplorerActivity implements OnApplicationBootstrap, OnModuleDestroy
   }
 }
 
-/** The Bull queue of the explored module in queue mode; `undefined` in sync mode, which has none. */
-export function queueOf(parts: ModuleRef, dataSource?: string): Queue | undefined {
+/** The queue (Bull's or BullMQ's) of the explored module in queue mode; `undefined` in sync mode, which has none. */
+export function queueOf(parts: ModuleRef, dataSource?: string): unknown {
   try {
-    return parts.get<Queue>(getReferencesQueueToken(dataSource));
+    return parts.get<unknown>(getReferencesQueueToken(dataSource));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `QueueDriver` of the explored module in queue mode; `undefined` in sync mode. */
+function queueDriverOf(parts: ModuleRef): QueueDriver | undefined {
+  try {
+    return parts.get<QueueDriver>(REFERENCES_QUEUE_DRIVER);
   } catch {
     return undefined;
   }

@@ -1,23 +1,41 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { QueueOptions } from 'bull';
 import type { ReferencesMetricsOptions } from '../metrics/references-metrics-options.interface.js';
+import type { QueueOptions as BullMqQueueOptions, WorkerOptions as BullMqWorkerOptions } from 'bullmq';
+import type { QueueDriverName } from '../queue/queue.driver.js';
 
 /**
  * Where propagation runs.
  * - `sync`: inside the writer's transaction; when `save()` returns, every referrer is updated.
- * - `queue`: an outbox row in the writer's transaction, then Bull jobs on Redis, in any number of workers.
+ * - `queue`: an outbox row in the writer's transaction, then Bull or BullMQ jobs on Redis, in any number of workers.
  */
 export type PropagationMode = 'sync' | 'queue';
 
 /** Options of the queue mode. */
 export interface ReferencesQueueOptions {
   /**
-   * Bull queue options (at least `redis`).
+   * The queue library: `bull` (`bull` and `@nestjs/bull` installed) or `bullmq` (`bullmq` and
+   * `@nestjs/bullmq` installed). Only the chosen one is loaded. Every process of one database must use the
+   * same driver: they share the queue in Redis, and the two libraries store it differently.
+   * @default 'bull'
+   */
+  driver?: QueueDriverName;
+  /**
+   * Bull queue options (at least `redis`), with `driver: 'bull'`.
    * @default { redis: 'redis://127.0.0.1:6379' }
    */
   bull?: QueueOptions;
   /**
-   * Whether this process runs the Bull processors (a worker). An API-only process sets `false`.
+   * BullMQ queue options (at least `connection`, e.g. `{ url: 'redis://host:6379' }`), with
+   * `driver: 'bullmq'`; `worker` adds the worker's own (its lock and stalled-job settings override the
+   * library's, the same values as on Bull: a killed worker's job runs again within 7.5 s). The worker
+   * connects with `maxRetriesPerRequest: null`, as BullMQ requires; a client instance given as
+   * `connection` must have it already.
+   * @default { connection: { host: '127.0.0.1', port: 6379 } }
+   */
+  bullmq?: Partial<BullMqQueueOptions> & { worker?: Partial<BullMqWorkerOptions> };
+  /**
+   * Whether this process runs the propagation jobs (a worker). An API-only process sets `false`.
    * @default true
    */
   worker?: boolean;
@@ -126,4 +144,6 @@ export interface ReferencesModuleAsyncOptions extends Pick<ModuleMetadata, 'impo
   dataSource?: string;
   /** The propagation mode (needed before the factory runs, to register the queue). @default 'sync' */
   propagation?: PropagationMode;
+  /** The queue library in queue mode, `queue.driver` (needed before the factory runs, to load it). @default 'bull' */
+  queueDriver?: QueueDriverName;
 }

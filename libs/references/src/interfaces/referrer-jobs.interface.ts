@@ -1,16 +1,18 @@
-import type { JobOptions, Queue } from 'bull';
+import type { JobOptions } from 'bull';
+import type { JobsOptions } from 'bullmq';
+import type { AppQueue } from '../referrer-jobs/referrer-queue.adapter.js';
 import type { ReferenceMatch } from './reference-row.interface.js';
 
 /** The application's own job, run once per referrer. */
 export interface ReferrerJob {
-  /** The app's Bull queue. */
-  queue: Queue;
+  /** The app's queue: a Bull or a BullMQ `Queue`. */
+  queue: AppQueue;
   /** The job name its processor handles. */
   name: string;
   /** Data merged into each job, beside `{ reference, batchId, referrerType, referrerId }`. */
   data?: Record<string, unknown>;
-  /** Bull job options (attempts, backoff, …). @default { attempts: 1 } */
-  options?: JobOptions;
+  /** Job options of the queue's library (attempts, backoff, …). @default { attempts: 1 } */
+  options?: JobOptions | JobsOptions;
 }
 
 /** A follow-up job on the same queue. */

@@ -1,16 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { JobOptions, Queue } from 'bull';
 import type { EntityManager } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
-import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS, REFERENCES_BULL_QUEUE } from '../references.constants.js';
+import { REFERENCES_DATABASE_ID, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { TransactionHooks } from '../transaction/transaction-hooks.service.js';
+import { QueueDriver, type PropagationJobOptions } from './queue.driver.js';
 
 /**
- * The Bull job of one outbox row. Its id is derived from the row and the database: Bull silently drops an
- * add whose id is taken, which makes enqueueing a row twice harmless.
+ * The job id of one outbox row, derived from the row and the database: Bull and BullMQ silently drop an add
+ * whose id is taken, which makes enqueueing a row twice harmless. NOTE: no ':' in it, which BullMQ refuses.
  */
-export const PROPAGATE_JOB = 'propagate';
 export const jobIdOf = (databaseId: string, outboxId: number) => `outbox-${databaseId}-${outboxId}`;
 
 /** How long `stop()` waits for enqueues in flight. */
@@ -23,14 +22,15 @@ const SWEEP_LIMIT = 1000;
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
- * Moves outbox rows to Bull: the rows a transaction wrote, right after it commits, and every unfinished row
- * on a periodic sweep, which recovers rows whose enqueue never happened (a crash after commit, Redis down).
+ * Moves outbox rows to the queue (Bull or BullMQ, through its `QueueDriver`): the rows a transaction wrote,
+ * right after it commits, and every unfinished row on a periodic sweep, which recovers rows whose enqueue
+ * never happened (a crash after commit, Redis down).
  * Enqueueing a row twice is harmless: the job id is the row's, and a finished row is skipped by the processor.
  */
 @Injectable()
 export class OutboxDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger('ReferencesOutboxDispatcher');
-  private readonly jobOptions: JobOptions;
+  private readonly jobOptions: PropagationJobOptions;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly enqueueing = new Set<Promise<void>>();
@@ -38,18 +38,13 @@ export class OutboxDispatcher implements OnModuleDestroy {
   private readonly pruneIntervalMs: number;
 
   constructor(
-    @Inject(REFERENCES_BULL_QUEUE) private readonly queue: Queue,
+    private readonly queue: QueueDriver,
     private readonly outbox: ReferenceOutbox,
     private readonly hooks: TransactionHooks,
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
     @Inject(REFERENCES_DATABASE_ID) private readonly databaseId: string,
   ) {
-    this.jobOptions = {
-      attempts: options.queue?.attempts ?? 5,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: true,
-      removeOnFail: true,
-    };
+    this.jobOptions = { attempts: options.queue?.attempts ?? 5, backoffMs: 500 };
     this.pruneIntervalMs = Math.min(PRUNE_INTERVAL_MS, options.queue?.retainDoneMs ?? PRUNE_INTERVAL_MS);
   }
 
@@ -107,6 +102,6 @@ export class OutboxDispatcher implements OnModuleDestroy {
 
   private async add(ids: number[]): Promise<void> {
     if (!ids.length) return;
-    await this.queue.addBulk(ids.map((id) => ({ name: PROPAGATE_JOB, data: { outboxId: id }, opts: { ...this.jobOptions, jobId: jobIdOf(this.databaseId, id) } })));
+    await this.queue.addBulk(ids.map((id) => ({ outboxId: id, jobId: jobIdOf(this.databaseId, id) })), this.jobOptions);
   }
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReferencesMetrics } from '../metrics/references-metrics.service.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
@@ -13,6 +12,7 @@ import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
 import { isTransientError } from '../sql/transient-errors.util.js';
 import { OutboxStrategy } from './outbox.strategy.js';
+import type { PropagationJob } from './queue.driver.js';
 import { slicesOf } from './slices.util.js';
 
 /** A fan-out over more than this many batches is split into slices that several workers take in parallel. */
@@ -62,18 +62,18 @@ export class OutboxProcessor implements OnModuleDestroy {
   /**
    * Runs the job's outbox row to its end. A transient error (the database or Redis down, a deadlock) is not
    * a failure: the run starts again, after a capped backoff, from the last committed batch, for as long as
-   * the error lasts, and Bull never counts it against the change's attempts.
+   * the error lasts, and the queue never counts it against the change's attempts.
    */
-  process(job: Job<{ outboxId: number }>): Promise<void> {
+  process(job: PropagationJob): Promise<void> {
     return this.untilNotTransient(`Propagation ${job.data.outboxId}`, () => this.run(job));
   }
 
   /**
-   * Bull's `failed` event: records a row whose job ran out of attempts; the other rows go on. Never rejects
+   * The queue's `failed` event: records a row whose job ran out of attempts; the other rows go on. Never rejects
    * (nothing awaits an event handler). A transient error leaves the row running: its lease expires and the
    * sweep enqueues it again.
    */
-  async failed(job: Job<{ outboxId: number }>, error: Error): Promise<void> {
+  async failed(job: PropagationJob, error: Error): Promise<void> {
     try {
       if (error instanceof WorkerStoppingError || isTransientError(error, this.dialect)) return;
       if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
@@ -123,7 +123,7 @@ export class OutboxProcessor implements OnModuleDestroy {
     });
   }
 
-  private async run(job: Job<{ outboxId: number }>): Promise<void> {
+  private async run(job: PropagationJob): Promise<void> {
     const row = await this.outbox.find(job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'failed') return;
     await this.outbox.start(row);
