@@ -1,14 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
+  ApiBearerAuth,
   ApiOkResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { WriteTokenGuard } from '../auth/write-token.guard.js';
 import { WriteAccess } from '../auth/write-access.decorator.js';
 import { REFERRERS_AFTER_PUT } from '../common/api-docs.js';
 import { PageQuery } from '../common/page-query.dto.js';
@@ -16,7 +19,7 @@ import type { Page, Representation } from '../common/record-store.js';
 import { AgentMetadata } from './agent-metadata.dto.js';
 import { AgentsService } from './agents.service.js';
 
-/** `/agents`: artists and workshops, answered as `{ ...metadata, id, links: { self } }`. */
+/** `/agents`: artists and workshops, answered as their representation `{ ...metadata, id, links: { self } }` without the private `email`. */
 @ApiTags('agents')
 @Controller('agents')
 export class AgentsController {
@@ -34,6 +37,17 @@ export class AgentsController {
   @ApiBadRequestResponse({ description: 'The id is not a uuid' })
   get(@Param('id', ParseUUIDPipe) id: string): Promise<Representation> {
     return this.agents.get(id);
+  }
+
+  @Get(':id/private')
+  @UseGuards(WriteTokenGuard)
+  @ApiBearerAuth()
+  @ApiOkResponse({ description: 'The whole stored agent, its private contact (email) too' })
+  @ApiUnauthorizedResponse({ description: 'No `Authorization: Bearer <token>` header, or a wrong token' })
+  @ApiNotFoundResponse({ description: 'No agent has this id' })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid' })
+  getPrivate(@Param('id', ParseUUIDPipe) id: string): Promise<Representation> {
+    return this.agents.private(id);
   }
 
   @Post()
