@@ -31,7 +31,12 @@ export class AgentMetadata {
    * A private contact address: stored on the agent, shown only by `GET /agents/:id/private` (write token),
    * never in a copy of the agent (an artwork's credit), its search document or a public route.
    */
-  @ApiPropertyOptional({ format: 'email', example: 'studio@example.org', description: 'Private: never copied into an artwork, nor shown by a public route' })
+  @ApiPropertyOptional({
+    format: 'email',
+    example: 'studio@example.org',
+    writeOnly: true,
+    description: 'Private: stored, never copied into an artwork nor answered by a public route (`GET /agents/{id}/private` shows it)',
+  })
   @IsOptional()
   @IsEmail()
   @MaxLength(320)
