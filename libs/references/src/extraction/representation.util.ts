@@ -55,9 +55,8 @@ function nestedClasses(schema: Function): Function[] {
 function withheldKeys(schema: Type<object>, groups: string[]): Set<string> {
   const storage = defaultMetadataStorage;
   const withheld = new Set<string>();
-  for (const metadata of storage.getExcludedMetadatas(schema)) {
-    if (metadata.propertyName && !metadata.options?.toClassOnly) withheld.add(metadata.propertyName);
-  }
+  // NOTE: every @Exclude(), one way or both: the representation goes plain → class → plain, so each one drops its key.
+  for (const metadata of storage.getExcludedMetadatas(schema)) if (metadata.propertyName) withheld.add(metadata.propertyName);
   for (const metadata of storage.getExposedMetadatas(schema)) {
     const only = metadata.options?.groups;
     if (metadata.propertyName && only?.length && !only.some((group) => groups.includes(group))) withheld.add(metadata.propertyName);
