@@ -39,8 +39,8 @@ export interface ReferenceEnabledOptions<T = any> {
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;
   /**
-   * What any copy of a record may hold: a function of the record that returns the content other records
-   * copy (the library adds `id` and `links.self`). The metadata DTO's class-transformer rules apply to what
+   * What any copy of a record may hold: a function of the record (the whole entity: the library then loads
+   * whole records of this type) that returns the content other records copy (the library adds `id` and `links.self`). The metadata DTO's class-transformer rules apply to what
    * it returns (`@Exclude()`, and `@Expose({ groups })` with `groups` below), so that a key excluded there
    * never reaches a copy, whatever the function returns. A referrer's `fields`, `depth` and `postprocess`
    * narrow this further; they never widen it. A change of it is a change of every copy: roll it out with
