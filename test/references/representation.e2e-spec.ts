@@ -29,15 +29,18 @@ class PersonMetadata {
   route: 'people',
   schema: PersonMetadata,
   groups: ['reference'],
+  // A column of the record besides its metadata travels too (the function gets the whole entity).
   representation: (person) => {
-    if (!deployed.hideAliases) return person.metadata;
-    const { aliases: _hidden, ...rest } = person.metadata;
+    const content = person.honorific ? { ...person.metadata, honorific: person.honorific } : person.metadata;
+    if (!deployed.hideAliases) return content;
+    const { aliases: _hidden, ...rest } = content;
     return rest;
   },
 })
 class Person extends JsonDocument {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'json' }) metadata: PersonMetadata & Record<string, any>;
+  @Column({ type: 'varchar', length: 100, nullable: true }) honorific?: string | null;
 }
 
 /** A member of a team: a copy of a person inside an array of nested objects. */
@@ -104,7 +107,8 @@ class CreateRepresentationTables1764000000002 implements MigrationInterface {
           ? [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json']
           : ['varchar PRIMARY KEY NOT NULL', 'text'];
     for (const table of ['rep_person', 'rep_team', 'rep_contact', 'rep_project']) {
-      const sql = `CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL)`;
+      const honorific = table === 'rep_person' ? ', "honorific" varchar(100) NULL' : '';
+      const sql = `CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${honorific})`;
       await queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
     }
   }
@@ -151,6 +155,17 @@ describe.each(DATABASES_AND_MODES)('what a copy holds, on %s in %s mode', (kind,
       expect((await reload(team)).metadata.lead).toEqual({ name: 'Ada', city: 'London', id: ada.id, links: { self: url('people', ada.id) } });
       expect((await reload(ada)).metadata).toMatchObject({ email: SECRET, notes: 'admin only' });
       expect(ctx.references.representationOf(ada)).not.toHaveProperty('email');
+    });
+
+    it('a representation may read the whole record: what it returns is copied on write and on change', async () => {
+      const repository = ctx.dataSource.getRepository(Person);
+      const ada = await repository.save(repository.create({ metadata: { name: 'Ada (countess)', email: SECRET }, honorific: 'Countess' }));
+      const team = await save(Team, { title: 'Engines', lead: link(url('people', ada.id)) });
+      expect((await reload(team)).metadata.lead).toEqual({ name: 'Ada (countess)', honorific: 'Countess', id: ada.id, links: { self: url('people', ada.id) } });
+      ada.honorific = 'Countess of Lovelace';
+      await repository.save(ada);
+      await ctx.settle();
+      expect((await reload(team)).metadata.lead?.honorific).toBe('Countess of Lovelace');
     });
 
     it('on update, in copies inside arrays, and transitively two levels down', async () => {
