@@ -117,6 +117,8 @@ describe("the leak audit and a rollout through the catalogue CLI (PostgreSQL, sy
     const audit = await cli(['references', 'verify', '--private'], env());
     expect(audit.code).toBe(1);
     expect(audit.stdout).toContain(`artworks/${artworkId} creators[0].agent → ${agent.links.self}: email`);
+    const json = JSON.parse((await cli(['references', 'verify', '--private', '--json'], env())).stdout);
+    expect(json).toMatchObject({ ok: false, withheld: [{ referrerType: 'artworks', referrerId: artworkId, path: 'creators[0].agent', keys: ['email'] }] });
     const report = await cli(['references', 'verify'], env());
     expect(report.stdout).toContain(`artworks/${artworkId} creators[0].agent → ${agent.links.self} (the representation changed)`);
 

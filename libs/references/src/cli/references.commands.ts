@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import type { VerifyReport } from '../interfaces/references-reports.interface.js';
 import type { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import type { ReferencesService } from '../references.service.js';
 import { getReferencesMaintenanceToken, getReferencesServiceToken } from '../references.tokens.js';
@@ -97,20 +98,9 @@ export class VerifyCommand extends DataSourceCommand {
 
   async run(_args: string[], options: DataSourceOption & { json?: boolean; private?: boolean }): Promise<void> {
     const report = await this.maintenance(options).verify();
-    if (options.json) print(JSON.stringify(options.private ? { withheld: report.withheld, ok: !report.withheld.length } : report, null, 2));
-    else if (options.private) {
-      // The leak audit: every stored copy holding a key its target's representation leaves out, each one listed.
-      print(`Checked ${report.records} records.`);
-      print(`  ${'withheld'.padEnd(13)} ${report.withheld.length}`);
-      for (const row of report.withheld) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}: ${row.keys.join(', ')}`);
-      print(
-        report.withheld.length
-          ? "Copies hold keys their targets withhold: run 'references refresh --stale'."
-          : 'No copy holds a key its target withholds.',
-      );
-      if (report.withheld.length) process.exitCode = 1;
-      return;
-    } else {
+    if (options.private) return this.audit(report, options.json);
+    if (options.json) print(JSON.stringify(report, null, 2));
+    else {
       print(`Checked ${report.records} records.`);
       const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, withheld: report.withheld, dangling: report.dangling, 'non-canonical': report.nonCanonical };
       for (const [name, rows] of Object.entries(kinds)) {
@@ -132,6 +122,18 @@ export class VerifyCommand extends DataSourceCommand {
   @Option({ flags: '--json', description: 'print the report as JSON' })
   parseJson(): boolean {
     return true;
+  }
+
+  /** The leak audit: every stored copy holding a key its target's representation leaves out, each one listed. */
+  private audit(report: VerifyReport, json?: boolean): void {
+    if (json) print(JSON.stringify({ records: report.records, withheld: report.withheld, ok: !report.withheld.length }, null, 2));
+    else {
+      print(`Checked ${report.records} records.`);
+      print(`  ${'withheld'.padEnd(13)} ${report.withheld.length}`);
+      for (const row of report.withheld) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}: ${row.keys.join(', ')}`);
+      print(report.withheld.length ? "Copies hold keys their targets withhold: run 'references refresh --stale'." : 'No copy holds a key its target withholds.');
+    }
+    if (report.withheld.length) process.exitCode = 1;
   }
 
   @Option({ flags: '--private', description: 'the leak audit: list every copy holding a key its target withholds (exit 1 if any)' })
