@@ -21,6 +21,13 @@ class Person {
   @Expose({ groups: ['admin'] }) @IsString() @IsOptional() notes?: string;
 }
 
+/** An allow-list: only the exposed keys travel. */
+@Exclude()
+class Card {
+  @Expose() @IsString() name: string;
+  @IsString() @IsOptional() email?: string;
+}
+
 /** No rule of its own: its nested DTO has one. */
 class Holder {
   @IsString() title: string;
@@ -45,6 +52,10 @@ describe('representationRules', () => {
     const rules = representationRules(Person)!;
     expect(rules.apply({ name: 'Ada', city: 'London' })).toEqual({ name: 'Ada' });
     expect(rules.withheld.has('city')).toBe(true);
+  });
+
+  it('keeps only the exposed keys of a DTO excluded as a whole', () => {
+    expect(representationRules(Card)!.apply({ name: 'Ada', email: 'a@x', undeclared: 'not exposed' })).toEqual({ name: 'Ada' });
   });
 
   it('applies the rules of nested DTOs', () => {
