@@ -104,6 +104,9 @@ export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
 /** The key of the database's id in `reference_settings`. */
 export const DATABASE_ID_SETTING = 'database-id';
 
+/** The key in `reference_settings` that says `reference_copy_field` holds every place the index shows (`CopyFields`). */
+export const COPY_FIELDS_SETTING = 'copy-fields';
+
 /**
  * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`
  * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.

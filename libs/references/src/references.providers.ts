@@ -18,6 +18,7 @@ import { RecordLoader } from './records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
+import { CopyFields } from './reverse-index/copy-fields.service.js';
 import { ReferenceIndex } from './reverse-index/reference-index.service.js';
 import { BaseUrlCheck, baseUrlProvider } from './settings/base-url.provider.js';
 import { databaseIdProvider } from './settings/database-id.provider.js';
@@ -34,6 +35,7 @@ export const REFERENCES_PARTS: Provider[] = [
   ReferenceUrls,
   ReferenceTypesRegistry,
   sqlDialectProvider,
+  CopyFields,
   ReferenceIndex,
   RecordLoader,
   InlineCopies,

@@ -3,12 +3,29 @@ import type { EntityManager } from 'typeorm';
 import { ReferencedRecordError } from '../errors/references.errors.js';
 import { extractReferences } from '../extraction/reference-extractor.util.js';
 import { Dereferencer } from '../inline/dereferencer.service.js';
-import type { PropagationStrategy } from '../propagation/propagation-strategy.interface.js';
+import { InlineCopies } from '../inline/inline-copies.service.js';
+import type { PropagationStrategy, TargetState } from '../propagation/propagation-strategy.interface.js';
+import { RecordLoader } from '../records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
+import { CopyFields, type CopyFieldKey } from '../reverse-index/copy-fields.service.js';
 import { ReferenceIndex, toReferenceRow, type IndexedRecord } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
 import { CoalescedCalls } from '../transaction/coalesced-calls.util.js';
+
+/** What an update replaces: the committed row (if it was there) and the fields that hold copies of its type. */
+interface Prior {
+  record?: object;
+  /** `undefined`: not known (every field is refreshed). */
+  fields?: Set<CopyFieldKey>;
+}
+
+interface PriorRead {
+  type: ReferenceType;
+  /** The entity being saved: `afterUpdate` finds its prior by it. */
+  record: object;
+  id: string;
+}
 
 /** Restricting referrers named in a `ReferencedRecordError`. */
 const RESTRICTING_SHOWN = 100;
@@ -22,16 +39,28 @@ export class RecordLifecycle {
   private readonly inserts = new CoalescedCalls<IndexedRecord>((manager, records) => this.index.insert(manager, records));
   private readonly replacements = new CoalescedCalls<IndexedRecord>((manager, records) => this.index.replaceMany(manager, records));
 
+  /** Per record being updated (the entity TypeORM saves): what the update replaces, read by `beforeWrite`. */
+  private readonly priors = new WeakMap<object, Prior>();
+  private readonly priorReads = new CoalescedCalls<PriorRead>((manager, reads) => this.readPriors(manager, reads));
+
   constructor(
     private readonly dereferencer: Dereferencer,
     private readonly index: ReferenceIndex,
     private readonly dialect: SqlDialect,
     @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
+    private readonly loader: RecordLoader,
+    private readonly copyFields: CopyFields,
+    private readonly copies: InlineCopies,
   ) {}
 
-  /** Before insert and update: validate and dereference the metadata (throws before anything is written). */
-  async beforeWrite(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+  /**
+   * Before insert and update: validate and dereference the metadata (throws before anything is written).
+   * Before an update (`stored`: what TypeORM loaded), the record's committed row is read under its update
+   * lock, with the fields that hold copies of its type: `afterUpdate` compares against it.
+   */
+  async beforeWrite(manager: EntityManager, type: ReferenceType, record: object, stored?: object): Promise<void> {
     await this.dereferencer.prepare(manager, type, type.metadataOf(record));
+    if (stored) await this.priorReads.call(manager, { type, record, id: type.idOf(stored) });
   }
 
   /** After insert: the record's index rows; those of every record of one `save()` with one statement. */
@@ -40,12 +69,47 @@ export class RecordLifecycle {
     return this.inserts.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
   }
 
-  /** After update: the record's index rows (those of every record of one `save()` together), then its referrers. */
-  async afterUpdate(manager: EntityManager, type: ReferenceType, record: object): Promise<void> {
+  /**
+   * After update: the record's index rows (those of every record of one `save()` together), then its
+   * referrers, in the fields whose copy the update changed (`entity`: the object `beforeWrite` was given).
+   */
+  async afterUpdate(manager: EntityManager, type: ReferenceType, record: object, entity: object = record): Promise<void> {
     const specs = extractReferences(type.schema, type.metadataOf(record));
     await this.replacements.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
-    const target = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
+    const target: TargetState = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
+    target.fields = this.changedFields(manager, target, type, entity);
     await this.propagation.contentChanged(manager, target, false);
+  }
+
+  /**
+   * The fields whose copy of the record the update changed: those that hold copies of its type and whose
+   * copy built from the replaced row differs from the one built from the new. `undefined` (every field)
+   * when the replaced row was not read.
+   */
+  private changedFields(manager: EntityManager, target: TargetState, type: ReferenceType, entity: object): ReadonlySet<CopyFieldKey> | undefined {
+    const prior = this.priors.get(entity);
+    this.priors.delete(entity);
+    if (!prior?.fields) return undefined;
+    if (!prior.fields.size || !prior.record) return prior.fields;
+    const context = { reference: target.reference, manager };
+    return this.copies.changed(type.representationOf(prior.record), target.representation, type, prior.fields, context);
+  }
+
+  /**
+   * The rows the updates replace, one statement per type, under their update lock: the committed content
+   * (what `databaseEntity` holds was read before the transaction, and another writer may have committed
+   * since), which nothing else changes until this transaction ends. The copy fields are read after it, so
+   * they include every referrer that copied the committed content.
+   */
+  private async readPriors(manager: EntityManager, reads: PriorRead[]): Promise<void> {
+    const byType = new Map<ReferenceType, PriorRead[]>();
+    for (const read of reads) (byType.get(read.type) ?? byType.set(read.type, []).get(read.type)!).push(read);
+    for (const [type, list] of byType) {
+      const records = await this.loader.loadMany(manager, type, [...new Set(list.map((r) => r.id))], { lock: 'update' });
+      const byId = new Map(records.map((record) => [type.idOf(record), record]));
+      const fields = await this.copyFields.of(manager, type);
+      for (const read of list) this.priors.set(read.record, { record: byId.get(read.id), fields });
+    }
   }
 
   /** After an update that changed the key in the record's URL: every reference to the old URL moves to the new one. */

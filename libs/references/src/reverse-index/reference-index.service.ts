@@ -13,6 +13,7 @@ import type {
 } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { SqlDialect, asText, type IndexRowValues } from '../sql/sql.dialect.js';
+import { CopyFields } from './copy-fields.service.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.util.js';
 
@@ -47,7 +48,10 @@ const key = referenceKey;
 export class ReferenceIndex {
   private readonly statements = new Map<string, { sql: string; values: (parameters: Record<string, unknown>) => unknown[] }>();
 
-  constructor(private readonly dialect: SqlDialect) {}
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly copyFields: CopyFields,
+  ) {}
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
   async replace(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
@@ -105,6 +109,7 @@ export class ReferenceIndex {
       }
     }
     await this.dialect.insertIndexRows(manager, rows);
+    await this.copyFields.record(manager, rows);
   }
 
   async removeReferrer(manager: EntityManager, referrerType: string, referrerIds: string[]): Promise<void> {
