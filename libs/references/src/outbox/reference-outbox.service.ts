@@ -79,19 +79,22 @@ export class ReferenceOutbox {
 
   /**
    * Marks a content row done and, if it was the last open part of its change (the change's own run, or the
-   * last of its slices, with no referrer left failed) and it refreshed every field, records the change as
-   * synced for its target.
+   * last of its slices, with no referrer left failed), records the change as synced for its target; a change
+   * of some fields only (`fields`), once no older change of the target is open either.
    */
   async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version' | 'fields'>): Promise<void> {
     const version = row.version ?? row.id;
     await this.dataSource.transaction(async (manager) => {
       await this.finish(row.id, manager);
-      // NOTE: a change that refreshed some fields only does not sync the others: a run of an older change goes on.
-      if (row.fields !== null) return;
       // NOTE: the change's own row, locked, serialises slices that end at once: the last to commit sees the others done.
       if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "reference_outbox" WHERE "id" = $1 FOR UPDATE', [version]);
-      const open = await manager.getRepository(ReferenceOutboxEntry).count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
-      if (open === 0) await this.recordSynced(manager, row.reference, version);
+      const rows = manager.getRepository(ReferenceOutboxEntry);
+      const open = await rows.count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
+      // NOTE: a change of some fields syncs the target only once every older change is done: those may have
+      // altered other fields, and a run of theirs found covered would be skipped.
+      const older =
+        row.fields === null ? 0 : await rows.count({ where: { kind: 'content', reference: row.reference, id: LessThan(version), status: Not('done') } });
+      if (open === 0 && older === 0) await this.recordSynced(manager, row.reference, version);
     });
   }
 
