@@ -230,8 +230,8 @@ describe.each(DATABASES)('the places of copies of an index written before they w
     try {
       target = await createNode(first.dataSource, { title: 'Cubism' });
       referrer = await createNode(first.dataSource, { title: 'r', titled: link(nodeUrl(target.id)) });
-      await first.dataSource.query('DELETE FROM reference_copy_field');
-      await first.dataSource.query(`DELETE FROM reference_settings WHERE ${first.dataSource.driver.escape('key')} = 'copy-fields'`);
+      await first.dataSource.query('DELETE FROM reference_place');
+      await first.dataSource.query(`DELETE FROM reference_settings WHERE ${first.dataSource.driver.escape('key')} = 'reference-places'`);
     } finally {
       await first.close();
     }

@@ -104,8 +104,8 @@ export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
 /** The key of the database's id in `reference_settings`. */
 export const DATABASE_ID_SETTING = 'database-id';
 
-/** The key in `reference_settings` that says `reference_copy_field` holds every place the index shows (`CopyFields`). */
-export const COPY_FIELDS_SETTING = 'copy-fields';
+/** The key in `reference_settings` that says `reference_place` holds every place the index shows (`ReferencePlaces`). */
+export const PLACES_SETTING = 'reference-places';
 
 /**
  * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`

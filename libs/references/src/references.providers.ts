@@ -18,7 +18,7 @@ import { RecordLoader } from './records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
 import { ReferenceTypesRegistry } from './registry/reference-types.registry.js';
-import { CopyFields } from './reverse-index/copy-fields.service.js';
+import { ReferencePlaces } from './reverse-index/reference-places.service.js';
 import { ReferenceIndex } from './reverse-index/reference-index.service.js';
 import { BaseUrlCheck, baseUrlProvider } from './settings/base-url.provider.js';
 import { databaseIdProvider } from './settings/database-id.provider.js';
@@ -35,7 +35,7 @@ export const REFERENCES_PARTS: Provider[] = [
   ReferenceUrls,
   ReferenceTypesRegistry,
   sqlDialectProvider,
-  CopyFields,
+  ReferencePlaces,
   ReferenceIndex,
   RecordLoader,
   InlineCopies,

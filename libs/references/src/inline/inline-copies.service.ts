@@ -6,7 +6,7 @@ import { fieldAt, occurrences } from '../extraction/reference-schema.util.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { splitCopyFieldKey, type CopyFieldKey } from '../reverse-index/copy-fields.service.js';
+import { splitFieldKey, type FieldKey } from '../reverse-index/reference-places.service.js';
 
 /**
  * Builds the inline copy a referrer field stores of a target.
@@ -36,7 +36,7 @@ export class InlineCopies {
   }
 
   /**
-   * The fields among `fields` (copy field keys, `CopyFields`) whose copy of the target differs between two
+   * The fields among `fields` (copy field keys, `ReferencePlaces`) whose copy of the target differs between two
    * of its representations: what a change replaced, and what it wrote. Each distinct field is built twice
    * at most. A field that is not `comparable` always differs; keys the schemas no longer hold are left out.
    */
@@ -44,13 +44,13 @@ export class InlineCopies {
     before: Record<string, any>,
     after: Record<string, any>,
     targetType: ReferenceType,
-    fields: Iterable<CopyFieldKey>,
+    fields: Iterable<FieldKey>,
     context: { reference: string; manager: EntityManager },
-  ): Set<CopyFieldKey> {
-    const changed = new Set<CopyFieldKey>();
+  ): Set<FieldKey> {
+    const changed = new Set<FieldKey>();
     const differs = new Map<ReferenceFieldMetadata, boolean>();
     for (const key of fields) {
-      const { referrerType, path } = splitCopyFieldKey(key);
+      const { referrerType, path } = splitFieldKey(key);
       const schema = this.registry.forName(referrerType)?.schema;
       const field = schema && fieldAt(schema, parsePath(path));
       if (field?.kind !== 'inline') continue;

@@ -1,23 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ReferencedRecordError } from '../errors/references.errors.js';
-import { extractReferences } from '../extraction/reference-extractor.util.js';
+import { extractReferences, type ReferenceSpec } from '../extraction/reference-extractor.util.js';
 import { Dereferencer } from '../inline/dereferencer.service.js';
 import { InlineCopies } from '../inline/inline-copies.service.js';
 import type { PropagationStrategy, TargetState } from '../propagation/propagation-strategy.interface.js';
 import { RecordLoader } from '../records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
-import { CopyFields, type CopyFieldKey } from '../reverse-index/copy-fields.service.js';
-import { ReferenceIndex, toReferenceRow, type IndexedRecord } from '../reverse-index/reference-index.service.js';
+import { ReferencePlaces, type TypePlaces } from '../reverse-index/reference-places.service.js';
+import { ReferenceIndex, referenceKey, toReferenceRow, type IndexedRecord } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
 import { CoalescedCalls } from '../transaction/coalesced-calls.util.js';
 
-/** What an update replaces: the committed row (if it was there) and the fields that hold copies of its type. */
+/** What an update replaces: the committed row (if it was there) and the places of references to its type. */
 interface Prior {
   record?: object;
-  /** `undefined`: not known (every field is refreshed). */
-  fields?: Set<CopyFieldKey>;
+  /** `undefined`: not known (every field is refreshed, the link referrers walked). */
+  places?: TypePlaces;
 }
 
 interface PriorRead {
@@ -25,6 +25,14 @@ interface PriorRead {
   /** The entity being saved: `afterUpdate` finds its prior by it. */
   record: object;
   id: string;
+}
+
+/** Whether two records' references would give the same index rows. */
+function sameReferences(a: ReferenceSpec[], b: ReferenceSpec[]): boolean {
+  const row = (s: ReferenceSpec) => `${referenceKey(s)} ${s.referenceUuid} ${s.field.onDelete}`;
+  if (a.length !== b.length) return false;
+  const rows = new Set(a.map(row));
+  return b.every((s) => rows.has(row(s)));
 }
 
 /** Restricting referrers named in a `ReferencedRecordError`. */
@@ -49,7 +57,7 @@ export class RecordLifecycle {
     private readonly dialect: SqlDialect,
     @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
     private readonly loader: RecordLoader,
-    private readonly copyFields: CopyFields,
+    private readonly places: ReferencePlaces,
     private readonly copies: InlineCopies,
   ) {}
 
@@ -70,36 +78,32 @@ export class RecordLifecycle {
   }
 
   /**
-   * After update: the record's index rows (those of every record of one `save()` together), then its
-   * referrers, in the fields whose copy the update changed (`entity`: the object `beforeWrite` was given).
+   * After update: the record's index rows (those of every record of one `save()` together) unless its
+   * references are those of the row it replaced, then its referrers, in the fields whose copy the update
+   * changed (`entity`: the object `beforeWrite` was given).
    */
   async afterUpdate(manager: EntityManager, type: ReferenceType, record: object, entity: object = record): Promise<void> {
-    const specs = extractReferences(type.schema, type.metadataOf(record));
-    await this.replacements.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
-    const target: TargetState = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
-    target.fields = this.changedFields(manager, target, type, entity);
-    await this.propagation.contentChanged(manager, target, false);
-  }
-
-  /**
-   * The fields whose copy of the record the update changed: those that hold copies of its type and whose
-   * copy built from the replaced row differs from the one built from the new. `undefined` (every field)
-   * when the replaced row was not read.
-   */
-  private changedFields(manager: EntityManager, target: TargetState, type: ReferenceType, entity: object): ReadonlySet<CopyFieldKey> | undefined {
     const prior = this.priors.get(entity);
     this.priors.delete(entity);
-    if (!prior?.fields) return undefined;
-    if (!prior.fields.size || !prior.record) return prior.fields;
-    const context = { reference: target.reference, manager };
-    return this.copies.changed(type.representationOf(prior.record), target.representation, type, prior.fields, context);
+    const specs = extractReferences(type.schema, type.metadataOf(record));
+    if (!prior?.record || !sameReferences(specs, extractReferences(type.schema, type.metadataOf(prior.record)))) {
+      await this.replacements.call(manager, { referrerType: type.name, referrerId: type.idOf(record), specs });
+    }
+    const target: TargetState = { reference: type.canonicalUrl(record), representation: type.representationOf(record), type };
+    if (prior?.places) {
+      target.fields = prior.record
+        ? this.copies.changed(type.representationOf(prior.record), target.representation, type, prior.places.inline, { reference: target.reference, manager })
+        : prior.places.inline;
+      target.linkReferrers = prior.places.links.size > 0;
+    }
+    await this.propagation.contentChanged(manager, target, false);
   }
 
   /**
    * The rows the updates replace, one statement per type, under their update lock: the committed content
    * (what `databaseEntity` holds was read before the transaction, and another writer may have committed
-   * since), which nothing else changes until this transaction ends. The copy fields are read after it, so
-   * they include every referrer that copied the committed content.
+   * since), which nothing else changes until this transaction ends. The places of references to the type
+   * are read after it, so they include every referrer that copied the committed content.
    */
   private async readPriors(manager: EntityManager, reads: PriorRead[]): Promise<void> {
     const byType = new Map<ReferenceType, PriorRead[]>();
@@ -107,8 +111,8 @@ export class RecordLifecycle {
     for (const [type, list] of byType) {
       const records = await this.loader.loadMany(manager, type, [...new Set(list.map((r) => r.id))], { lock: 'update' });
       const byId = new Map(records.map((record) => [type.idOf(record), record]));
-      const fields = await this.copyFields.of(manager, type);
-      for (const read of list) this.priors.set(read.record, { record: byId.get(read.id), fields });
+      const places = await this.places.of(manager, type);
+      for (const read of list) this.priors.set(read.record, { record: byId.get(read.id), places });
     }
   }
 

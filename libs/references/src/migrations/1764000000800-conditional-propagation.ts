@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { run } from './mysql-family.util.js';
 
 /**
- * Conditional propagation: where copies of each type live (`reference_copy_field`, filled from the index at
- * the first start, see `CopyFields`), and which fields a queued content change refreshes (`reference_outbox.fields`).
+ * Conditional propagation: where the references to each type live (`reference_place`, filled from the index at
+ * the first start, see `ReferencePlaces`), and which fields a queued content change refreshes (`reference_outbox.fields`).
  */
 export class ConditionalPropagation1764000000800 implements MigrationInterface {
   name = 'ConditionalPropagation1764000000800';
@@ -11,7 +11,7 @@ export class ConditionalPropagation1764000000800 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await run(
       queryRunner,
-      `CREATE TABLE "reference_copy_field" (
+      `CREATE TABLE "reference_place" (
         "target_type" varchar(64) NOT NULL,
         "referrer_type" varchar(64) NOT NULL,
         "path" varchar(512) NOT NULL,
@@ -23,6 +23,6 @@ export class ConditionalPropagation1764000000800 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await run(queryRunner, `ALTER TABLE "reference_outbox" DROP COLUMN "fields"`);
-    await run(queryRunner, `DROP TABLE "reference_copy_field"`);
+    await run(queryRunner, `DROP TABLE "reference_place"`);
   }
 }

@@ -43,7 +43,7 @@ export class ReferenceOutboxEntry extends BaseEntity {
   payload: string | null;
 
   /**
-   * The referrer fields a content change refreshes (a JSON array of `CopyFields` keys, sorted): those whose
+   * The referrer fields a content change refreshes (a JSON array of `ReferencePlaces` keys, sorted): those whose
    * copy the change altered. `[]`: none, the run only reports the link referrers. `null`: every field.
    */
   @Column({ type: 'text', nullable: true })

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ReferrerKey } from '../interfaces/references-reports.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
-import type { CopyFieldKey } from '../reverse-index/copy-fields.service.js';
+import type { FieldKey } from '../reverse-index/reference-places.service.js';
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
 export type ChangedReferrers = Map<ReferenceType, Set<string>>;
@@ -25,10 +25,12 @@ export interface TargetState {
   /** The target's type when it is a local record (its nested copies then follow the depth rule). */
   type?: ReferenceType;
   /**
-   * The referrer fields whose copy the change altered (`CopyFields` keys): only their path groups are
+   * The referrer fields whose copy the change altered (`ReferencePlaces` keys): only their path groups are
    * refreshed, and none when the set is empty. `undefined`: every field (the replaced state is not known).
    */
-  fields?: ReadonlySet<CopyFieldKey>;
+  fields?: ReadonlySet<FieldKey>;
+  /** `false`: no link field that hears of content changes references the target's type (no link walk). */
+  linkReferrers?: boolean;
 }
 
 /**

@@ -9,7 +9,7 @@ import { RecordLoader } from '../records/record-loader.service.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
-import { copyFieldKey, fieldPathOf } from '../reverse-index/copy-fields.service.js';
+import { fieldKey, fieldPathOf } from '../reverse-index/reference-places.service.js';
 import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
 import { groupByTypeAndPath, type PathGroup } from './path-groups.util.js';
@@ -59,7 +59,7 @@ export class Propagator {
       for (const group of byPath.values()) {
         const field = group.field;
         if (!field || field.kind !== 'inline') continue;
-        if (target.fields && !target.fields.has(copyFieldKey(type.name, fieldPathOf(group.path)))) continue;
+        if (target.fields && !target.fields.has(fieldKey(type.name, fieldPathOf(group.path)))) continue;
         // The copy depends on the field (depth, fields, postprocess), not on the array position.
         let content = contents.get(field);
         if (content === undefined) {

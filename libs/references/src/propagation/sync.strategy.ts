@@ -35,12 +35,12 @@ export class SyncPropagation implements PropagationStrategy {
    * `collect` false the changed ids are not kept (a fan-out to millions stays small).
    */
   async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
-    // NOTE: no copy changed: the inline referrers are not walked; the link referrers still hear of the change.
+    // NOTE: no copy changed: the inline referrers are not walked; the link referrers still hear of the change (if any).
     const changed =
       target.fields?.size === 0
         ? new Map()
         : await this.untilDone(manager, (after) => this.propagator.refreshBatch(manager, target, after), collect, hops);
-    await this.propagator.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
+    if (target.linkReferrers !== false) await this.propagator.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
     return changed;
   }
 

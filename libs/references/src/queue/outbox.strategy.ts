@@ -22,7 +22,9 @@ export class OutboxStrategy implements PropagationStrategy {
   async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
     if (target.fields?.size === 0) {
       // NOTE: no copy changed: a row only when link referrers are there to hear of the change.
-      if (await this.hasReferrers(manager, target.reference, { inline: false })) await this.add(manager, 'content', target.reference, { fields: LINKS_ONLY });
+      if (target.linkReferrers !== false && (await this.hasReferrers(manager, target.reference, { inline: false }))) {
+        await this.add(manager, 'content', target.reference, { fields: LINKS_ONLY });
+      }
       return new Map();
     }
     // NOTE: link referrers count too: the worker hands them to the indexer (their documents may show the target).

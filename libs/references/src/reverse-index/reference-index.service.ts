@@ -13,7 +13,7 @@ import type {
 } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { SqlDialect, asText, type IndexRowValues } from '../sql/sql.dialect.js';
-import { CopyFields } from './copy-fields.service.js';
+import { ReferencePlaces } from './reference-places.service.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.util.js';
 
@@ -50,7 +50,7 @@ export class ReferenceIndex {
 
   constructor(
     private readonly dialect: SqlDialect,
-    private readonly copyFields: CopyFields,
+    private readonly places: ReferencePlaces,
   ) {}
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
@@ -109,7 +109,7 @@ export class ReferenceIndex {
       }
     }
     await this.dialect.insertIndexRows(manager, rows);
-    await this.copyFields.record(manager, rows);
+    await this.places.record(manager, rows);
   }
 
   async removeReferrer(manager: EntityManager, referrerType: string, referrerIds: string[]): Promise<void> {
