@@ -150,6 +150,18 @@ describe.each(DATABASES_AND_MODES)('conditional propagation on %s in %s mode', (
       expect(heard()).toEqual(expect.arrayContaining([titled.id, credited.id, record.id, transitive.id]));
     });
 
+    it('reaches the copies of references moved to a record of another type', async () => {
+      const node = await createNode(ctx.dataSource, { title: 'moving' });
+      const record = await createRecord(ctx.dataSource, { title: 'destination' });
+      const referrer = await createNode(ctx.dataSource, { title: 'r', titled: link(nodeUrl(node.id)) });
+      await ctx.references.referenceChanged(nodeUrl(node.id), recordUrl(record.id));
+      await ctx.settle();
+      record.metadata = { title: 'destination 2' };
+      await ctx.dataSource.getRepository(TestRecord).save(record);
+      await ctx.settle();
+      expect((await reload(ctx.dataSource, referrer)).metadata.titled).toEqual({ title: 'destination 2', id: record.id, links: { self: recordUrl(record.id) } });
+    });
+
     it('writes an outbox row for it in queue mode', async () => {
       const target = await createNode(ctx.dataSource, { title: 'Neoclassicism' });
       await createNode(ctx.dataSource, { title: 'titled', titled: link(nodeUrl(target.id)) });

@@ -311,6 +311,18 @@ export class ReferenceIndex {
 
   async renameReference(manager: EntityManager, oldUrl: string, newUrl: string): Promise<void> {
     await manager.getRepository(ReferenceEntry).update({ reference: oldUrl }, { reference: newUrl });
+    // NOTE: references moved to a record of another type are places of that type now.
+    if (this.places.typeOf(newUrl) !== this.places.typeOf(oldUrl)) {
+      const rows: Array<{ referrerType: string; path: string }> = await manager
+        .getRepository(ReferenceEntry)
+        .createQueryBuilder('e')
+        .select('e.referrerType', 'referrerType')
+        .addSelect('e.path', 'path')
+        .distinct(true)
+        .where('e.reference = :reference', { reference: newUrl })
+        .getRawMany();
+      await this.places.record(manager, rows.map((row) => ({ ...row, reference: newUrl })));
+    }
   }
 
   /** Index rows whose referrer no longer exists, or whose type is no longer reference-enabled. */

@@ -87,15 +87,20 @@ export class ReferencePlaces implements OnModuleInit {
     this.complete = true;
   }
 
+  /** The name of the local type a URL names a record of, if any. */
+  typeOf(url: string): string | undefined {
+    return this.registry.resolve(url)?.type.name;
+  }
+
   /** Records the places these index rows show, in the transaction of `manager` that writes them. */
   async record(manager: EntityManager, rows: Iterable<{ reference: string; referrerType: string; path: string }>): Promise<void> {
     const fresh = new Map<string, ReferencePlace>();
     for (const row of rows) {
-      const target = this.registry.resolve(row.reference)?.type;
+      const target = this.typeOf(row.reference);
       if (!target) continue;
       const path = fieldPathOf(parsePath(row.path));
-      const key = `${target.name} ${row.referrerType} ${path}`;
-      if (!this.known.has(key) && !fresh.has(key)) fresh.set(key, { targetType: target.name, referrerType: row.referrerType, path });
+      const key = `${target} ${row.referrerType} ${path}`;
+      if (!this.known.has(key) && !fresh.has(key)) fresh.set(key, { targetType: target, referrerType: row.referrerType, path });
     }
     if (!fresh.size) return;
     await manager.createQueryBuilder().insert().into(ReferencePlace).values([...fresh.values()]).orIgnore().execute();
