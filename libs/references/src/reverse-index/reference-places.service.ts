@@ -103,7 +103,9 @@ export class ReferencePlaces implements OnModuleInit {
       if (!this.known.has(key) && !fresh.has(key)) fresh.set(key, { targetType: target, referrerType: row.referrerType, path });
     }
     if (!fresh.size) return;
-    await manager.createQueryBuilder().insert().into(ReferencePlace).values([...fresh.values()]).orIgnore().execute();
+    // NOTE: in key order, so that two writers adding the same new places wait for each other in one order, never in a cycle.
+    const values = [...fresh.keys()].sort().map((key) => fresh.get(key)!);
+    await manager.createQueryBuilder().insert().into(ReferencePlace).values(values).orIgnore().execute();
     // NOTE: remembered once committed: a place written by a transaction that rolls back must be written again.
     await this.hooks.afterCommit(manager, this.remember, [...fresh.keys()]);
   }
