@@ -64,7 +64,7 @@ export class RecordLifecycle {
   /**
    * Before insert and update: validate and dereference the metadata (throws before anything is written).
    * Before an update (`stored`: what TypeORM loaded), the record's committed row is read under its update
-   * lock, with the fields that hold copies of its type: `afterUpdate` compares against it.
+   * lock, with the places of references to its type: `afterUpdate` compares against it.
    */
   async beforeWrite(manager: EntityManager, type: ReferenceType, record: object, stored?: object): Promise<void> {
     await this.dereferencer.prepare(manager, type, type.metadataOf(record));
