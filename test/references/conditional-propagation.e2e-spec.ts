@@ -9,6 +9,7 @@ import { createNode, createRecord, nodeUrl, recordUrl, reload } from '../support
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ReferenceIndex } from '../../libs/references/src/reverse-index/reference-index.service.js';
 import { DATABASES, connectionOptions, type DatabaseKind } from '../support/databases.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -169,6 +170,36 @@ describe.each(DATABASES_AND_MODES)('conditional propagation on %s in %s mode', (
       target.metadata = { title: 'Neoclassicism (1760–1830)' };
       await save(target);
       expect(await outboxRows()).toBe(rowsBefore + (mode === 'queue' ? 1 : 0));
+    });
+  });
+
+  describe('a change with few referrers', () => {
+    it('reads its inline referrers in one batch, and never looks for slices', async () => {
+      const target = await createNode(ctx.dataSource, { title: 'Mannerism' });
+      const referrers = await Promise.all([1, 2, 3].map((i) => createNode(ctx.dataSource, { title: `m${i}`, parent: link(nodeUrl(target.id)) })));
+      const index = ctx.app.get(ReferenceIndex);
+      const batches: number[] = [];
+      let sliceChecks = 0;
+      // NOTE: own properties over the prototype's methods, removed after: every call still reaches the database.
+      const { batchAfter, boundaries } = index;
+      index.batchAfter = (async (manager, reference, after, limit, filter = {}) => {
+        if (reference === nodeUrl(target.id) && filter.inline === true) batches.push(after);
+        return batchAfter.call(index, manager, reference, after, limit, filter);
+      }) as typeof index.batchAfter;
+      index.boundaries = (async (...args: Parameters<typeof index.boundaries>) => {
+        sliceChecks++;
+        return boundaries.apply(index, args);
+      }) as typeof index.boundaries;
+      try {
+        target.metadata = { title: 'Mannerism (1520–1600)' };
+        await save(target);
+      } finally {
+        delete (index as { batchAfter?: unknown }).batchAfter;
+        delete (index as { boundaries?: unknown }).boundaries;
+      }
+      for (const referrer of referrers) expect((await reload(ctx.dataSource, referrer)).metadata.parent!.title).toBe('Mannerism (1520–1600)');
+      expect(batches).toEqual([0]);
+      expect(sliceChecks).toBe(0);
     });
   });
 
