@@ -125,6 +125,14 @@ export interface InlineReferenceOptions extends ReferenceFieldOptions {
    */
   postprocess?: (content: Record<string, any>, context: InlineReferenceContext) => Record<string, any>;
   /**
+   * Whether a change of the target is compared against what it replaced before it reaches this field's
+   * copies (README, "Conditional propagation"): with `false`, every content change of the target refreshes
+   * them. Set it `false` when `postprocess` reads other records: its result may change when the target's
+   * representation does not, so the two copies cannot be compared.
+   * @default true
+   */
+  comparable?: boolean;
+  /**
    * Keep only these keys of the copy (`id` and `links` are always kept).
    * @default all keys
    */
@@ -148,6 +156,8 @@ export interface ReferenceFieldMetadata {
   urlPath?: ReadonlyArray<string | number>;
   uuid: (data: Record<string, any>) => string | undefined;
   postprocess?: InlineReferenceOptions['postprocess'];
+  /** `false`: the copy is refreshed on every content change of its target, never compared (`@InlineReference({ comparable })`). */
+  comparable?: boolean;
   fields?: string[];
   depth: number;
   create?: InlineReferenceCreateOptions;
