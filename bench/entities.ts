@@ -34,6 +34,8 @@ export class ArtworkMetadata {
   @InlineReference({ depth: 3 }) @IsOptional() stylePeriod?: Record<string, any>;
   @InlineReference({ depth: 3 }) @IsOptional() subjects?: Array<Record<string, any>>;
   @ReferenceByLink() @IsOptional() related?: string[];
+  /** B9: a copy of the term's title only. */
+  @InlineReference({ fields: ['title'] }) @IsOptional() category?: Record<string, any>;
   @ValidateNested({ each: true }) @Type(() => Credit) @IsOptional() creators?: Credit[];
   [key: string]: unknown;
 }

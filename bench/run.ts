@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--only main,b6,b7]`: runs every benchmark task in its own process, prints the
  * tables and writes them into BENCHMARKS.md (between the markers of their mode and section; the rest of the
- * file is kept), with the charts under docs/bench/. `--only` runs some sections: `main` (B1 to B5), `b6`, `b7`, `b8`.
+ * file is kept), with the charts under docs/bench/. `--only` runs some sections: `main` (B1 to B5), `b6`, `b7`, `b8`, `b9`.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PG_ADMIN_URL, PG_URL } from './boot.js';
-import { chartB1, chartB6, chartB7, fmt, mark, renderB6, renderB7, renderB8 } from './sections.js';
+import { chartB1, chartB6, chartB7, fmt, mark, renderB6, renderB7, renderB8, renderB9 } from './sections.js';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 10 : 1;
-const SECTIONS = ['main', 'b6', 'b7', 'b8'];
+const SECTIONS = ['main', 'b6', 'b7', 'b8', 'b9'];
 /** The catalogue's port in B3's paging run. */
 const PAGING_PORT = Number(process.env.BENCH_CATALOGUE_PORT ?? 4950);
 const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
@@ -39,6 +39,8 @@ const SIZES = {
   consistencySamples: quick ? 40 : 200,
   explorerReferrers: Number(process.env.BENCH_EXPLORER_REFERRERS ?? 100_000 / scale),
   explorerRequests: quick ? 100 : 300,
+  conditionalReferrers: 100_000 / scale,
+  conditionalSaves: quick ? 50 : 200,
 };
 const TARGETS = { limitRatio: 1.5, naiveRatio: 50, nestedRatio: 1.2, writeRatio: 1.7, batchWriteRatio: 1.2, exactP99: 2, prefixP99: 10, pageP99: 10, rssMb: 300, syncRatio: 0.3 };
 
@@ -133,6 +135,11 @@ async function main() {
         });
       } else if (section === 'b8') {
         await step('explorer', 'explorer', { referrers: SIZES.explorerReferrers, requests: SIZES.explorerRequests, port: PAGING_PORT });
+      } else if (section === 'b9') {
+        const conditional = { n: SIZES.conditionalReferrers, saves: SIZES.conditionalSaves, rounds: 2 };
+        await step('pgConditional', 'conditional', { kind: 'postgres', ...conditional, queue: true });
+        await step('sqliteConditional', 'conditional', { kind: 'sqlite', ...conditional, queue: false, sqliteFile });
+        rmSync(sqliteFile, { force: true });
       }
       sectionSeconds[section] = (Date.now() - sectionStarted) / 1000;
     }
@@ -342,6 +349,10 @@ async function main() {
   if (only.includes('b8')) {
     const b8 = renderB8(results.explorer);
     blocks.push({ section: 'b8', text: [...header('b8'), ...b8.lines, `Targets: ${b8.targets.join('; ')}.`].join('\n') });
+  }
+  if (only.includes('b9')) {
+    const b9 = renderB9([{ db: 'PostgreSQL', r: results.pgConditional }, { db: 'SQLite', r: results.sqliteConditional }]);
+    blocks.push({ section: 'b9', text: [...header('b9'), ...b9.lines, `Targets: ${b9.targets.join('; ')}.`].join('\n') });
   }
   const file = path.join(root, 'BENCHMARKS.md');
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';

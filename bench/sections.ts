@@ -1,5 +1,5 @@
 /**
- * The B6 and B7 sections of BENCHMARKS.md and the charts (B1, B6, B7), from the tasks' results.
+ * The B6, B7 and B9 sections of BENCHMARKS.md and the charts (B1, B6, B7), from the tasks' results.
  * Each returns markdown lines and the targets it checked; charts are SVG strings.
  */
 import { COLORS, renderChart, type Bar, type Group } from './charts.js';
@@ -12,6 +12,8 @@ export const B6_TARGET = 3;
 export const B7_TARGET_MS = 100;
 /** B8: the explorer's record view answers in at most this many times the API's page of the same referrers. */
 export const B8_TARGET = 2;
+/** B9: a change outside every copy costs at most this many times the same save without the library. */
+export const B9_TARGET = 1.5;
 
 const DESIGNS = [
   ['inline', '(a) inline copies (the library)', COLORS.library],
@@ -158,6 +160,40 @@ export function renderB8(r: any): Section {
   out(`| ${fmt(r.referrers)} | ${ms(r.api.p50)} / ${ms(r.api.p99)} | ${ms(r.explorer.p50)} / ${ms(r.explorer.p99)} | ${fmt(r.ratio, 2)} | ${mark(ok)} |`);
   out();
   targets.push(`B8 record view ${fmt(r.ratio, 2)}x the API → ${ok ? 'met' : 'missed'}`);
+  return { lines, targets };
+}
+
+/** B9: a change outside the copied fields against the plain save, and a change inside them as B1. */
+export function renderB9(results: Array<{ db: string; r: any }>): Section {
+  const lines: string[] = [];
+  const targets: string[] = [];
+  const out = (line = '') => lines.push(line);
+  out('### B9 conditional propagation: one term copied as `category` (`fields: [\'title\']`) by N artworks');
+  out();
+  out('A change of the term outside the copy (its `scheme`): the mean `save()` with the library ÷ the same save with the library\'s ' +
+    'subscriber detached (A B B A, warmed up), nothing propagated, no outbox row. A change of the title: every copy, the library\'s ' +
+    '`save()` against L, the set-based UPDATE alone (as B1); in queue mode the time until every copy holds it (one worker process).');
+  out();
+  out(`| database | mode | referrers | outside change, library | the same save, detached | ratio (target ≤ ${B9_TARGET}x) | title: library | title: L | title ÷ L |`);
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const { db, r } of results) {
+    if (!r) continue;
+    if (r.error) {
+      out(`| ${db} | | | failed: ${r.error} | | | | | |`);
+      continue;
+    }
+    const ratio = r.outside.moduleMs / r.outside.plainMs;
+    const [lib, l] = [Math.min(...r.libraryMs), Math.min(...r.limitMs)];
+    out(`| ${db} | sync | ${fmt(r.n)} | ${ms(r.outside.moduleMs)} | ${ms(r.outside.plainMs)} | ${fmt(ratio, 2)}x ${mark(ratio <= B9_TARGET)} | ${ms(lib)} | ${ms(l)} | ${fmt(lib / l, 2)}x |`);
+    targets.push(`B9 ${db} sync: ${fmt(ratio, 2)}x the detached save → ${ratio <= B9_TARGET ? 'met' : 'missed'}`);
+    const q = r.queue;
+    if (q?.available) {
+      const qRatio = q.outside.moduleMs / q.outside.plainMs;
+      out(`| ${db} | queue | ${fmt(r.n)} | ${ms(q.outside.moduleMs)} | ${ms(q.outside.plainMs)} | ${fmt(qRatio, 2)}x ${mark(qRatio <= B9_TARGET)} | ${ms(q.titleMs)} to consistent | ${ms(l)} | ${fmt(q.titleMs / l, 2)}x |`);
+      targets.push(`B9 ${db} queue: ${fmt(qRatio, 2)}x the detached save → ${qRatio <= B9_TARGET ? 'met' : 'missed'}`);
+    } else if (q) out(`| ${db} | queue | ${fmt(r.n)} | not available: ${q.reason} | | | | | |`);
+  }
+  out();
   return { lines, targets };
 }
 

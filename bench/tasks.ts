@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { boot, CapturingLogger, type Bench, type Kind } from './boot.js';
 import { emptyQueue, queueWorker, startChild, stopChild, type Child } from './children.js';
 import { compare } from './compare.js';
+import { conditional } from './conditional.js';
 import { nestedFanout } from './nested-fanout.js';
 import { consistency, consistencyLoad } from './consistency.js';
 import { paging } from './paging.js';
@@ -385,6 +386,7 @@ const tasks: Record<string, (args: any) => Promise<unknown>> = {
   explorer: explorerView,
   memory,
   compare,
+  conditional,
   consistency,
   'consistency-load': consistencyLoad,
   'queue-worker': queueWorker,

@@ -44,6 +44,22 @@ export interface ReferenceEnabledOptions<T = any> {
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;
+  /**
+   * What any copy of a record may hold: a function of the record (the whole entity: the library then loads
+   * whole records of this type) that returns the content other records copy (the library adds `id` and `links.self`). The metadata DTO's class-transformer rules apply to what
+   * it returns (`@Exclude()`, and `@Expose({ groups })` with `groups` below), so that a key excluded there
+   * never reaches a copy, whatever the function returns. A referrer's `fields`, `depth` and `postprocess`
+   * narrow this further; they never widen it. A change of it is a change of every copy: roll it out with
+   * `references refresh --stale` (see the README, "What a copy holds").
+   * @default (record) => record[metadata]
+   */
+  representation?: (record: T) => Record<string, any>;
+  /**
+   * The class-transformer groups the representation is built with (`instanceToPlain(…, { groups })`): a key
+   * of the metadata DTO with `@Expose({ groups })` is copied only when one of its groups is listed here.
+   * @default [] (a key exposed to some groups only is never copied)
+   */
+  groups?: string[];
 }
 
 /** Options shared by both kinds of reference property. */
@@ -109,6 +125,14 @@ export interface InlineReferenceOptions extends ReferenceFieldOptions {
    */
   postprocess?: (content: Record<string, any>, context: InlineReferenceContext) => Record<string, any>;
   /**
+   * Whether a change of the target is compared against what it replaced before it reaches this field's
+   * copies (README, "Conditional propagation"): with `false`, every content change of the target refreshes
+   * them. Set it `false` when `postprocess` reads other records: its result may change when the target's
+   * representation does not, so the two copies cannot be compared.
+   * @default true
+   */
+  comparable?: boolean;
+  /**
    * Keep only these keys of the copy (`id` and `links` are always kept).
    * @default all keys
    */
@@ -132,6 +156,8 @@ export interface ReferenceFieldMetadata {
   urlPath?: ReadonlyArray<string | number>;
   uuid: (data: Record<string, any>) => string | undefined;
   postprocess?: InlineReferenceOptions['postprocess'];
+  /** `false`: the copy is refreshed on every content change of its target, never compared (`@InlineReference({ comparable })`). */
+  comparable?: boolean;
   fields?: string[];
   depth: number;
   create?: InlineReferenceCreateOptions;
