@@ -1,7 +1,7 @@
 /**
  * `node bench/dist/profile.js [fanout|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
  * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS;
- * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work.
+ * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work; the process's CPU time is printed too.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -87,7 +87,9 @@ if (session) {
   await post('Profiler.start');
 }
 logger.on = true;
+const cpu = process.cpuUsage();
 const total = await timed(work);
+const { user, system } = process.cpuUsage(cpu);
 logger.on = false;
 if (session) {
   const { profile } = await post('Profiler.stop');
@@ -101,4 +103,6 @@ for (const [shape, { count, ms }] of rows) {
   console.log(`${String(Math.round(ms)).padStart(7)} ms ${String(count).padStart(7)}×  ${shape}`);
 }
 console.log(`total ${Math.round(total.ms)} ms, in SQL (client-measured) ${Math.round(sqlMs)} ms, outside SQL ${Math.round(total.ms - sqlMs)} ms`);
+// NOTE: the process's own CPU time moves far less with the machine's load than the wall time does.
+console.log(`CPU time of this process: ${Math.round((user + system) / 1000)} ms (user ${Math.round(user / 1000)}, system ${Math.round(system / 1000)})`);
 await bench.close();
