@@ -18,7 +18,7 @@ export function invalidReferenceUrlReason(value: unknown): string | undefined {
 const VALID = new Set<string>();
 
 /** How many answers a memo of URL checks keeps before it starts again. */
-export const MEMO_SIZE = 10_000;
+const MEMO_SIZE = 10_000;
 
 /** Adds `value` to a bounded memo. */
 export function remember<K>(memo: Set<K> | Map<K, unknown>, key: K, value?: unknown): void {
