@@ -1,5 +1,5 @@
 /**
- * `node bench/dist/profile.js [fanout|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
+ * `node bench/dist/profile.js [fanout|fanout-nested|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
  * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS;
  * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work; the process's CPU time is printed too.
  */
@@ -41,8 +41,10 @@ const bench = await boot('postgres', {
 (bench.dataSource.logger as any) = logger;
 const term = await createTerm(bench, 'v0');
 let work: () => Promise<unknown>;
-if (what === 'fanout' || what === 'queue') {
-  await insertArtworks(bench, n, bench.references.representationOf(term));
+if (what === 'fanout' || what === 'queue' || what === 'fanout-nested') {
+  // fanout-nested: the copy at `creators[0].agent`, as B1's nested row.
+  const place = what === 'fanout-nested' ? (copy: object) => ({ creators: [{ role: 'painter', agent: copy }] }) : undefined;
+  await insertArtworks(bench, n, bench.references.representationOf(term), place);
   await bench.maintenance.synchronize({ clear: true });
   await vacuum(bench);
   term.metadata = { ...term.metadata, title: 'v1' };
