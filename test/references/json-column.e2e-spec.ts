@@ -121,4 +121,15 @@ describe.each(MODES)('a json (not jsonb) metadata column on PostgreSQL, %s mode'
     expect(stored.seeAlso).toEqual([pageUrl(other.id)]);
     expect((await ctx.references.getReferences(referrer)).map((r) => r.path).sort()).toEqual(['seeAlso[0]', 'tags[0]']);
   });
+
+  // Last: the stored base URL changes, and the suite's app keeps the old one.
+  it('rebases the URLs held in the documents', async () => {
+    const target = await create({ title: 't' });
+    const referrer = await create({ title: 'r', parent: link(pageUrl(target.id)), seeAlso: [pageUrl(target.id)] });
+    const result = await ctx.maintenance.rebase('http://rebased.example');
+    expect(result).toMatchObject({ to: 'http://rebased.example', done: true });
+    const stored = await reload(referrer);
+    expect(stored.parent?.links.self).toBe(`http://rebased.example/pages/${target.id}`);
+    expect(stored.seeAlso).toEqual([`http://rebased.example/pages/${target.id}`]);
+  });
 });
