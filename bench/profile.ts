@@ -1,9 +1,11 @@
 /**
  * `node bench/dist/profile.js [fanout|fanout-nested|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
  * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS;
- * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work; the process's CPU time is printed too.
+ * `PROFILE_DB=sqlite` runs it on SQLite. `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work; the process's CPU time is printed too.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Session } from 'node:inspector';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { boot } from './boot.js';
@@ -31,8 +33,11 @@ const [what = 'fanout', size = '100000'] = process.argv.slice(2);
 const n = Number(size);
 const logger = new TimingLogger();
 // `queue`: the fan-out in queue mode, with this process as writer and worker, until waitForIdle().
-const bench = await boot('postgres', {
+// PROFILE_DB=sqlite: the same work on SQLite (a file in a temporary directory).
+const kind = process.env.PROFILE_DB === 'sqlite' ? 'sqlite' : 'postgres';
+const bench = await boot(kind, {
   fresh: true,
+  sqliteFile: kind === 'sqlite' ? path.join(mkdtempSync(path.join(os.tmpdir(), 'references-profile-')), 'profile.sqlite') : undefined,
   logger,
   references: what === 'queue' ? { propagation: 'queue', queue: { bull: { prefix: `profile-${process.pid}` } } } : {},
 });
