@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ReferencePlace } from 'nestjs-references';
 import type { Bench } from './boot.js';
 import { Artwork, artworkBody, DESCRIPTION, Term } from './entities.js';
 
@@ -57,6 +58,15 @@ export async function insertIndexRows(bench: Bench, reference: string, uuid: str
      SELECT 'artworks', id::text, $1, $2, true, 'stylePeriod', 'keep' FROM artwork`,
     [reference, uuid],
   );
+  await recordPlace(bench, 'terms', 'artworks', 'stylePeriod');
+}
+
+/**
+ * What the library records beside the index rows it writes itself (`reference_place`: the fields that hold
+ * references to a type), for index rows the bench writes with SQL: without it a change compares no field.
+ */
+export async function recordPlace(bench: Bench, targetType: string, referrerType: string, path: string): Promise<void> {
+  await bench.dataSource.getRepository(ReferencePlace).createQueryBuilder().insert().values({ targetType, referrerType, path }).orIgnore().execute();
 }
 
 export async function vacuum(bench: Bench): Promise<void> {

@@ -48,6 +48,16 @@ export class Artwork {
   @Column({ type: 'jsonb' }) metadata: ArtworkMetadata;
 }
 
+/**
+ * B6's copy of the artworks in a `json` column (text kept as written) on PostgreSQL: the same documents,
+ * read the same way, to measure what the column type costs a page.
+ */
+@Entity('artwork_json')
+export class ArtworkJson {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'json' }) metadata: ArtworkMetadata;
+}
+
 export class CreateBenchTables1764000000100 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const pg = queryRunner.connection.driver.options.type === 'postgres';

@@ -1,5 +1,5 @@
 import type { Bench } from './boot.js';
-import { createTerm, insertArtworks, log, timed, vacuum } from './data.js';
+import { createTerm, insertArtworks, log, recordPlace, timed, vacuum } from './data.js';
 import { Term } from './entities.js';
 
 /**
@@ -19,6 +19,7 @@ export async function nestedFanout(bench: Bench, n: number, rounds: number, topT
      WHERE ${bench.kind === 'postgres' ? "metadata ? 'creators'" : "json_extract(metadata, '$.creators') IS NOT NULL"}`,
     [url, agent.id],
   );
+  await recordPlace(bench, 'terms', 'artworks', 'creators.agent');
   await vacuum(bench);
   const result = { topMs: [] as number[], nestedMs: [] as number[] };
   let top = topTerm;

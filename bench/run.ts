@@ -42,7 +42,7 @@ const SIZES = {
   conditionalReferrers: 100_000 / scale,
   conditionalSaves: quick ? 50 : 200,
 };
-const TARGETS = { limitRatio: 1.5, naiveRatio: 50, nestedRatio: 1.2, writeRatio: 1.7, batchWriteRatio: 1.2, exactP99: 2, prefixP99: 10, pageP99: 10, rssMb: 300, syncRatio: 0.3 };
+const TARGETS = { limitRatio: 1.5, naiveRatio: 50, nestedRatio: 1.2, writeRatio: 2, batchWriteRatio: 1.5, exactP99: 2, prefixP99: 10, pageFloorRatio: 2, rssMb: 300, syncRatio: 0.3 };
 
 // NOTE: neither package ships its own types (and @types/* are not dependencies): load them untyped.
 const load = (name: string): Promise<any> => import(name);
@@ -207,8 +207,10 @@ async function main() {
     targetsMet.push(`B1 ${db} sync: ${fmt(lib / l, 2)}x L, N ÷ library ${fmt(naiveMs / lib, 0)}x → ${libOk ? 'met' : 'missed'}`);
     for (const q of r.queue ?? []) {
       const label = `library, queue, ${q.workers} worker${q.workers > 1 ? 's' : ''}`;
-      if (!q.available) out(`| ${db} | ${fmt(r.n)} | ${label} | not yet available: ${q.reason} | | | | |`);
-      else {
+      if (!q.available) {
+        out(`| ${db} | ${fmt(r.n)} | ${label} | not measured: ${q.reason} | | | | **missed** |`);
+        targetsMet.push(`B1 ${db} ${label}: not measured (${q.reason}) → missed`);
+      } else {
         const ok = q.ms / l <= TARGETS.limitRatio && naiveMs / q.ms >= TARGETS.naiveRatio;
         out(`| ${db} | ${fmt(r.n)} | ${label} | ${fmt(q.ms)} ms (commit after ${fmt(q.committedMs)} ms) | ${rate(r.n, q.ms)} | ${fmt(q.ms / l, 2)} | ${fmt(naiveMs / q.ms, 0)}x | ${mark(ok)} |`);
         targetsMet.push(`B1 ${db} ${label}: ${fmt(q.ms / l, 2)}x L → ${ok ? 'met' : 'missed'}`);
@@ -288,15 +290,21 @@ async function main() {
     out(
       `${fmt(b3p.artworks)} artworks, an index of ${fmt(b3p.indexRows)} rows; ${fmt(b3p.connections)} connections (keep-alive), each sending ` +
         `its next request when the last one answered, ${fmt(b3p.requests)} requests per kind of page. The client, the app and ` +
-        'PostgreSQL share the machine. `GET /` touches no database: the floor of the HTTP stack at this concurrency.',
+        'PostgreSQL share the machine. `GET /` touches no database: the floor of the HTTP stack at this concurrency; each page is ' +
+        'also given as a ratio to it (p50 ÷ p50, p99 ÷ p99), and its target is a p99 at most twice the floor\'s, since the absolute times follow the machine\'s load.',
     );
     out();
-    out('| page | rows | p50 | p99 | max | requests/s | target |');
-    out('|---|---|---|---|---|---|---|');
+    out('| page | rows | p50 | p99 | max | requests/s | p50 / p99 ÷ `GET /` | target |');
+    out('|---|---|---|---|---|---|---|---|');
+    const floor = b3p.pages.find((p: any) => p.kind.startsWith('GET /'));
     for (const p of b3p.pages) {
-      const measured = p.kind !== 'GET / (no database: the HTTP stack alone)' && !p.kind.includes('offset');
-      out(`| ${p.kind} | ${fmt(p.rows, 0)} | ${fmt(p.p50, 1)} ms | ${fmt(p.p99, 1)} ms | ${fmt(p.max, 1)} ms | ${fmt(p.perSecond)} | ${measured ? `p99 ≤ ${TARGETS.pageP99} ms: ${mark(p.p99 <= TARGETS.pageP99)}` : ''} |`);
-      if (measured) targetsMet.push(`B3 paging ${p.kind}: p99 ${fmt(p.p99, 1)} ms → ${p.p99 <= TARGETS.pageP99 ? 'met' : 'missed'}`);
+      const measured = p !== floor && !p.kind.includes('offset');
+      // NOTE: a ratio to the HTTP stack's own floor in the same run: absolute times follow the machine's load.
+      const ratio = floor ? p.p99 / floor.p99 : NaN;
+      const ratios = floor && p !== floor ? `${fmt(p.p50 / floor.p50, 2)}x / ${fmt(ratio, 2)}x` : '';
+      const ok = ratio <= TARGETS.pageFloorRatio;
+      out(`| ${p.kind} | ${fmt(p.rows, 0)} | ${fmt(p.p50, 1)} ms | ${fmt(p.p99, 1)} ms | ${fmt(p.max, 1)} ms | ${fmt(p.perSecond)} | ${ratios} | ${measured ? `p99 ≤ ${TARGETS.pageFloorRatio}x \`GET /\`'s: ${mark(ok)}` : ''} |`);
+      if (measured) targetsMet.push(`B3 paging ${p.kind}: p99 ${fmt(ratio, 2)}x \`GET /\`'s → ${ok ? 'met' : 'missed'}`);
     }
     out();
   }

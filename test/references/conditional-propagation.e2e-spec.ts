@@ -169,7 +169,7 @@ describe.each(DATABASES_AND_MODES)('conditional propagation on %s in %s mode', (
       const rowsBefore = await outboxRows();
       target.metadata = { title: 'Neoclassicism (1760–1830)' };
       await save(target);
-      expect(await outboxRows()).toBe(rowsBefore + (mode === 'queue' ? 1 : 0));
+      expect(await outboxRows()).toBe(rowsBefore + (mode === 'sync' ? 0 : 1));
     });
   });
 

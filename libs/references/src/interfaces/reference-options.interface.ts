@@ -40,7 +40,8 @@ export interface ReferenceEnabledOptions<T = any> {
    * Tells whether a URL names a record of this type, and which: returns its key (its id by default), or `undefined`.
    * A URL under the base URL it answers for is one of ours, stored in the longest spelling it answers for
    * (so the form of a custom `canonicalUrl`, a trailing slash say, is kept); it is called with the base
-   * URL's own spelling (an alias, the case of the host, `.` segments rewritten).
+   * URL's own spelling (an alias, the case of the host, `.` segments rewritten). It must answer the same
+   * for the same URL: the library keeps what it answered for the URLs it has seen.
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;
