@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { IsOptional, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
 import { NonCanonicalReferenceError, ReferenceEnabled, ReferencedRecordError, UnknownReferenceError } from 'nestjs-references';
-import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
+import { TestMirror, TestNode, TestRecord, slugTableMigration } from '../support/fixtures.js';
 import { createNode, createRecord, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -37,20 +37,7 @@ class TestTerm extends JsonDocument {
   @Column({ type: 'json' }) metadata: TermMetadata;
 }
 
-class CreateTerms1764000000003 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    const sql = `CREATE TABLE "test_term" ("id" ${id}, "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${json} NOT NULL)`;
-    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
-  }
-  async down(): Promise<void> {}
-}
+const CreateTerms1764000000003 = slugTableMigration('test_term', 1764000000003);
 
 const link = (url: string) => ({ links: { self: url } });
 const ids = (rows: Array<{ referrerId: string }>) => rows.map((r) => r.referrerId).sort();
