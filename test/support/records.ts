@@ -4,6 +4,9 @@ import { BASE_URL, TestMirror, TestNode, TestRecord, type NodeMetadata, type Rec
 export const recordUrl = (id: string) => `${BASE_URL}/records/${id}`;
 export const nodeUrl = (id: string) => `${BASE_URL}/nodes/${id}`;
 
+/** The inline copy of a node that the library stores: `fields` of its content, its id and its canonical URL. */
+export const nodeCopy = (node: TestNode, fields: object = {}) => ({ ...fields, id: node.id, links: { self: nodeUrl(node.id) } });
+
 export function createRecord(dataSource: DataSource, metadata: RecordMetadata): Promise<TestRecord> {
   return dataSource.getRepository(TestRecord).save(dataSource.getRepository(TestRecord).create({ metadata }));
 }

@@ -1,11 +1,11 @@
 import { TestNode } from './fixtures.js';
 import { until } from './processes.js';
-import { createNode, nodeUrl } from './records.js';
+import { createNode, nodeCopy } from './records.js';
 import type { TestContext } from './test-app.js';
 
 /** Inserts `count` nodes that copy `target` inline, with SQL, then indexes them with synchronize(): a fast set-up. */
 export async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
-  const copy = JSON.stringify({ parent: { ...target.metadata, id: target.id, links: { self: nodeUrl(target.id) } } });
+  const copy = JSON.stringify({ parent: nodeCopy(target, target.metadata) });
   await ctx.dataSource.query(
     `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
     [copy, count],
