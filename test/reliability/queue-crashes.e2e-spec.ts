@@ -6,7 +6,7 @@ import { ReferenceOutboxEntry, ReferenceSynced } from 'nestjs-references';
 import { REDIS_URL } from '../support/databases.js';
 import { TestNode } from '../support/fixtures.js';
 import { createNode, nodeCopy, nodeUrl } from '../support/records.js';
-import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
+import { countWithTitle, fanOutUnderWay, targetWithReferrers } from '../support/referrers.js';
 import { outage, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
@@ -30,12 +30,8 @@ describe('queue mode survives crashes (PostgreSQL, Redis, worker processes)', ()
   it('finishes a 20,000-referrer fan-out after its worker is killed mid-way', async () => {
     const prefix = `crash-${randomUUID()}`;
     ctx = await bootApiProcess(prefix);
-    const target = await targetWithReferrers(ctx, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '500' });
-    workers.push(first);
-
-    await retitleUntilFirstBatch(ctx, target, 'after');
-    await kill(first);
+    const target = await fanOutUnderWay(ctx, prefix, REFERRERS, workers, [{ WORKER_BATCH_SIZE: '500' }]);
+    await kill(workers[0]);
     const partly = await countWithTitle(ctx, target, 'after');
     expect(partly).toBeLessThan(REFERRERS);
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bull';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
 import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
-import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
+import { countWithTitle, fanOutUnderWay } from '../support/referrers.js';
 import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import type { TestContext } from '../support/test-app.js';
 
@@ -49,11 +49,8 @@ describe('queue mode with worker processes', () => {
     server = await start();
     const prefix = `outage-${randomUUID()}`;
     ctx = await boot(server, prefix);
-    const target = await targetWithReferrers(ctx, REFERRERS);
     const env = { ...workerEnv(server), WORKER_BATCH_SIZE: '100' };
-    workers.push(await startWorker(prefix, env), await startWorker(prefix, env));
-
-    await retitleUntilFirstBatch(ctx, target, 'after');
+    const target = await fanOutUnderWay(ctx, prefix, REFERRERS, workers, [env, env]);
     expect(await countWithTitle(ctx, target, 'after')).toBeLessThan(REFERRERS);
     await outage(server, OUTAGE_MS, workers);
 
@@ -72,15 +69,12 @@ describe('queue mode with worker processes', () => {
   it("resumes the killed worker's change within 10 s (Bull's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
     ctx = await bootApiProcess(prefix);
-    const target = await targetWithReferrers(ctx, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' });
-    workers.push(first);
-    await retitleUntilFirstBatch(ctx, target, 'after');
+    const target = await fanOutUnderWay(ctx, prefix, REFERRERS, workers, [{ WORKER_BATCH_SIZE: '200' }]);
     // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
     const { id } = await runningRow();
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }));
 
-    await kill(first);
+    await kill(workers[0]);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
     const orphan = await outbox.findOneByOrFail({ id });
     await until(
@@ -98,11 +92,8 @@ describe('queue mode with worker processes', () => {
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
     ctx = await bootApiProcess(prefix);
-    const target = await targetWithReferrers(ctx, 2_000);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' });
-    workers.push(first);
-    await retitleUntilFirstBatch(ctx, target, 'after');
-    await kill(first);
+    const target = await fanOutUnderWay(ctx, prefix, 2_000, workers, [{ WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' }]);
+    await kill(workers[0]);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
     await ctx.app.get<Queue>(getReferencesQueueToken()).obliterate({ force: true });
     await runningRow();

@@ -1,5 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { TestNode } from './fixtures.js';
-import { until } from './processes.js';
+import { startWorker, until } from './processes.js';
 import { createNode, nodeCopy } from './records.js';
 import type { TestContext } from './test-app.js';
 
@@ -34,4 +35,22 @@ export async function retitleUntilFirstBatch(ctx: TestContext, target: TestNode,
   target.metadata = { title };
   await ctx.dataSource.getRepository(TestNode).save(target);
   await until(async () => (await countWithTitle(ctx, target, title)) > 0, 60_000, 'the first batch');
+}
+
+/**
+ * Starts a fan-out in queue mode and returns once it is under way: a target copied by `count` referrers,
+ * worker processes of the queue `prefix` (one per entry of `workerEnvs`, its environment) added to `workers`
+ * (for the suite to stop), then the target retitled 'after' until a first batch has reached a referrer.
+ */
+export async function fanOutUnderWay(
+  ctx: TestContext,
+  prefix: string,
+  count: number,
+  workers: ChildProcess[],
+  workerEnvs: Array<Record<string, string>>,
+): Promise<TestNode> {
+  const target = await targetWithReferrers(ctx, count);
+  for (const env of workerEnvs) workers.push(await startWorker(prefix, env));
+  await retitleUntilFirstBatch(ctx, target, 'after');
+  return target;
 }
