@@ -4,7 +4,7 @@ import { NonCanonicalReferenceError, ReferenceEnabled, ReferencedRecordError, Un
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
 import { TestMirror, TestNode, TestRecord, slugTableMigration } from '../support/fixtures.js';
-import { createNode, createRecord, reload } from '../support/records.js';
+import { createMirror, createNode, createRecord, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 // The seed's own setting: the app and the taxonomy service share one host.
@@ -62,8 +62,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
     let owner: TestNode;
 
     beforeAll(async () => {
-      const mirrors = ctx.dataSource.getRepository(TestMirror);
-      mirror = await mirrors.save(mirrors.create({ metadata: { links: { self: TAXONOMY_B }, slug: 'b' } }));
+      mirror = await createMirror(ctx.dataSource, { links: { self: TAXONOMY_B }, slug: 'b' });
       rec = await createRecord(ctx.dataSource, { title: 'rec', taxo1: { links: { self: TAXONOMY_B }, slug: 'b' } });
       holder = await createRecord(ctx.dataSource, { title: 'holder', inlined: link(`${BASE}/taxonomies/${mirror.id}`) });
       // A restrict reference in strict mode: a record of another service is not ours to check.

@@ -15,6 +15,11 @@ export function createNode(dataSource: DataSource, metadata: NodeMetadata): Prom
   return dataSource.getRepository(TestNode).save(dataSource.getRepository(TestNode).create({ metadata }));
 }
 
+/** A mirror: a local copy of the remote taxonomy term at its `links.self`. */
+export function createMirror(dataSource: DataSource, metadata: TestMirror['metadata']): Promise<TestMirror> {
+  return dataSource.getRepository(TestMirror).save(dataSource.getRepository(TestMirror).create({ metadata }));
+}
+
 export async function reload<T extends TestNode | TestRecord | TestMirror>(dataSource: DataSource, record: T): Promise<T> {
   return (await dataSource.getRepository(record.constructor as any).findOneByOrFail({ id: record.id })) as T;
 }
