@@ -13,6 +13,7 @@ export default {
     '^nestjs-references$': '<rootDir>/libs/references/src/index.ts',
     '^nestjs-references/cli$': '<rootDir>/libs/references/src/cli/index.ts',
     '^nestjs-references/terminus$': '<rootDir>/libs/references/src/terminus/index.ts',
+    '^nestjs-references/explorer$': '<rootDir>/libs/references/src/explorer/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

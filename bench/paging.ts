@@ -24,7 +24,7 @@ const load = (name: string): Promise<any> => import(name);
 const pg = (await load('pg')).default;
 
 const MAIN = fileURLToPath(new URL('../../apps/catalogue/dist/main.js', import.meta.url));
-const BASE = 'http://catalogue.bench';
+export const BASE = 'http://catalogue.bench';
 
 const uuidOf = (i: number) => {
   const h = createHash('md5').update(String(i)).digest('hex');
@@ -32,7 +32,7 @@ const uuidOf = (i: number) => {
 };
 
 /** Starts the catalogue (sync mode) and resolves once it answers. */
-async function startCatalogue(port: number): Promise<ChildProcess> {
+export async function startCatalogue(port: number): Promise<ChildProcess> {
   const { REDIS_URL: _sync, ...env } = process.env;
   const child = spawn(process.execPath, [MAIN], {
     env: { ...env, DATABASE_URL: PG_URL, PORT: String(port), BASE_URL: BASE, CATALOGUE_TOKEN: 'bench-token' },
@@ -51,7 +51,7 @@ async function startCatalogue(port: number): Promise<ChildProcess> {
 }
 
 /** GET over a keep-alive agent; answers the status, the headers and the body. */
-function get(agent: http.Agent, port: number, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function get(agent: http.Agent, port: number, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
       let body = '';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--only main,b6,b7]`: runs every benchmark task in its own process, prints the
  * tables and writes them into BENCHMARKS.md (between the markers of their mode and section; the rest of the
- * file is kept), with the charts under docs/bench/. `--only` runs some sections: `main` (B1 to B5), `b6`, `b7`.
+ * file is kept), with the charts under docs/bench/. `--only` runs some sections: `main` (B1 to B5), `b6`, `b7`, `b8`.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PG_ADMIN_URL, PG_URL } from './boot.js';
-import { chartB1, chartB6, chartB7, fmt, mark, renderB6, renderB7 } from './sections.js';
+import { chartB1, chartB6, chartB7, fmt, mark, renderB6, renderB7, renderB8 } from './sections.js';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 10 : 1;
-const SECTIONS = ['main', 'b6', 'b7'];
+const SECTIONS = ['main', 'b6', 'b7', 'b8'];
 /** The catalogue's port in B3's paging run. */
 const PAGING_PORT = Number(process.env.BENCH_CATALOGUE_PORT ?? 4950);
 const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
@@ -37,6 +37,8 @@ const SIZES = {
   compareIterations: quick ? 100 : 500,
   consistencyFiller: 10_000 / scale,
   consistencySamples: quick ? 40 : 200,
+  explorerReferrers: Number(process.env.BENCH_EXPLORER_REFERRERS ?? 100_000 / scale),
+  explorerRequests: quick ? 100 : 300,
 };
 const TARGETS = { limitRatio: 1.5, naiveRatio: 50, nestedRatio: 1.2, writeRatio: 1.7, batchWriteRatio: 1.2, exactP99: 2, prefixP99: 10, pageP99: 10, rssMb: 300, syncRatio: 0.3 };
 
@@ -129,6 +131,8 @@ async function main() {
           runs: [{ workers: 1, loadRate: 0 }, { workers: 1, loadRate: 50 }, { workers: 2, loadRate: 50 }],
           renameEvery: 10,
         });
+      } else if (section === 'b8') {
+        await step('explorer', 'explorer', { referrers: SIZES.explorerReferrers, requests: SIZES.explorerRequests, port: PAGING_PORT });
       }
       sectionSeconds[section] = (Date.now() - sectionStarted) / 1000;
     }
@@ -328,6 +332,10 @@ async function main() {
   if (only.includes('b7')) {
     const b7 = renderB7(results.consistency, chartPath('b7'));
     blocks.push({ section: 'b7', text: [...header('b7'), ...b7.lines, `Targets: ${b7.targets.join('; ')}.`].join('\n') });
+  }
+  if (only.includes('b8')) {
+    const b8 = renderB8(results.explorer);
+    blocks.push({ section: 'b8', text: [...header('b8'), ...b8.lines, `Targets: ${b8.targets.join('; ')}.`].join('\n') });
   }
   const file = path.join(root, 'BENCHMARKS.md');
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';

@@ -10,6 +10,8 @@ const ms = (n: number) => `${fmt(n, n < 10 ? 2 : n < 100 ? 1 : 0)} ms`;
 
 export const B6_TARGET = 3;
 export const B7_TARGET_MS = 100;
+/** B8: the explorer's record view answers in at most this many times the API's page of the same referrers. */
+export const B8_TARGET = 2;
 
 const DESIGNS = [
   ['inline', '(a) inline copies (the library)', COLORS.library],
@@ -131,6 +133,31 @@ export function renderB7(r: any, chartPath: string): Section {
     if (run.loadRate) targets.push(`B7 ${run.workers} worker${run.workers > 1 ? 's' : ''} under load: p99 ${ms(run.p99)} → ${ok ? 'met' : 'missed'}`);
   }
   out();
+  return { lines, targets };
+}
+
+/** B8: the explorer's record view against the API's page of the same target's referrers. */
+export function renderB8(r: any): Section {
+  const lines: string[] = [];
+  const targets: string[] = [];
+  const out = (line = '') => lines.push(line);
+  out("### B8 the explorer's record view (the catalogue app, sync mode, PostgreSQL)");
+  out();
+  if (!r || r.error) {
+    out(`failed: ${r?.error}`);
+    out();
+    return { lines, targets };
+  }
+  out(`One term inlined by ${fmt(r.referrers)} artworks. One request after another on one keep-alive connection, ${fmt(r.requests)} of each, alternating: ` +
+    '`GET /references?target=<term>` (the first page of 100, counted up to 10,000) and `GET /explorer/record?url=<term>` (the term, each reference it ' +
+    'holds with its state, the first page of 25 referrers with the count capped at 10,000, the neighbourhood picture, as HTML).');
+  out();
+  const ok = r.ratio <= B8_TARGET;
+  out(`| referrers | \`/references\` p50 / p99 | \`/explorer/record\` p50 / p99 | record view ÷ API (p50) | target ≤ ${B8_TARGET} |`);
+  out('|---|---|---|---|---|');
+  out(`| ${fmt(r.referrers)} | ${ms(r.api.p50)} / ${ms(r.api.p99)} | ${ms(r.explorer.p50)} / ${ms(r.explorer.p99)} | ${fmt(r.ratio, 2)} | ${mark(ok)} |`);
+  out();
+  targets.push(`B8 record view ${fmt(r.ratio, 2)}x the API → ${ok ? 'met' : 'missed'}`);
   return { lines, targets };
 }
 

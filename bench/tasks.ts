@@ -10,6 +10,7 @@ import { compare } from './compare.js';
 import { nestedFanout } from './nested-fanout.js';
 import { consistency, consistencyLoad } from './consistency.js';
 import { paging } from './paging.js';
+import { explorerView } from './explorer.js';
 import { Artwork, artworkBody, BASE_URL, Term } from './entities.js';
 import {
   count,
@@ -381,6 +382,7 @@ const tasks: Record<string, (args: any) => Promise<unknown>> = {
   writes,
   lookups,
   paging,
+  explorer: explorerView,
   memory,
   compare,
   consistency,

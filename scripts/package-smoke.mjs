@@ -92,7 +92,7 @@ try {
   }
 
   step('checking the exports map');
-  run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli');"], app);
+  run(process.execPath, ['--input-type=module', '-e', "import 'nestjs-references/package.json' with { type: 'json' }; import.meta.resolve('nestjs-references/cli'); import.meta.resolve('nestjs-references/explorer');"], app);
 
   step('importing nestjs-references/terminus');
   const terminus = "import 'reflect-metadata'; const { ReferencesHealthIndicator } = await import('nestjs-references/terminus'); if (typeof ReferencesHealthIndicator !== 'function') process.exit(1);";

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ReferencesMaintenance } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { DATABASES, REDIS_URL } from '../support/databases.js';
-import { agentUrl, catalogueForSuite, linkTo } from './catalogue-app.js';
+import { AUTH, agentUrl, catalogueForSuite, linkTo } from './catalogue-app.js';
 
 const CASES = DATABASES.flatMap((kind) => (['sync', 'queue'] as const).map((mode) => [kind, mode] as const));
 
@@ -85,5 +86,43 @@ describe.each(CASES)('catalogue agents and creators on %s in %s mode', (kind, mo
     expect(response.status).toBe(422);
     expect(response.body.message).toContain('creators[0].agent');
     expect(await counts()).toEqual(before);
+  });
+
+  describe("an agent's private email", () => {
+    const EMAIL = 'leysterstudio@private.example';
+
+    it('is stored on the agent and shown by its authenticated route only, never by a public one', async () => {
+      const agent = await api.create('agents', { name: 'Judith Leyster', kind: 'person', email: EMAIL });
+      expect(agent).toEqual({ name: 'Judith Leyster', kind: 'person', id: agent.id, links: { self: agentUrl(agent.id) } });
+      expect((await api.get(`/agents/${agent.id}`)).body).toEqual(agent);
+      expect(JSON.stringify((await api.get('/agents?limit=1000')).body)).not.toContain(EMAIL);
+      const shown = await api.anonymous().get(`/agents/${agent.id}/private`).set(AUTH);
+      expect([shown.status, shown.body]).toEqual([200, { ...agent, email: EMAIL }]);
+      expect((await api.get(`/agents/${agent.id}/private`)).status).toBe(401);
+    });
+
+    it("never appears in an artwork's copy nor its search document, on create, on update, or forged by a client", async () => {
+      const agent = await api.create('agents', { name: 'Jan Steen', kind: 'person', email: EMAIL });
+      const artwork = await api.create('artworks', {
+        title: 'The Merry Family',
+        creators: [{ role: 'painter', agent: { ...linkTo(agent.links.self), email: 'forged@example.org' } }],
+      });
+      expect(artwork.creators).toEqual([{ role: 'painter', agent }]);
+      expect((await api.put(`/agents/${agent.id}`, { name: 'Jan Havickszoon Steen', kind: 'person', email: `new-${EMAIL}` })).status).toBe(200);
+      await settle();
+      const stored = (await api.get(`/artworks/${artwork.id}`)).body;
+      expect(stored.creators[0].agent).toEqual({ name: 'Jan Havickszoon Steen', kind: 'person', id: agent.id, links: { self: agent.links.self } });
+      expect(await titles('havickszoon')).toEqual(['The Merry Family']);
+      expect(await titles('leysterstudio')).toEqual([]);
+      const rows = await catalogue.app.get(DataSource).query('SELECT metadata FROM artwork');
+      expect(JSON.stringify(rows)).not.toMatch(/private\.example|forged@example/);
+      expect((await catalogue.app.get(ReferencesMaintenance).verify()).withheld).toEqual([]);
+    });
+
+    it('answers an email that is not one with 400 naming the field', async () => {
+      const response = await api.post('/agents', { name: 'Nobody', kind: 'person', email: 'not an address' });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toContain('email');
+    });
   });
 });

@@ -88,6 +88,53 @@ describe('the catalogue CLI with REDIS_URL set (PostgreSQL, a private redis-serv
   });
 });
 
+describe("the leak audit and a rollout through the catalogue CLI (PostgreSQL, sync mode)", () => {
+  const EMAIL = 'hals@private.example';
+  let db: DataSource;
+  let agent: Record<string, any>;
+  let artworkId: string;
+  const env = () => ({ DATABASE_URL: POSTGRES_URL, BASE_URL });
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'apps/catalogue/tsconfig.app.json'], { cwd: ROOT, stdio: 'inherit' });
+    const app = await bootCatalogue('postgres');
+    agent = await client(app).create('agents', { name: 'Frans Hals', kind: 'person', email: EMAIL });
+    artworkId = (await client(app).create('artworks', { title: 'The Laughing Cavalier', creators: [{ role: 'painter', agent: linkTo(agent.links.self) }] })).id;
+    await app.close();
+    db = await new DataSource({ type: 'postgres', url: POSTGRES_URL }).initialize();
+  }, 120_000);
+  afterAll(() => db?.destroy());
+
+  it('verify --private lists a copy planted with the private email; refresh --type agents removes it; the audit is then clean', async () => {
+    const clean = await cli(['references', 'verify', '--private'], env());
+    expect([clean.code, clean.stdout]).toEqual([0, expect.stringContaining('No copy holds a key its target withholds.')]);
+
+    // A copy written behind the library's back (or before the email was excluded) holds it.
+    await db.query(`UPDATE artwork SET metadata = jsonb_set(metadata, '{creators,0,agent,email}', $2::jsonb) WHERE id = $1`, [artworkId, JSON.stringify(EMAIL)]);
+    const audit = await cli(['references', 'verify', '--private'], env());
+    expect(audit.code).toBe(1);
+    expect(audit.stdout).toContain(`artworks/${artworkId} creators[0].agent → ${agent.links.self}: email`);
+    const json = JSON.parse((await cli(['references', 'verify', '--private', '--json'], env())).stdout);
+    expect(json).toMatchObject({ ok: false, withheld: [{ referrerType: 'artworks', referrerId: artworkId, path: 'creators[0].agent', keys: ['email'] }] });
+    const report = await cli(['references', 'verify'], env());
+    expect(report.stdout).toContain(`artworks/${artworkId} creators[0].agent → ${agent.links.self} (the representation changed)`);
+
+    const refresh = await cli(['references', 'refresh', '--type', 'agents'], env());
+    expect([refresh.code, refresh.stderr]).toEqual([0, expect.stringContaining('refresh: 1/1')]);
+    expect(refresh.stdout).toContain('Refreshed 1 of 1 target(s).');
+    const [stored] = await db.query(`SELECT metadata FROM artwork WHERE id = $1`, [artworkId]);
+    expect(stored.metadata.creators[0].agent).toEqual({ name: 'Frans Hals', kind: 'person', id: agent.id, links: { self: agent.links.self } });
+    expect((await cli(['references', 'verify', '--private'], env())).code).toBe(0);
+    expect((await cli(['references', 'verify'], env())).code).toBe(0);
+  });
+
+  it('refresh --type refuses a type the app does not have, naming the ones it has', async () => {
+    const result = await cli(['references', 'refresh', '--type', 'paintings'], env());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no reference type "paintings" \(the types are .*agents/);
+  });
+});
+
 describe('the catalogue CLI with a database that does not exist', () => {
   it('exits 1 with one line naming the URL (password redacted) and how to create it', async () => {
     const url = new URL(POSTGRES_URL);

@@ -3,7 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { DATABASES } from '../support/databases.js';
 import { catalogueForSuite } from './catalogue-app.js';
 
-type Schema = { type?: string; properties: Record<string, { example?: unknown }>; required?: string[] };
+type Schema = { type?: string; properties: Record<string, { example?: unknown; writeOnly?: boolean }>; required?: string[] };
 
 /** The POST routes of the document and the schema of their bodies, e.g. `/terms` → TermMetadata. */
 function postBodies(document: Record<string, any>): Array<{ path: string; name: string; schema: Schema }> {
@@ -189,7 +189,10 @@ describe.each(DATABASES)('the catalogue OpenAPI document on %s', (kind) => {
       expect(Object.entries(sent).filter(([, example]) => example === undefined)).toEqual([]);
       const response = await api.post(path, sent);
       expect(response.status).toBe(201);
-      expect(Object.keys(response.body)).toEqual(expect.arrayContaining(Object.keys(sent)));
+      // NOTE: a write-only field (an agent's private email) is stored, and never in a response.
+      const shown = Object.keys(sent).filter((key) => !body.schema.properties[key].writeOnly);
+      expect(Object.keys(response.body)).toEqual(expect.arrayContaining(shown));
+      for (const hidden of Object.keys(sent).filter((key) => !shown.includes(key))) expect(response.body).not.toHaveProperty(hidden);
     });
 
     it('answers 400 naming each required field that is missing, and writes nothing', async () => {

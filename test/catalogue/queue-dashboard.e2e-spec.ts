@@ -55,7 +55,7 @@ describe('queue dashboard in queue mode', () => {
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe('/admin/queues');
     const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(/^catalogue_dashboard=[\w-]+; Path=\/admin\/queues; HttpOnly; SameSite=Strict$/);
+    expect(cookie).toMatch(/^catalogue_dashboard=[\w-]+; Path=\/; HttpOnly; SameSite=Strict$/);
     expect(cookie).not.toContain(TOKEN);
 
     const session = cookie.split(';')[0];

@@ -269,6 +269,7 @@ describe.each(DATABASES)('catalogue records API on %s', (kind) => {
         artworks: `${BASE_URL}/artworks`,
         references: `${BASE_URL}/references?target={url}&match={exact|prefix}&limit={limit}&cursor={cursor}`,
         referrers: `${BASE_URL}/{terms|agents|artworks}/{id}/referrers?limit={limit}&cursor={cursor}`,
+        explorer: `${BASE_URL}/explorer`,
         health: `${BASE_URL}/health`,
         docs: `${BASE_URL}/docs`,
         openapi: `${BASE_URL}/docs-json`,

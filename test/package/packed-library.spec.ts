@@ -84,8 +84,8 @@ describe('the nestjs-references package (npm pack of libs/references)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('exports ".", "./cli", "./terminus" and "./package.json", each naming a file it ships', () => {
-    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './terminus', './package.json']);
+  it('exports ".", "./cli", "./terminus", "./explorer" and "./package.json", each naming a file it ships', () => {
+    expect(Object.keys(manifest.exports)).toEqual(['.', './cli', './terminus', './explorer', './package.json']);
     expect(exportedFiles().filter((file) => !files.includes(file))).toEqual([]);
   });
 
@@ -101,6 +101,12 @@ describe('the nestjs-references package (npm pack of libs/references)', () => {
       { cwd: LIBRARY, encoding: 'utf8' },
     );
     expect(output).toBe('function');
+  });
+
+  it('keeps the explorer to its subpath: no module outside dist/explorer imports it, so an app without it loads none of it', () => {
+    const outside = files.filter((file) => file.endsWith('.js') && !file.startsWith('dist/explorer/'));
+    expect(outside.filter((file) => /from '[./]*explorer\//.test(readFileSync(new URL(file, LIBRARY), 'utf8')))).toEqual([]);
+    expect(files).toContain('dist/explorer/index.js');
   });
 
   it('reports its own version (VERSION) from the package.json it ships', () => {

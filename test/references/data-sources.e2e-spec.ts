@@ -11,6 +11,8 @@ import {
   type ReferrerIndexer,
   getReferencesQueueToken,
 } from 'nestjs-references';
+import { ReferencesExplorerModule } from 'nestjs-references/explorer';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { TestNode } from '../support/fixtures.js';
 import { until } from '../support/processes.js';
@@ -54,7 +56,13 @@ describe('several data sources', () => {
   let services: BothServices;
 
   beforeAll(async () => {
-    ({ app, main, archive } = await bootTwoDataSources({}, {}, [BothServices, MainIndexer, ArchiveIndexer]));
+    ({ app, main, archive } = await bootTwoDataSources({}, {}, {
+      providers: [BothServices, MainIndexer, ArchiveIndexer],
+      imports: [
+        ReferencesExplorerModule.forRoot({ path: '/explorer' }),
+        ReferencesExplorerModule.forRoot({ path: '/archive/explorer', dataSource: 'archive' }),
+      ],
+    }));
     services = app.get(BothServices);
   });
   afterAll(() => app.close());
@@ -109,5 +117,16 @@ describe('several data sources', () => {
 
     expect(new Set(mainIndexer.seen)).toEqual(new Set([`nodes:${mainReferrer.id}`]));
     expect(new Set(archiveIndexer.seen)).toEqual(new Set([`nodes:${archiveReferrer.id}`]));
+  });
+
+  it("gives each data source an explorer of its own, showing that data source's records", async () => {
+    const mainNode = await createNode(main, { title: 'main explored' });
+    const archiveNode = await createNode(archive, { title: 'archive explored' });
+    const page = (path: string, url: string) => request(app.getHttpServer()).get(`${path}/record?${new URLSearchParams({ url })}`);
+    const [mainUrl, archiveUrl] = [`http://main.test/nodes/${mainNode.id}`, `http://archive.test/nodes/${archiveNode.id}`];
+    expect((await page('/explorer', mainUrl)).text).toContain('main explored');
+    expect((await page('/archive/explorer', archiveUrl)).text).toContain('archive explored');
+    expect((await page('/explorer', archiveUrl)).status).toBe(404);
+    expect((await page('/archive/explorer', mainUrl)).status).toBe(404);
   });
 });

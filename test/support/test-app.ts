@@ -29,6 +29,8 @@ export interface TestSetup {
   connection?: object;
   entities?: Function[];
   migrations?: Function[];
+  /** Modules the app imports besides the library (the explorer). */
+  imports?: any[];
 }
 
 /** TypeORM on a fresh database of `kind` (or `setup.connection`), the fixture tables and what `setup` adds migrated at boot. */
@@ -61,6 +63,7 @@ export async function bootReferences(
         // Each app gets a queue of its own, so that suites never see each other's jobs.
         queue: { bull: { redis: REDIS_URL, prefix: `test-${randomUUID()}` }, sweepIntervalMs: 250, ...options.queue },
       }),
+      ...(setup.imports ?? []),
     ],
     providers,
   }).compile();
@@ -95,12 +98,12 @@ export interface TwoDataSources {
 /**
  * Boots the fixture tables on two data sources, each with `ReferencesModule.forRoot()` of its own: the default
  * one on PostgreSQL in sync mode and 'archive' on SQLite in queue mode (a queue of its own per app), with
- * what `main` and `archive` add to their options.
+ * what `main` and `archive` add to their options, and the app's own `providers` and `imports` (the explorer).
  */
 export async function bootTwoDataSources(
   main: Partial<ReferencesModuleOptions> = {},
   archive: Partial<ReferencesModuleOptions> = {},
-  providers: Provider[] = [],
+  { providers = [], imports = [] }: { providers?: Provider[]; imports?: any[] } = {},
 ): Promise<TwoDataSources> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -114,6 +117,7 @@ export async function bootTwoDataSources(
         queue: { bull: { redis: REDIS_URL, prefix: `archive-${randomUUID()}` }, sweepIntervalMs: 250 },
         ...archive,
       }),
+      ...imports,
     ],
     providers,
   }).compile();

@@ -3,10 +3,13 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ReferencesExceptionFilter, ReferencesModule, StorableInputPipe } from 'nestjs-references';
+import { ReferencesExplorerModule } from 'nestjs-references/explorer';
+import { EXPLORER_ROUTE, explorerAuthorize } from './admin/explorer.auth.js';
 import { QueueDashboardModule } from './admin/queue-dashboard.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ArtworksModule } from './artworks/artworks.module.js';
 import { CatalogueValidationPipe } from './common/catalogue-validation.pipe.js';
+import { MAX_COUNTED } from './common/page-query.dto.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { KnownKeysPipe } from './common/known-keys.pipe.js';
 import { CatalogueConfigModule } from './config/catalogue-config.module.js';
@@ -72,6 +75,9 @@ export class CatalogueModule {
         SearchModule,
         HealthModule,
         ...(config.redisUrl && config.role !== 'worker' ? [QueueDashboardModule.forRoot(config.token)] : []),
+        ...(config.role !== 'worker'
+          ? [ReferencesExplorerModule.forRoot({ path: EXPLORER_ROUTE, authorize: explorerAuthorize(config.token), maxCounted: MAX_COUNTED })]
+          : []),
       ],
       controllers: [HomeController],
       providers: [

@@ -3,12 +3,14 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as constants from './references.constants.js';
+import * as explorerConstants from './explorer/explorer.constants.js';
+import * as referencesConstants from './references.constants.js';
 import { ReferencesModule } from './references.module.js';
 import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.providers.js';
 import { ReferencesOptionsModule } from './references-options.module.js';
 import { ReferencesQueueModule } from './queue/references-queue.module.js';
-import { getReferencesQueueToken } from './references.tokens.js';
+import { getReferencesModuleRefToken, getReferencesQueueToken } from './references.tokens.js';
+import { ReferencesExplorerModule } from './explorer/references-explorer.module.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const architecture = readFileSync(resolve(here, '../../../ARCHITECTURE.md'), 'utf8');
@@ -27,7 +29,7 @@ function partsTableRows(): Set<string> {
 function nameOf(provider: Provider): string {
   const token = typeof provider === 'function' ? provider : provider.provide;
   if (typeof token === 'function') return token.name;
-  const constant = Object.entries(constants).find(([, value]) => value === token);
+  const constant = Object.entries({ ...referencesConstants, ...explorerConstants }).find(([, value]) => value === token);
   return constant ? constant[0] : String(token);
 }
 
@@ -36,6 +38,12 @@ function moduleProviders(propagation: 'sync' | 'queue'): Provider[] {
   const module = ReferencesModule.forRoot({ baseUrl: 'http://example.test', propagation });
   // The queue module is imported lazily (a promise), so only the module's own providers are read here.
   return module.providers ?? [];
+}
+
+/** The explorer's providers, and its controller (a part of its own, a subclass per mount). */
+function explorerProviders(): Provider[] {
+  const module = ReferencesExplorerModule.forRoot({ path: '/explorer' });
+  return [...(module.providers ?? []), ...((module.controllers ?? []) as Provider[])];
 }
 
 /** The import specifiers of a library file that load code at run time (type-only imports load nothing). */
@@ -63,9 +71,11 @@ describe('ARCHITECTURE.md', () => {
     ['ReferencesModule (sync mode)', moduleProviders('sync')],
     ['ReferencesModule (queue mode)', moduleProviders('queue')],
     ['ReferencesQueueModule', ReferencesQueueModule.register('references', ReferencesOptionsModule.forRoot({ baseUrl: 'http://example.test' })).providers ?? []],
+    ['ReferencesExplorerModule', explorerProviders()],
   ] as Array<[string, Provider[]]>)('has a row in the parts table for every provider of %s', (_list, providers) => {
     // NOTE: the tokens an app injects (references.tokens.ts) are aliases of parts, described under "Modules".
-    const named = providers.map(nameOf).filter((name) => name !== getReferencesQueueToken());
+    const aliases = [getReferencesQueueToken(), getReferencesModuleRefToken()];
+    const named = providers.map(nameOf).filter((name) => !aliases.includes(name));
     expect(named.filter((name) => !rows.has(name))).toEqual([]);
   });
 
@@ -74,7 +84,7 @@ describe('ARCHITECTURE.md', () => {
       [...REFERENCES_PARTS, ...SYNC_PARTS, ...QUEUE_PARTS, ...moduleProviders('sync'), ...moduleProviders('queue')].map(nameOf),
     );
     const queue = (ReferencesQueueModule.register('references', { module: class {} } as DynamicModule).providers ?? []).map(nameOf);
-    for (const name of queue) declared.add(name);
+    for (const name of [...queue, ...explorerProviders().map(nameOf)]) declared.add(name);
     declared.add('REFERENCES_MODULE_OPTIONS');
     expect([...rows].filter((name) => !declared.has(name))).toEqual([]);
   });

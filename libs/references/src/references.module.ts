@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ReferenceSynced } from './outbox/reference-synced.entity.js';
 import type { ReferencesModuleAsyncOptions, ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
@@ -14,6 +14,7 @@ import { QUEUE_PARTS, REFERENCES_PARTS, SYNC_PARTS } from './references.provider
 import { ReferencesService } from './references.service.js';
 import {
   getReferencesMaintenanceToken,
+  getReferencesModuleRefToken,
   getReferencesQueueToken,
   getReferencesServiceToken,
   getReferrerJobsToken,
@@ -53,6 +54,7 @@ export class ReferencesModule {
       [getReferencesMaintenanceToken(dataSource), ReferencesMaintenance],
       [getReferrerJobsToken(dataSource), ReferrerJobs],
     ] as const;
+    const parts = getReferencesModuleRefToken(dataSource);
     return {
       module: ReferencesModule,
       global: true,
@@ -74,8 +76,10 @@ export class ReferencesModule {
         ReferencesService,
         ...aliases.filter(([token, part]) => token !== part).map(([token, part]) => ({ provide: token, useExisting: part })),
         ...(queue ? [{ provide: getReferencesQueueToken(dataSource), useExisting: REFERENCES_BULL_QUEUE }] : []),
+        // NOTE: this module's own ModuleRef, for the library's subpath modules (the explorer); not for apps.
+        { provide: parts, useExisting: ModuleRef },
       ],
-      exports: [...aliases.map(([token]) => token), ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
+      exports: [...aliases.map(([token]) => token), parts, ...(queue ? [getReferencesQueueToken(dataSource)] : [])],
     };
   }
 }

@@ -123,7 +123,11 @@ export class ReferencesService {
     return this.typeOf(record).canonicalUrl(record);
   }
 
-  /** `{ ...metadata, id, links: { self } }`: what other records inline of `record`. */
+  /**
+   * `{ ...content, id, links: { self } }`: what any copy of `record` may hold (its type's `representation`,
+   * the metadata by default, with the DTO's `@Exclude()` / `@Expose({ groups })` applied). Safe to answer on a
+   * public route: a key the DTO withholds is never in it.
+   */
   representationOf(record: object): Record<string, any> {
     return this.typeOf(record).representationOf(record);
   }

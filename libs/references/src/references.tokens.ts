@@ -27,6 +27,14 @@ export function getReferencesQueueToken(dataSource?: string): string {
   return isDefault(dataSource) ? 'nestjs-references:queue' : `nestjs-references:queue:${dataSource}`;
 }
 
+/**
+ * The injection token of the `ModuleRef` of a data source's `ReferencesModule`: the way a subpath module of the
+ * library (the explorer) reaches that module's parts, which stay unexported. Not part of the public surface.
+ */
+export function getReferencesModuleRefToken(dataSource?: string): string {
+  return isDefault(dataSource) ? 'nestjs-references:module-ref' : `nestjs-references:module-ref:${dataSource}`;
+}
+
 /** The name of the Bull queue of a data source: `references`, or `references-<data source>`. */
 export function referencesQueueName(dataSource?: string): string {
   return isDefault(dataSource) ? REFERENCES_QUEUE : `${REFERENCES_QUEUE}-${dataSource}`;

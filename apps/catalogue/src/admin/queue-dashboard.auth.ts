@@ -19,20 +19,26 @@ interface DashboardResponse {
   json(body: unknown): unknown;
 }
 
+/** The value of the dashboard's cookie for `token`: an HMAC derived from it, never the token itself. */
+export function dashboardSession(token: string): string {
+  return createHmac('sha256', token).update('catalogue queue dashboard').digest('base64url');
+}
+
 /**
  * Express middleware in front of the dashboard: lets a request through with the write token, given as
  *
  * - `Authorization: Bearer <token>` (scripts, curl), or
  * - the cookie `catalogue_dashboard`, which a browser gets by opening `/admin/queues?token=<token>` once:
- *   that answers 303 with the cookie (HttpOnly, SameSite=Strict, Path=/admin/queues) and the address
+ *   that answers 303 with the cookie (HttpOnly, SameSite=Strict, Path=/: the explorer's actions take it too) and the address
  *   without the token, so that the token does not linger in the address bar.
  *
- * The cookie holds an HMAC derived from the token, never the token itself: it opens the dashboard only, not writes.
+ * The cookie holds an HMAC derived from the token, never the token itself: it opens the dashboard and the
+ * explorer's actions (`/explorer`), not the API's writes.
  * Anything else answers 401.
  */
 export function queueDashboardAuth(token: string) {
   const expected = tokenDigest(token);
-  const session = createHmac('sha256', token).update('catalogue queue dashboard').digest('base64url');
+  const session = dashboardSession(token);
   const sessionDigest = tokenDigest(session);
 
   return (request: DashboardRequest, response: DashboardResponse, next: () => void): void => {
@@ -44,7 +50,7 @@ export function queueDashboardAuth(token: string) {
       url.searchParams.delete('token');
       response.setHeader(
         'Set-Cookie',
-        `${QUEUE_DASHBOARD_COOKIE}=${session}; Path=${QUEUE_DASHBOARD_ROUTE}; HttpOnly; SameSite=Strict`,
+        `${QUEUE_DASHBOARD_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict`,
       );
       response.redirect(303, url.pathname + url.search);
       return;
@@ -61,7 +67,8 @@ export function queueDashboardAuth(token: string) {
   };
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+/** The value of cookie `name` in a `Cookie` header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
     if (key === name) return value.join('=');

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Exclude } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** What an agent is: one artist, or a workshop (several hands under one name). */
 export const AGENT_KINDS = ['person', 'workshop'] as const;
@@ -25,4 +26,21 @@ export class AgentMetadata {
   @IsOptional()
   @IsInt()
   activeUntil?: number;
+
+  /**
+   * A private contact address: stored on the agent, shown only by `GET /agents/:id/private` (write token),
+   * never in a copy of the agent (an artwork's credit), its search document or a public route.
+   */
+  @ApiPropertyOptional({
+    format: 'email',
+    example: 'studio@example.org',
+    writeOnly: true,
+    description: 'Private: stored, never copied into an artwork nor answered by a public route (`GET /agents/{id}/private` shows it)',
+  })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
+  // NOTE: to plain only: the ValidationPipe (transform) builds a DTO from the body, which must keep it to store it.
+  @Exclude({ toPlainOnly: true })
+  email?: string;
 }

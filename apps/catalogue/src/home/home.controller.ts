@@ -12,6 +12,7 @@ export class HomeLinks {
   @ApiProperty({ format: 'uri' }) artworks: string;
   @ApiProperty({ description: 'A URL template: a page of the referrers of a URL, or of the URLs it starts' }) references: string;
   @ApiProperty({ description: 'A URL template: a page of the referrers of one record (terms, agents or artworks)' }) referrers: string;
+  @ApiProperty({ format: 'uri', description: 'The references explorer: a record, its copies, its referrers, propagation live' }) explorer: string;
   @ApiProperty({ format: 'uri' }) health: string;
   @ApiProperty({ format: 'uri', description: 'The API documentation' }) docs: string;
   @ApiProperty({ format: 'uri', description: 'The OpenAPI document' }) openapi: string;
@@ -35,7 +36,7 @@ export class HomeController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Links to the collections, the reverse index, the health check and the documentation', type: Home })
+  @ApiOkResponse({ description: 'Links to the collections, the reverse index, the explorer, the health check and the documentation', type: Home })
   index(): Home {
     const base = this.references.baseUrl;
     const page = 'limit={limit}&cursor={cursor}';
@@ -49,6 +50,7 @@ export class HomeController {
         artworks: `${base}/artworks`,
         references: `${base}/references?target={url}&match={exact|prefix}&${page}`,
         referrers: `${base}/{terms|agents|artworks}/{id}/referrers?${page}`,
+        explorer: `${base}/explorer`,
         health: `${base}/health`,
         docs: `${base}/docs`,
         openapi: `${base}/docs-json`,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import type { VerifyReport } from '../interfaces/references-reports.interface.js';
 import type { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import type { ReferencesService } from '../references.service.js';
 import { getReferencesMaintenanceToken, getReferencesServiceToken } from '../references.tokens.js';
@@ -92,18 +93,19 @@ export class SynchronizeCommand extends DataSourceCommand {
   }
 }
 
-@SubCommand({ name: 'verify', description: 'Report missing and extra index rows, stale copies and dangling references (exit 1 on drift)' })
+@SubCommand({ name: 'verify', description: 'Report missing and extra index rows, stale copies, withheld keys in copies and dangling references (exit 1 on drift)' })
 export class VerifyCommand extends DataSourceCommand {
 
-  async run(_args: string[], options: DataSourceOption & { json?: boolean }): Promise<void> {
+  async run(_args: string[], options: DataSourceOption & { json?: boolean; private?: boolean }): Promise<void> {
     const report = await this.maintenance(options).verify();
+    if (options.private) return this.audit(report, options.json);
     if (options.json) print(JSON.stringify(report, null, 2));
     else {
       print(`Checked ${report.records} records.`);
-      const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, dangling: report.dangling, 'non-canonical': report.nonCanonical };
+      const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, withheld: report.withheld, dangling: report.dangling, 'non-canonical': report.nonCanonical };
       for (const [name, rows] of Object.entries(kinds)) {
         print(`  ${name.padEnd(13)} ${rows.length}`);
-        for (const row of rows.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}`);
+        for (const row of rows.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}${details(row)}`);
         if (rows.length > 10) print(`    … and ${rows.length - 10} more`);
       }
       print(`  ${'invalid'.padEnd(13)} ${report.invalid.length}`);
@@ -121,6 +123,30 @@ export class VerifyCommand extends DataSourceCommand {
   parseJson(): boolean {
     return true;
   }
+
+  /** The leak audit: every stored copy holding a key its target's representation leaves out, each one listed. */
+  private audit(report: VerifyReport, json?: boolean): void {
+    if (json) print(JSON.stringify({ records: report.records, withheld: report.withheld, ok: !report.withheld.length }, null, 2));
+    else {
+      print(`Checked ${report.records} records.`);
+      print(`  ${'withheld'.padEnd(13)} ${report.withheld.length}`);
+      for (const row of report.withheld) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}: ${row.keys.join(', ')}`);
+      print(report.withheld.length ? "Copies hold keys their targets withhold: run 'references refresh --stale'." : 'No copy holds a key its target withholds.');
+    }
+    if (report.withheld.length) process.exitCode = 1;
+  }
+
+  @Option({ flags: '--private', description: 'the leak audit: list every copy holding a key its target withholds (exit 1 if any)' })
+  parsePrivate(): boolean {
+    return true;
+  }
+}
+
+/** What a row of the report says beyond its reference: why a copy is stale, which keys it should not hold. */
+function details(row: object): string {
+  if ('cause' in row) return row.cause === 'representation' ? ' (the representation changed)' : ' (the content changed)';
+  if ('keys' in row) return `: ${(row.keys as string[]).join(', ')}`;
+  return '';
 }
 
 @SubCommand({ name: 'referrers', arguments: '<url>', description: 'List the records that reference a URL' })
@@ -180,32 +206,43 @@ export class RepairCommand extends DataSourceCommand {
   }
 }
 
-@SubCommand({ name: 'refresh', arguments: '[url]', description: 'Propagate a target again, or every target verify finds stale (--stale)' })
+@SubCommand({
+  name: 'refresh',
+  arguments: '[url]',
+  description: 'Propagate a target again, or every target verify finds stale (--stale), of one type (--type)',
+})
 export class RefreshCommand extends DataSourceCommand {
 
-  async run([url]: string[], options: DataSourceOption & { stale?: boolean }): Promise<void> {
-    if (!url && !options.stale) throw new Error('refresh needs a <url> or --stale');
-    const targets = url ? [url] : [...new Set((await this.maintenance(options).verify()).stale.map((row) => row.reference))];
+  async run([url]: string[], options: DataSourceOption & { stale?: boolean; type?: string }): Promise<void> {
+    if (!url && !options.stale && !options.type) throw new Error('refresh needs a <url>, --stale or --type <route>');
+    const maintenance = this.maintenance(options);
     const progress = new ProgressReporter('refresh');
     const { signal, dispose } = interruptible();
-    let done = 0;
+    let result: { targets: number; refreshed: number };
     try {
-      for (const target of targets) {
-        if (signal.aborted) break;
-        await this.maintenance(options).refresh(target);
-        progress.update(++done, targets.length);
+      if (url) {
+        await maintenance.refresh(url);
+        result = { targets: 1, refreshed: 1 };
+      } else {
+        result = await maintenance.refreshStale({ type: options.type, signal, onProgress: (done, total) => progress.update(done, total) });
       }
     } finally {
       dispose();
       progress.stop();
     }
-    await this.maintenance(options).waitForIdle(10 * 60_000);
-    print(`Refreshed ${done} of ${targets.length} target(s).`);
+    // NOTE: in queue mode the workers write the copies; the command ends when they have.
+    await maintenance.waitForIdle(10 * 60_000);
+    print(`Refreshed ${result.refreshed} of ${result.targets} target(s).`);
   }
 
   @Option({ flags: '--stale', description: 'every target with a stale copy' })
   parseStale(): boolean {
     return true;
+  }
+
+  @Option({ flags: '--type <route>', description: 'only the targets of this type (implies --stale)' })
+  parseType(value: string): string {
+    return value;
   }
 }
 

@@ -233,3 +233,22 @@ export class InvalidCursorError extends ReferencesError {
     super(`cursor: ${JSON.stringify(cursor.slice(0, 100))} is not a cursor that a page of referrers answered`);
   }
 }
+
+/** A request to the explorer lacks a parameter or carries one it cannot use (`path` names it). */
+export class ExplorerInputError extends ReferencesError {
+  readonly status = 400;
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+/** An explorer action asked for without the app's write permission (its `authorize(request)` said no). */
+export class ExplorerForbiddenError extends ReferencesError {
+  readonly status = 403;
+  constructor(readonly action: string) {
+    super(`${action}: this action needs the write permission`);
+  }
+}

@@ -112,6 +112,12 @@ export class Dereferencer {
       const record = found.get(target.type)?.get(target.id);
       if (!record) {
         if (this.mustExist(target)) throw new UnknownReferenceError(target.reference, formatPath(target.occurrence.segments));
+        // NOTE: nothing to copy from, so the value sent is kept; but never with a key its type withholds.
+        const sent = target.occurrence.value;
+        if (target.occurrence.field.kind === 'inline' && sent !== null && typeof sent === 'object' && !Array.isArray(sent)) {
+          const kept = this.copies.withoutWithheld(sent as Record<string, any>, target.type);
+          if (kept !== sent) setAt(metadata, target.occurrence.segments, kept);
+        }
         continue;
       }
       if (target.occurrence.field.kind !== 'inline') continue;

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
-import { withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
+import { formatPath, withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
 import { occurrences } from '../extraction/reference-schema.util.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
 /**
- * Builds the inline copy a referrer field stores of a target.
+ * Builds the inline copy a referrer field stores of a target, from the target's representation (what any
+ * copy of it may hold, `ReferenceType.representationOf`, built once per target and change): the depth rule,
+ * then the field's `fields`, then its `postprocess`, each narrowing what the one before left.
  *
  * Depth rule: a copy keeps the nested inline copies of its target in full down to `field.depth` levels
  * (the field itself is level 1); a nested copy below that is reduced to `{ id, links: { self } }`.
@@ -30,7 +33,53 @@ export class InlineCopies {
       const keep = new Set([...field.fields, 'id', 'links']);
       content = Object.fromEntries(Object.entries(content).filter(([key]) => keep.has(key)));
     }
-    return field.postprocess ? field.postprocess(content, context) : content;
+    if (!field.postprocess) return content;
+    // NOTE: a postprocess narrows, it never widens: a key the target's DTO withholds stays out, whatever it adds.
+    const processed = field.postprocess(content, context);
+    return targetType ? this.withoutWithheld(processed, targetType) : processed;
+  }
+
+  /**
+   * The keys of a stored copy of `record` that its representation leaves out while the record holds them, or
+   * that its DTO always withholds; and, in the copies nested in it, those their DTOs always withhold (as
+   * `path.key`). A copy built by the library holds none: what this finds was stored before a change of the
+   * representation, or behind the library's back.
+   */
+  withheldIn(copy: unknown, type: ReferenceType, record?: object, representation = record && type.representationOf(record)): string[] {
+    if (copy === null || typeof copy !== 'object' || Array.isArray(copy)) return [];
+    const withheld = new Set(type.withheld);
+    if (record && representation) {
+      for (const key of Object.keys(type.metadataOf(record))) if (!(key in representation)) withheld.add(key);
+    }
+    const found = Object.keys(copy).filter((key) => withheld.has(key));
+    for (const { field, value, segments } of occurrences(type.schema, copy as Record<string, any>)) {
+      if (field.kind !== 'inline' || !segments.length) continue;
+      const url = value !== null && typeof value === 'object' ? field.url(value as Record<string, any>) : undefined;
+      const nestedType = url ? this.registry.resolve(url)?.type : undefined;
+      if (nestedType) found.push(...this.withheldIn(value, nestedType).map((key) => `${formatPath(segments)}.${key}`));
+    }
+    return found;
+  }
+
+  /** A copy sent for a target that cannot be read (a local record that does not exist): without the keys its type always withholds. */
+  withoutWithheld(copy: Record<string, any>, type: ReferenceType): Record<string, any> {
+    if (!type.withheld.size || !Object.keys(copy).some((key) => type.withheld.has(key))) return copy;
+    return Object.fromEntries(Object.entries(copy).filter(([key]) => !type.withheld.has(key)));
+  }
+
+  /**
+   * Whether `stored` is the copy `build()` makes of the target's representation now: `false` is what
+   * `verify()` reports as stale (and the explorer shows as stale).
+   */
+  isCurrent(
+    stored: unknown,
+    representation: Record<string, any>,
+    targetType: ReferenceType | undefined,
+    field: ReferenceFieldMetadata,
+    context: { reference: string; manager: EntityManager },
+  ): boolean {
+    const expected = this.build(representation, targetType, field, context);
+    return isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), stored);
   }
 
   private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {

@@ -44,6 +44,22 @@ export interface ReferenceEnabledOptions<T = any> {
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;
+  /**
+   * What any copy of a record may hold: a function of the record (the whole entity: the library then loads
+   * whole records of this type) that returns the content other records copy (the library adds `id` and `links.self`). The metadata DTO's class-transformer rules apply to what
+   * it returns (`@Exclude()`, and `@Expose({ groups })` with `groups` below), so that a key excluded there
+   * never reaches a copy, whatever the function returns. A referrer's `fields`, `depth` and `postprocess`
+   * narrow this further; they never widen it. A change of it is a change of every copy: roll it out with
+   * `references refresh --stale` (see the README, "What a copy holds").
+   * @default (record) => record[metadata]
+   */
+  representation?: (record: T) => Record<string, any>;
+  /**
+   * The class-transformer groups the representation is built with (`instanceToPlain(…, { groups })`): a key
+   * of the metadata DTO with `@Expose({ groups })` is copied only when one of its groups is listed here.
+   * @default [] (a key exposed to some groups only is never copied)
+   */
+  groups?: string[];
 }
 
 /** Options shared by both kinds of reference property. */

@@ -27,14 +27,59 @@ export interface SynchronizeResult {
   invalid: Array<ReferrerKey & { reason: string }>;
 }
 
+/** Why a copy is stale. */
+export type StaleCause = 'content' | 'representation';
+
+/** An inline copy that differs from its target's current representation. */
+export interface StaleCopy extends ReferenceRow {
+  cause: StaleCause;
+}
+
+/** An inline copy that holds keys its target's representation leaves out. */
+export interface WithheldCopy extends ReferenceRow {
+  /** The keys, top-level, or `path.key` in a copy nested in it. */
+  keys: string[];
+}
+
+/** Options of `ReferencesMaintenance.refreshStale()`. */
+export interface RefreshStaleOptions {
+  /** Only the targets of this type (its `route`). @default every type */
+  type?: string;
+  /** Called after each target with how many are done and how many there are. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops after the current target; running `refreshStale()` again finishes the work (it asks `verify()` again). */
+  signal?: AbortSignal;
+}
+
+/** What `ReferencesMaintenance.refreshStale()` did. */
+export interface RefreshStaleResult {
+  /** The targets with a stale copy (of the type asked for). */
+  targets: number;
+  /** The targets propagated again (in queue mode: handed to the workers, and waited for). */
+  refreshed: number;
+  /** `false` when stopped by the signal. */
+  done: boolean;
+}
+
 /** What `verify()` found; it changes nothing. */
 export interface VerifyReport {
   /** References present in a record and absent from the index. */
   missing: ReferenceRow[];
   /** Index rows that no record holds (or whose record is gone). */
   extra: ReferenceRow[];
-  /** Inline copies that differ from what the target's current representation would give. */
-  stale: ReferenceRow[];
+  /**
+   * Inline copies that differ from what the target's current representation would give, with the cause:
+   * `representation` when the copy differs only in which keys it holds (every key it shares with the
+   * expected copy has the expected value: the representation, its `groups` or the field's `fields` changed),
+   * `content` when a value differs. `references refresh --stale` rewrites both.
+   */
+  stale: StaleCopy[];
+  /**
+   * Stored copies that hold a key the target's current representation leaves out (`@Exclude()`, `groups`,
+   * `representation`), with those keys: the leak audit (`references verify --private`). Empty once a change
+   * of the representation is rolled out.
+   */
+  withheld: WithheldCopy[];
   /** References to local records that do not exist. */
   dangling: ReferenceRow[];
   /**

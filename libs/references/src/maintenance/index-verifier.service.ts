@@ -6,7 +6,7 @@ import { getAt } from '../extraction/json-path.util.js';
 import { ReferenceIndex, referenceKey } from '../reverse-index/reference-index.service.js';
 import { InlineCopies } from '../inline/inline-copies.service.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
-import type { VerifyReport } from '../interfaces/references-reports.interface.js';
+import type { StaleCause, VerifyReport } from '../interfaces/references-reports.interface.js';
 import { RecordLoader } from '../records/record-loader.service.js';
 import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
@@ -38,7 +38,7 @@ export class IndexVerifier {
   ) {}
 
   async verify(batchSize: number): Promise<VerifyReport> {
-    const report: VerifyReport = { missing: [], extra: [], stale: [], dangling: [], nonCanonical: [], invalid: [], records: 0, ok: true };
+    const report: VerifyReport = { missing: [], extra: [], stale: [], withheld: [], dangling: [], nonCanonical: [], invalid: [], records: 0, ok: true };
     const manager = this.dataSource.manager;
     for (const type of this.registry.types) {
       for await (const records of recordBatches(manager, type, batchSize)) {
@@ -47,7 +47,7 @@ export class IndexVerifier {
       }
     }
     report.extra.push(...(await this.index.orphans(manager, this.registry.types)));
-    report.ok = ['missing', 'extra', 'stale', 'dangling', 'nonCanonical', 'invalid'].every((kind) => !(report as any)[kind].length);
+    report.ok = ['missing', 'extra', 'stale', 'withheld', 'dangling', 'nonCanonical', 'invalid'].every((kind) => !(report as any)[kind].length);
     return report;
   }
 
@@ -86,13 +86,20 @@ export class IndexVerifier {
       report.extra.push(...present.values());
     });
     const targets = await this.loadTargets(manager, found);
+    // NOTE: one representation per target, as propagation builds it, whatever the number of its copies here.
+    const representations = new Map<object, Record<string, any>>();
     for (const { row, spec, metadata, target } of found) {
       if (!target) continue;
       const record = targets.get(target.type)?.get(target.id);
       if (!record) report.dangling.push(row);
       else if (spec.inline) {
-        const expected = this.copies.build(target.type.representationOf(record), target.type, spec.field, { reference: spec.reference, manager });
-        if (!isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), getAt(metadata, spec.segments))) report.stale.push(row);
+        const representation = representations.get(record) ?? representations.set(record, target.type.representationOf(record)).get(record)!;
+        const expected = this.copies.build(representation, target.type, spec.field, { reference: spec.reference, manager });
+        const stored = getAt(metadata, spec.segments);
+        const cause = staleCause(JSON.parse(JSON.stringify(expected)), stored);
+        if (cause) report.stale.push({ ...row, cause });
+        const keys = this.copies.withheldIn(stored, target.type, record, representation);
+        if (keys.length) report.withheld.push({ ...row, keys });
       }
     }
   }
@@ -116,4 +123,15 @@ export class IndexVerifier {
     }
     return loaded;
   }
+}
+
+/**
+ * Why a stored copy differs from the expected one, or `undefined` when it does not: `representation` when
+ * every key the two share holds the same value (only which keys a copy holds changed), else `content`.
+ */
+function staleCause(expected: Record<string, any>, stored: unknown): StaleCause | undefined {
+  if (isDeepStrictEqual(expected, stored)) return undefined;
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return 'content';
+  const shared = Object.keys(expected).filter((key) => key in stored);
+  return shared.every((key) => isDeepStrictEqual(expected[key], (stored as Record<string, any>)[key])) ? 'representation' : 'content';
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PropagationTimeoutError } from '../errors/references.errors.js';
+import { PropagationTimeoutError, ReferencesConfigurationError } from '../errors/references.errors.js';
 import type { GetReferrersOptions } from '../interfaces/reference-row.interface.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import type {
   RebaseOptions,
   RebaseResult,
   ReferencesStatus,
+  RefreshStaleOptions,
+  RefreshStaleResult,
   ReferrerKey,
   RepairResult,
   SynchronizeOptions,
@@ -16,6 +18,7 @@ import type {
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.service.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { IndexSynchronizer } from './index-synchronizer.service.js';
 import { IndexVerifier } from './index-verifier.service.js';
 import { Rebaser } from './rebaser.service.js';
@@ -37,6 +40,7 @@ export class ReferencesMaintenance {
     private readonly rebaser: Rebaser,
     private readonly outbox: ReferenceOutbox,
     private readonly notifier: ReferrersNotifier,
+    private readonly registry: ReferenceTypesRegistry,
   ) {}
 
   /** Rebuilds the index from all reference-enabled records (`references synchronize [--clear]`). */
@@ -66,6 +70,31 @@ export class ReferencesMaintenance {
    */
   refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
     return this.repairer.refresh(url, options.manager);
+  }
+
+  /**
+   * Propagates again every target that `verify()` finds with a stale copy (of one type with `type`), a target
+   * at a time, each one set-based (one statement per referrer type and path, only where the copy differs):
+   * how a change of a representation, its `groups` or a referrer's `fields` is rolled out
+   * (`references refresh --stale [--type <route>]`). Stopped (`signal`) or interrupted, a new run asks
+   * `verify()` again and does what is left. In queue mode the workers do the writing; `waitForIdle()` waits for them.
+   */
+  async refreshStale(options: RefreshStaleOptions = {}): Promise<RefreshStaleResult> {
+    if (options.type !== undefined && !this.registry.forName(options.type)) {
+      const known = this.registry.types.map((type) => type.name).join(', ');
+      throw new ReferencesConfigurationError(`no reference type "${options.type}" (the types are ${known})`);
+    }
+    const report = await this.verify();
+    const targets = [...new Set(report.stale.map((row) => row.reference))].filter(
+      (reference) => options.type === undefined || this.registry.resolve(reference)?.type.name === options.type,
+    );
+    let refreshed = 0;
+    for (const target of targets) {
+      if (options.signal?.aborted) break;
+      await this.repairer.refresh(target);
+      options.onProgress?.(++refreshed, targets.length);
+    }
+    return { targets: targets.length, refreshed, done: refreshed === targets.length };
   }
 
   /**

@@ -53,6 +53,7 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
   private indexer?: ReferrerIndexer;
   private timer?: NodeJS.Timeout;
   private retrying?: Promise<void>;
+  private readonly listeners = new Set<(event: ReferrersUpdatedEvent) => void>();
 
   constructor(
     private readonly hooks: TransactionHooks,
@@ -119,11 +120,27 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     await this.hooks.afterCommit<Delivery>(manager, this.deliver, { ...event, workId });
   }
 
+  /**
+   * Calls `listener` with every event this process delivers, with or without `@nestjs/event-emitter` (the
+   * explorer's live activity). Returns the function that stops it. A throwing listener is ignored.
+   */
+  listen(listener: (event: ReferrersUpdatedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Reports updated referrers now. */
   readonly deliver = async (deliveries: Delivery[]): Promise<void> => {
     for (const { workId, ...event } of deliveries) {
       this.events?.emit(REFERRERS_UPDATED_EVENT, event);
       this.metrics.referrersUpdated(event.referrerIds.length);
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch {
+          // NOTE: an observer must never fail the delivery of committed work.
+        }
+      }
       if (!this.indexer) continue;
       // NOTE: the data is committed; an indexer failure must not turn a successful write into an error.
       if (workId === undefined) await this.reindex(event.referrerType, event.referrerIds).catch(() => undefined);

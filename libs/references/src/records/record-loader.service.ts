@@ -13,8 +13,9 @@ export interface LoadOptions {
 
 /**
  * Loads reference-enabled records, many with one statement, in order, leaving out soft-deleted ones. With
- * default canonical URLs the library reads nothing of a record but its id and metadata, so it reads just
- * those, raw (no entity hydration): this sits on every write (dereference) and every transitive step.
+ * default canonical URLs and representation the library reads nothing of a record but its id and metadata,
+ * so it reads just those, raw (no entity hydration): this sits on every write (dereference) and every
+ * transitive step.
  */
 @Injectable()
 export class RecordLoader {
@@ -22,7 +23,8 @@ export class RecordLoader {
 
   async loadMany(manager: EntityManager, type: ReferenceType, values: string[], options: LoadOptions = {}): Promise<object[]> {
     if (!values.length) return [];
-    if (type.urlForId) {
+    // NOTE: a type with its own `representation` may read any column of the record: it gets whole entities.
+    if (type.urlForId && !type.options.representation) {
       // NOTE: here the key is the id.
       const rows = await this.dialect.selectRecords(manager, type, values, options.lock);
       return rows.map((row) => type.partialRecord(row.id, typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata));

@@ -44,6 +44,12 @@ export interface ReferenceType {
   isValidId(id: string): boolean;
   /** A record holding only its id and metadata (what the library reads of records with default URLs). */
   partialRecord(id: string, metadata: Record<string, any>): object;
-  /** `{ ...metadata, id, links: { self } }`: what other records inline. */
+  /**
+   * `{ ...content, id, links: { self } }`: what any copy of the record may hold. The content is the
+   * `representation` option's (the metadata by default) with the DTO's class-transformer rules applied.
+   * Built once per target and change; every referrer field narrows it (`InlineCopies.build`).
+   */
   representationOf(record: object): Record<string, any>;
+  /** The top-level keys of the metadata that no copy holds (`@Exclude()`, `@Expose({ groups })` of other groups). */
+  readonly withheld: ReadonlySet<string>;
 }

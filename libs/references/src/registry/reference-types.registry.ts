@@ -3,6 +3,7 @@ import type { DataSource, EntityMetadata } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ReferencesMetadataAccessor } from '../decorators/references-metadata.accessor.js';
 import { ReferencesConfigurationError } from '../errors/references.errors.js';
+import { representationRules } from '../extraction/representation.util.js';
 import type { ResolvedBaseUrl } from '../settings/base-url.provider.js';
 import { REFERENCE_TYPES, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from './reference-type.model.js';
@@ -111,6 +112,10 @@ export class ReferenceTypesRegistry implements OnModuleInit {
         : /int|serial/.test(keyType)
           ? (id: string) => /^-?\d{1,18}$/.test(id)
           : () => true;
+    // NOTE: resolved once per type: a DTO without class-transformer rules costs nothing per copy.
+    const rules = representationRules(options.schema, options.groups);
+    const contentOf = options.representation ?? metadataOf;
+    const represented = rules ? (record: object) => rules.apply(contentOf(record)) : contentOf;
     const table = metadata.tablePath.split('.').map(quote).join('.');
     return {
       name: route,
@@ -146,8 +151,9 @@ export class ReferenceTypesRegistry implements OnModuleInit {
         metadataColumn.setEntityValue(record, metadataValue);
         return record;
       },
+      withheld: rules?.withheld ?? new Set(),
       representationOf: (record) => ({
-        ...metadataOf(record),
+        ...represented(record),
         id: idOf(record),
         links: { self: canonicalUrl(record) },
       }),

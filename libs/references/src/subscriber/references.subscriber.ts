@@ -74,7 +74,9 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
     const record = Object.assign(Object.create(Object.getPrototypeOf(event.entity)), event.databaseEntity, event.entity);
     const [oldUrl, newUrl] = [type.canonicalUrl(event.databaseEntity), type.canonicalUrl(record)];
     if (oldUrl !== newUrl) await this.lifecycle.afterMove(event.manager, oldUrl, newUrl);
-    if (event.updatedColumns.some((c) => c.propertyName === type.metadataProperty)) await this.lifecycle.afterUpdate(event.manager, type, record);
+    // NOTE: a type's own `representation` may read any column: then a change of any column may change its copies.
+    const changed = type.options.representation ? event.updatedColumns.length > 0 : event.updatedColumns.some((c) => c.propertyName === type.metadataProperty);
+    if (changed) await this.lifecycle.afterUpdate(event.manager, type, record);
   }
 
   async beforeRemove(event: RemoveEvent<any>): Promise<void> {
