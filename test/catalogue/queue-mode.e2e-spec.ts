@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DATABASES, POSTGRES_URL, REDIS_URL } from '../support/databases.js';
-import { bootCatalogue, catalogueForSuite, client, linkTo } from './catalogue-app.js';
+import { bootCatalogue, catalogueForSuite, client, linkTo, termChain } from './catalogue-app.js';
 
 // With REDIS_URL the catalogue propagates through the library's outbox and Bull jobs.
 describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
@@ -16,9 +16,7 @@ describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
   });
 
   it('carries a change of a root term to its child term and the artwork once the queue is idle', async () => {
-    const root = await api.create('terms', { slug: 'root', title: 'Early modern period', level: 1 });
-    const child = await api.create('terms', { slug: 'child', title: 'Baroque', level: 2, parent: linkTo(root.links.self) });
-    const artwork = await api.create('artworks', { title: 'Las Meninas', stylePeriod: linkTo(child.links.self) });
+    const { root, child, artwork } = await termChain(api, { slug: 'root', title: 'Early modern period' }, { slug: 'child', title: 'Baroque' }, 'Las Meninas');
 
     const response = await api.put(`/terms/${root.id}`, { slug: 'root', title: 'Novověk', level: 1 });
     expect(response.status).toBe(200);
@@ -56,9 +54,7 @@ describe.each(DATABASES)('catalogue in queue mode on %s', (kind) => {
     });
 
     it('reaches artworks when the parent of their term is renamed (a second, transitive job)', async () => {
-      const root = await api.create('terms', { slug: 'modernism', title: 'Modernism', level: 1 });
-      const child = await api.create('terms', { slug: 'futurism', title: 'Futurism', level: 2, parent: linkTo(root.links.self) });
-      await api.create('artworks', { title: 'Dynamism of a Dog on a Leash', stylePeriod: linkTo(child.links.self) });
+      const { root } = await termChain(api, { slug: 'modernism', title: 'Modernism' }, { slug: 'futurism', title: 'Futurism' }, 'Dynamism of a Dog on a Leash');
       expect(await titles('modernism dog')).toEqual(['Dynamism of a Dog on a Leash']);
 
       expect((await api.put(`/terms/${root.id}`, { slug: 'modernism', title: 'Moderna', level: 1 })).status).toBe(200);
