@@ -34,6 +34,8 @@ export class ArtworkMetadata {
   @InlineReference({ depth: 3 }) @IsOptional() stylePeriod?: Record<string, any>;
   @InlineReference({ depth: 3 }) @IsOptional() subjects?: Array<Record<string, any>>;
   @ReferenceByLink() @IsOptional() related?: string[];
+  /** B9: a copy of the term's title only. */
+  @InlineReference({ fields: ['title'] }) @IsOptional() category?: Record<string, any>;
   @ValidateNested({ each: true }) @Type(() => Credit) @IsOptional() creators?: Credit[];
   [key: string]: unknown;
 }
@@ -44,6 +46,16 @@ export class ArtworkMetadata {
 export class Artwork {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'jsonb' }) metadata: ArtworkMetadata;
+}
+
+/**
+ * B6's copy of the artworks in a `json` column (text kept as written) on PostgreSQL: the same documents,
+ * read the same way, to measure what the column type costs a page.
+ */
+@Entity('artwork_json')
+export class ArtworkJson {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'json' }) metadata: ArtworkMetadata;
 }
 
 export class CreateBenchTables1764000000100 implements MigrationInterface {

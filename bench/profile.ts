@@ -1,9 +1,11 @@
 /**
- * `node bench/dist/profile.js [fanout|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
+ * `node bench/dist/profile.js [fanout|fanout-nested|writes|writes-plain|writes-batch|writes-batch-plain|synchronize] [n]`: where the library's time goes, per SQL
  * statement shape (TypeORM reports every statement's duration with maxQueryExecutionTime 0) and in JS;
- * `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work.
+ * `PROFILE_DB=sqlite` runs it on SQLite. `CPU_PROFILE=file.cpuprofile` also writes a CPU profile of the measured work; the process's CPU time is printed too.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Session } from 'node:inspector';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { boot } from './boot.js';
@@ -31,8 +33,11 @@ const [what = 'fanout', size = '100000'] = process.argv.slice(2);
 const n = Number(size);
 const logger = new TimingLogger();
 // `queue`: the fan-out in queue mode, with this process as writer and worker, until waitForIdle().
-const bench = await boot('postgres', {
+// PROFILE_DB=sqlite: the same work on SQLite (a file in a temporary directory).
+const kind = process.env.PROFILE_DB === 'sqlite' ? 'sqlite' : 'postgres';
+const bench = await boot(kind, {
   fresh: true,
+  sqliteFile: kind === 'sqlite' ? path.join(mkdtempSync(path.join(os.tmpdir(), 'references-profile-')), 'profile.sqlite') : undefined,
   logger,
   references: what === 'queue' ? { propagation: 'queue', queue: { bull: { prefix: `profile-${process.pid}` } } } : {},
 });
@@ -41,8 +46,10 @@ const bench = await boot('postgres', {
 (bench.dataSource.logger as any) = logger;
 const term = await createTerm(bench, 'v0');
 let work: () => Promise<unknown>;
-if (what === 'fanout' || what === 'queue') {
-  await insertArtworks(bench, n, bench.references.representationOf(term));
+if (what === 'fanout' || what === 'queue' || what === 'fanout-nested') {
+  // fanout-nested: the copy at `creators[0].agent`, as B1's nested row.
+  const place = what === 'fanout-nested' ? (copy: object) => ({ creators: [{ role: 'painter', agent: copy }] }) : undefined;
+  await insertArtworks(bench, n, bench.references.representationOf(term), place);
   await bench.maintenance.synchronize({ clear: true });
   await vacuum(bench);
   term.metadata = { ...term.metadata, title: 'v1' };
@@ -87,7 +94,9 @@ if (session) {
   await post('Profiler.start');
 }
 logger.on = true;
+const cpu = process.cpuUsage();
 const total = await timed(work);
+const { user, system } = process.cpuUsage(cpu);
 logger.on = false;
 if (session) {
   const { profile } = await post('Profiler.stop');
@@ -101,4 +110,6 @@ for (const [shape, { count, ms }] of rows) {
   console.log(`${String(Math.round(ms)).padStart(7)} ms ${String(count).padStart(7)}×  ${shape}`);
 }
 console.log(`total ${Math.round(total.ms)} ms, in SQL (client-measured) ${Math.round(sqlMs)} ms, outside SQL ${Math.round(total.ms - sqlMs)} ms`);
+// NOTE: the process's own CPU time moves far less with the machine's load than the wall time does.
+console.log(`CPU time of this process: ${Math.round((user + system) / 1000)} ms (user ${Math.round(user / 1000)}, system ${Math.round(system / 1000)})`);
 await bench.close();

@@ -10,6 +10,7 @@ export { ReferenceByLink } from './decorators/reference-by-link.decorator.js';
 export { InlineReference } from './decorators/inline-reference.decorator.js';
 export { ReferrerIndexerFor } from './decorators/referrer-indexer.decorator.js';
 export { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
+export { ReferencePlace } from './reverse-index/reference-place.entity.js';
 export { ReferenceOutboxEntry } from './outbox/reference-outbox.entity.js';
 export { ReferenceReindexEntry } from './propagation/reference-reindex.entity.js';
 export { ReferenceSynced } from './outbox/reference-synced.entity.js';

@@ -110,6 +110,9 @@ export const REFERENCES_DATABASE_ID = 'nestjs-references:database-id';
 /** The key of the database's id in `reference_settings`. */
 export const DATABASE_ID_SETTING = 'database-id';
 
+/** The key in `reference_settings` that says `reference_place` holds every place the index shows (`ReferencePlaces`). */
+export const PLACES_SETTING = 'reference-places';
+
 /**
  * Injection token present in a process that runs the `references …` commands (`ReferencesCliModule`
  * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.

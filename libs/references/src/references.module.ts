@@ -20,11 +20,12 @@ import {
   getReferrerJobsToken,
   referencesQueueName,
 } from './references.tokens.js';
+import { ReferencePlace } from './reverse-index/reference-place.entity.js';
 import { ReferenceEntry } from './reverse-index/reference-entry.entity.js';
 import { ReferenceSetting } from './settings/reference-setting.entity.js';
 import { ReferencesSubscriber } from './subscriber/references.subscriber.js';
 
-const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, ReferenceSetting, ReferenceReindexEntry];
+const ENTITIES = [ReferenceEntry, ReferenceOutboxEntry, ReferenceSynced, ReferenceSetting, ReferenceReindexEntry, ReferencePlace];
 
 /**
  * Tracks the references between reference-enabled records and keeps them consistent. One module per data

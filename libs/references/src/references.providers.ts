@@ -20,6 +20,7 @@ import { RecordLoader } from './records/record-loader.service.js';
 import { PROPAGATION_STRATEGY } from './references.constants.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.service.js';
 import { ReferenceTypesRegistry, referenceTypesProvider } from './registry/reference-types.registry.js';
+import { ReferencePlaces } from './reverse-index/reference-places.service.js';
 import { ReferenceIndex } from './reverse-index/reference-index.service.js';
 import { BaseUrlCheck, baseUrlProvider } from './settings/base-url.provider.js';
 import { databaseIdProvider } from './settings/database-id.provider.js';
@@ -37,6 +38,7 @@ export const REFERENCES_PARTS: Provider[] = [
   ReferenceTypesRegistry,
   referenceTypesProvider,
   sqlDialectProvider,
+  ReferencePlaces,
   ReferenceIndex,
   RecordLoader,
   InlineCopies,

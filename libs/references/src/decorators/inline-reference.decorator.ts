@@ -26,6 +26,7 @@ export function inlineReferenceField(propertyKey: string, options: InlineReferen
     urlPath: options.url ? undefined : ['links', 'self'],
     uuid: options.uuid ?? defaultUuid,
     postprocess: options.postprocess,
+    ...(options.comparable === false ? { comparable: false } : {}),
     fields: options.fields,
     depth: options.depth ?? DEFAULT_INLINE_DEPTH,
     create: options.create,

@@ -25,15 +25,28 @@ export interface ReferenceSpec {
 
 /** Throws `ForbiddenKeyError` when `__proto__`, `constructor` or `prototype` is a key anywhere in `value`. */
 export function assertNoForbiddenKeys(value: unknown, path: JsonPath = []): void {
-  if (value === null || typeof value !== 'object') return;
+  const found = forbiddenKeyAt(value);
+  if (!found) return;
+  const key = found[found.length - 1] as string;
+  throw new ForbiddenKeyError(formatPath([...path, ...found]) || key, key);
+}
+
+/** The path of the first forbidden key in `value`, in document order. NOTE: no path is built on the way: this walks every save. */
+function forbiddenKeyAt(value: unknown): JsonPath | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoForbiddenKeys(item, [...path, i]));
-    return;
+    for (let i = 0; i < value.length; i++) {
+      const found = forbiddenKeyAt(value[i]);
+      if (found) return [i, ...found];
+    }
+    return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(formatPath([...path, key]) || key, key);
-    assertNoForbiddenKeys((value as Record<string, unknown>)[key], [...path, key]);
+    if (FORBIDDEN_KEYS.has(key)) return [key];
+    const found = forbiddenKeyAt((value as Record<string, unknown>)[key]);
+    if (found) return [key, ...found];
   }
+  return undefined;
 }
 
 /** The URL an occurrence references; throws when it is missing or malformed. */

@@ -16,38 +16,54 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Walks with an explicit stack, never recursion, so that it is safe to run first on any input.
  */
 export function assertStorableJson(document: unknown, maxDepth: number = MAX_JSON_DEPTH): void {
-  // Each entry is a value to check and where it is; an object's entries also check their key.
-  const stack: Array<{ value: unknown; path: JsonPath; key?: string }> = [{ value: document, path: [] }];
+  // Each entry is a value to check, its depth and where it is (its parent entry and its key or index, so
+  // that a path is built only for an error); an object's entries also check their key.
+  const stack: Entry[] = [{ value: document, depth: 0 }];
   while (stack.length > 0) {
-    const { value, path, key } = stack.pop()!;
-    if (key !== undefined) {
-      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(name(path), key);
-      assertStorableString(key, path, 'the key');
+    const entry = stack.pop()!;
+    const { value, key } = entry;
+    if (typeof key === 'string') {
+      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(name(pathOf(entry)), key);
+      assertStorableString(key, entry, 'the key');
     }
     if (typeof value === 'string') {
-      assertStorableString(value, path, 'the string');
+      assertStorableString(value, entry, 'the string');
       continue;
     }
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new UnstorableNumberError(name(path));
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new UnstorableNumberError(name(pathOf(entry)));
     if (value === null || typeof value !== 'object') continue;
-    // The document itself is level 1, so a container at path length L is level L + 1.
-    if (path.length >= maxDepth) throw new JsonTooDeepError(name(path), maxDepth);
+    // The document itself is level 1, so a container at depth L is level L + 1.
+    if (entry.depth >= maxDepth) throw new JsonTooDeepError(name(pathOf(entry)), maxDepth);
+    const depth = entry.depth + 1;
     // Pushed last child first, so that the walk follows document order.
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth, parent: entry, key: i });
     } else {
       const keys = Object.keys(value);
       for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push({ value: (value as Record<string, unknown>)[keys[i]], path: [...path, keys[i]], key: keys[i] });
+        stack.push({ value: (value as Record<string, unknown>)[keys[i]], depth, parent: entry, key: keys[i] });
       }
     }
   }
 }
 
-function assertStorableString(text: string, path: JsonPath, what: string): void {
-  if (NUL.test(text)) throw new UnstorableStringError(name(path), `${what} holds a NUL character (\\u0000), which cannot be stored`);
+interface Entry {
+  value: unknown;
+  depth: number;
+  parent?: Entry;
+  key?: string | number;
+}
+
+function pathOf(entry: Entry): JsonPath {
+  const path: Array<string | number> = [];
+  for (let e: Entry | undefined = entry; e?.parent; e = e.parent) path.unshift(e.key!);
+  return path;
+}
+
+function assertStorableString(text: string, entry: Entry, what: string): void {
+  if (NUL.test(text)) throw new UnstorableStringError(name(pathOf(entry)), `${what} holds a NUL character (\\u0000), which cannot be stored`);
   if (LONE_SURROGATE.test(text)) {
-    throw new UnstorableStringError(name(path), `${what} holds a lone UTF-16 surrogate (not valid Unicode), which cannot be stored`);
+    throw new UnstorableStringError(name(pathOf(entry)), `${what} holds a lone UTF-16 surrogate (not valid Unicode), which cannot be stored`);
   }
 }
 

@@ -73,9 +73,12 @@ export class Dereferencer {
     }
     const found = await this.load(manager, locals.flat());
     const errors: unknown[] = [];
+    // NOTE: the records of one save mostly copy the same few targets: each target's representation is made
+    // once (every copy is still a document of its own: `InlineCopies.build` copies what it is given).
+    const representations = new Map<object, Record<string, any>>();
     records.forEach(({ metadata }, i) => {
       try {
-        this.copyInto(manager, metadata, locals[i], found);
+        this.copyInto(manager, metadata, locals[i], found, representations);
       } catch (error) {
         errors[i] = error;
       }
@@ -107,7 +110,13 @@ export class Dereferencer {
   }
 
   /** Replaces the local inline references of one record by copies of the targets read. */
-  private copyInto(manager: EntityManager, metadata: Record<string, any>, locals: LocalTarget[], found: Map<ReferenceType, Map<string, object>>): void {
+  private copyInto(
+    manager: EntityManager,
+    metadata: Record<string, any>,
+    locals: LocalTarget[],
+    found: Map<ReferenceType, Map<string, object>>,
+    representations: Map<object, Record<string, any>>,
+  ): void {
     for (const target of locals) {
       const record = found.get(target.type)?.get(target.id);
       if (!record) {
@@ -121,7 +130,9 @@ export class Dereferencer {
         continue;
       }
       if (target.occurrence.field.kind !== 'inline') continue;
-      const copy = this.copies.build(target.type.representationOf(record), target.type, target.occurrence.field, {
+      let representation = representations.get(record);
+      if (!representation) representations.set(record, (representation = target.type.representationOf(record)));
+      const copy = this.copies.build(representation, target.type, target.occurrence.field, {
         reference: target.reference,
         manager,
       });

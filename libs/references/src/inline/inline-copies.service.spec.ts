@@ -15,11 +15,16 @@ class ArtworkSchema {
   @InlineReference() stylePeriod?: object;
   @InlineReference({ depth: 1 }) shallow?: object;
   @InlineReference({ fields: ['title'] }) titled?: object;
+  @InlineReference({ fields: ['title'], postprocess: (c) => c, comparable: false }) opaque?: object;
 }
 
 const terms = { name: 'terms', schema: TermSchema } as unknown as ReferenceType;
-// NOTE: a registry that knows one type, the terms: what the depth rule asks of it.
-const registry = { resolve: (url: string) => (url.includes('/terms/') ? { type: terms, id: url.split('/').pop()! } : undefined) };
+const artworks = { name: 'artworks', schema: ArtworkSchema } as unknown as ReferenceType;
+// NOTE: a registry that knows the terms (what the depth rule asks of it) and the artworks that copy them.
+const registry = {
+  resolve: (url: string) => (url.includes('/terms/') ? { type: terms, id: url.split('/').pop()! } : undefined),
+  forName: (name: string) => (name === 'artworks' ? artworks : name === 'terms' ? terms : undefined),
+};
 const copies = new InlineCopies(registry as unknown as ReferenceTypesRegistry);
 const field = (name: string) => ReferencesMetadataAccessor.getFields(ArtworkSchema).find((f) => f.propertyKey === name) as ReferenceFieldMetadata;
 const context = { reference: 'http://x/terms/c', manager: {} as EntityManager };
@@ -53,5 +58,28 @@ describe('InlineCopies: the depth rule of nested copies', () => {
     const before = structuredClone(child);
     copies.build(child, terms, field('shallow'), context);
     expect(child).toEqual(before);
+  });
+});
+
+describe('InlineCopies: which copies a change alters', () => {
+  const every = ['artworks stylePeriod', 'artworks shallow', 'artworks titled', 'artworks opaque'];
+
+  it('names the fields whose copy differs, and only those', () => {
+    const described = { ...child, description: 'new' };
+    expect(copies.changed(child, described, terms, every, context)).toEqual(new Set(['artworks stylePeriod', 'artworks shallow', 'artworks opaque']));
+  });
+
+  it('follows the depth rule: a change below the depth of a field alters nothing there', () => {
+    const renamed = { ...child, parent: { ...parent, parent: { ...grandparent, title: 'Baroque (1600–1750)' } } };
+    expect(copies.changed(child, renamed, terms, every, context)).toEqual(new Set(['artworks opaque']));
+  });
+
+  it('compares JSON values: key order and undefined keys do not make a copy differ', () => {
+    const reordered = { links: child.links, id: child.id, parent, title: child.title, note: undefined };
+    expect(copies.changed(child, reordered, terms, every, context)).toEqual(new Set(['artworks opaque']));
+  });
+
+  it('leaves out the places the schemas no longer have', () => {
+    expect(copies.changed(child, { ...child, title: 'x' }, terms, ['artworks gone', 'paintings stylePeriod'], context)).toEqual(new Set());
   });
 });

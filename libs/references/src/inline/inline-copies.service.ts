@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
-import { formatPath, withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
-import { occurrences } from '../extraction/reference-schema.util.js';
+import { formatPath, parsePath, withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
+import { fieldAt, occurrences } from '../extraction/reference-schema.util.js';
 import type { ReferenceFieldMetadata } from '../interfaces/reference-options.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
+import { splitFieldKey, type FieldKey } from '../reverse-index/reference-places.service.js';
 
 /**
  * Builds the inline copy a referrer field stores of a target, from the target's representation (what any
@@ -82,6 +83,37 @@ export class InlineCopies {
     return isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), stored);
   }
 
+  /**
+   * The fields among `fields` (copy field keys, `ReferencePlaces`) whose copy of the target differs between two
+   * of its representations: what a change replaced, and what it wrote. Each distinct field is built twice
+   * at most. A field that is not `comparable` always differs; keys the schemas no longer hold are left out.
+   */
+  changed(
+    before: Record<string, any>,
+    after: Record<string, any>,
+    targetType: ReferenceType,
+    fields: Iterable<FieldKey>,
+    context: { reference: string; manager: EntityManager },
+  ): Set<FieldKey> {
+    const changed = new Set<FieldKey>();
+    const differs = new Map<ReferenceFieldMetadata, boolean>();
+    for (const key of fields) {
+      const { referrerType, path } = splitFieldKey(key);
+      const schema = this.registry.forName(referrerType)?.schema;
+      const field = schema && fieldAt(schema, parsePath(path));
+      if (field?.kind !== 'inline') continue;
+      let differ = differs.get(field);
+      if (differ === undefined) {
+        differ =
+          field.comparable === false ||
+          !isDeepStrictEqual(asJson(this.build(before, targetType, field, context)), asJson(this.build(after, targetType, field, context)));
+        differs.set(field, differ);
+      }
+      if (differ) changed.add(key);
+    }
+    return changed;
+  }
+
   private truncate(document: Record<string, any>, type: ReferenceType, levels: number): Record<string, any> {
     const replacements: Array<[JsonPath, Record<string, any>]> = [];
     for (const { field, value, segments } of occurrences(type.schema, document)) {
@@ -100,3 +132,6 @@ export class InlineCopies {
     return withValuesAt(document, replacements);
   }
 }
+
+/** A value as stored: no undefined keys, plain objects (copies compare as JSON values, key order aside). */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

@@ -40,7 +40,8 @@ export interface ReferenceEnabledOptions<T = any> {
    * Tells whether a URL names a record of this type, and which: returns its key (its id by default), or `undefined`.
    * A URL under the base URL it answers for is one of ours, stored in the longest spelling it answers for
    * (so the form of a custom `canonicalUrl`, a trailing slash say, is kept); it is called with the base
-   * URL's own spelling (an alias, the case of the host, `.` segments rewritten).
+   * URL's own spelling (an alias, the case of the host, `.` segments rewritten). It must answer the same
+   * for the same URL: the library keeps what it answered for the URLs it has seen.
    * @default the inverse of the default `canonicalUrl`
    */
   resolve?: (url: string, baseUrl: string) => string | undefined;
@@ -125,6 +126,14 @@ export interface InlineReferenceOptions extends ReferenceFieldOptions {
    */
   postprocess?: (content: Record<string, any>, context: InlineReferenceContext) => Record<string, any>;
   /**
+   * Whether a change of the target is compared against what it replaced before it reaches this field's
+   * copies (README, "Conditional propagation"): with `false`, every content change of the target refreshes
+   * them. Set it `false` when `postprocess` reads other records: its result may change when the target's
+   * representation does not, so the two copies cannot be compared.
+   * @default true
+   */
+  comparable?: boolean;
+  /**
    * Keep only these keys of the copy (`id` and `links` are always kept).
    * @default all keys
    */
@@ -148,6 +157,8 @@ export interface ReferenceFieldMetadata {
   urlPath?: ReadonlyArray<string | number>;
   uuid: (data: Record<string, any>) => string | undefined;
   postprocess?: InlineReferenceOptions['postprocess'];
+  /** `false`: the copy is refreshed on every content change of its target, never compared (`@InlineReference({ comparable })`). */
+  comparable?: boolean;
   fields?: string[];
   depth: number;
   create?: InlineReferenceCreateOptions;

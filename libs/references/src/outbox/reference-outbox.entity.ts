@@ -42,6 +42,13 @@ export class ReferenceOutboxEntry extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   payload: string | null;
 
+  /**
+   * The referrer fields a content change refreshes (a JSON array of `ReferencePlaces` keys, sorted): those whose
+   * copy the change altered. `[]`: none, the run only reports the link referrers. `null`: every field.
+   */
+  @Column({ type: 'text', nullable: true })
+  fields: string | null;
+
   @Column({ type: 'varchar', length: 8, default: 'pending' })
   status: OutboxStatus;
 

@@ -9,18 +9,24 @@ import { ReferenceSynced } from './reference-synced.entity.js';
 
 /** The columns a new outbox row may set besides its kind and reference. */
 export type OutboxRowValues = Partial<
-  Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'hops' | 'cursor' | 'untilId' | 'version' | 'status' | 'error'>
+  Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'fields' | 'hops' | 'cursor' | 'untilId' | 'version' | 'status' | 'error'>
 >;
+
+/** `reference_outbox.fields` of a change that altered no copy: its run only reports the link referrers. */
+export const LINKS_ONLY = '[]';
 
 /**
  * The pending changes that a run of `row` covers, or `undefined` when it covers none but its own.
  * A change of a target's content (not a slice of one) reads the target's current content at every batch,
- * after every other pending change of that target committed: it covers them all. A slice, a rename or a
- * detach covers only itself.
+ * after every other pending change of that target committed: it covers them all, in the fields it refreshes
+ * (every field, or the same fields). A slice, a rename or a detach covers only itself.
  */
-export function coalescedBy(row: Pick<ReferenceOutboxEntry, 'id' | 'kind' | 'reference' | 'version'>): FindOptionsWhere<ReferenceOutboxEntry> | undefined {
+export function coalescedBy(
+  row: Pick<ReferenceOutboxEntry, 'id' | 'kind' | 'reference' | 'version' | 'fields'>,
+): FindOptionsWhere<ReferenceOutboxEntry> | undefined {
   if (row.kind !== 'content' || row.version !== null) return undefined;
-  return { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: Not(row.id) };
+  const covered: FindOptionsWhere<ReferenceOutboxEntry> = { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: Not(row.id) };
+  return row.fields === null ? covered : { ...covered, fields: row.fields };
 }
 
 /** The outbox table: the queue mode's record of every propagation to run, and where each one stands. */
@@ -73,18 +79,24 @@ export class ReferenceOutbox {
 
   /**
    * Marks a content row done and, if it was the last open part of its change (the change's own run, or the
-   * last of its slices, with no referrer left failed), records the change as synced for its target.
+   * last of its slices, with no referrer left failed), records the change as synced for its target; a change
+   * of some fields only (`fields`), once no older change of the target is open either.
    * Returns whether it did: every copy then holds the change.
    */
-  async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version'>): Promise<boolean> {
+  async finishContent(row: Pick<ReferenceOutboxEntry, 'id' | 'reference' | 'version' | 'fields'>): Promise<boolean> {
     const version = row.version ?? row.id;
     return this.dataSource.transaction(async (manager) => {
       await this.finish(row.id, manager);
       // NOTE: the change's own row, locked, serialises slices that end at once: the last to commit sees the others done.
       if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "reference_outbox" WHERE "id" = $1 FOR UPDATE', [version]);
-      const open = await manager.getRepository(ReferenceOutboxEntry).count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
-      if (open === 0) await this.recordSynced(manager, row.reference, version);
-      return open === 0;
+      const rows = manager.getRepository(ReferenceOutboxEntry);
+      const open = await rows.count({ where: { kind: 'content', version, status: Not('done'), id: Not(row.id) } });
+      // NOTE: a change of some fields syncs the target only once every older change is done: those may have
+      // altered other fields, and a run of theirs found covered would be skipped.
+      const older =
+        row.fields === null ? 0 : await rows.count({ where: { kind: 'content', reference: row.reference, id: LessThan(version), status: Not('done') } });
+      if (open === 0 && older === 0) await this.recordSynced(manager, row.reference, version);
+      return open === 0 && older === 0;
     });
   }
 

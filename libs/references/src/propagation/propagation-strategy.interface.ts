@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ReferrerKey } from '../interfaces/references-reports.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
+import type { FieldKey } from '../reverse-index/reference-places.service.js';
 
 /** What changed in one batch: per referrer type, the ids of records whose metadata changed. */
 export type ChangedReferrers = Map<ReferenceType, Set<string>>;
@@ -12,6 +13,8 @@ export type InlineProbe = Map<ReferenceType, boolean>;
 export interface BatchResult {
   /** The last index row id handled; `undefined` when there was nothing left. */
   cursor: number | undefined;
+  /** The batch came back short: nothing follows it, and no batch needs to read that. */
+  last?: boolean;
   changed: ChangedReferrers;
 }
 
@@ -21,6 +24,13 @@ export interface TargetState {
   representation: Record<string, any>;
   /** The target's type when it is a local record (its nested copies then follow the depth rule). */
   type?: ReferenceType;
+  /**
+   * The referrer fields whose copy the change altered (`ReferencePlaces` keys): only their path groups are
+   * refreshed, and none when the set is empty. `undefined`: every field (the replaced state is not known).
+   */
+  fields?: ReadonlySet<FieldKey>;
+  /** `false`: no link field that hears of content changes references the target's type (no link walk). */
+  linkReferrers?: boolean;
 }
 
 /**

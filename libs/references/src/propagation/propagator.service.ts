@@ -9,6 +9,7 @@ import { RecordLoader } from '../records/record-loader.service.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { fieldKey, fieldPathOf } from '../reverse-index/reference-places.service.js';
 import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
 import { groupByTypeAndPath, type PathGroup } from './path-groups.util.js';
@@ -44,10 +45,13 @@ export class Propagator {
    */
   async refreshBatch(manager: EntityManager, target: TargetState, after: number, options: { until?: number } = {}): Promise<BatchResult> {
     const rows = await this.index.batchAfter(manager, target.reference, after, this.batchSize, { inline: true, until: options.until });
-    return { cursor: rows.at(-1)?.id, changed: await this.refreshRows(manager, target, rows) };
+    return { cursor: rows.at(-1)?.id, last: rows.length < this.batchSize, changed: await this.refreshRows(manager, target, rows) };
   }
 
-  /** Refreshes the inline copies that these index rows point at: one statement per referrer type and path. */
+  /**
+   * Refreshes the inline copies that these index rows point at: one statement per referrer type and path,
+   * for the fields whose copy the change altered (`target.fields`, all when not known).
+   */
   async refreshRows(manager: EntityManager, target: TargetState, rows: IndexRow[]): Promise<ChangedReferrers> {
     const changed: ChangedReferrers = new Map();
     for (const [type, byPath] of this.groupByTypeAndPath(rows)) {
@@ -55,6 +59,7 @@ export class Propagator {
       for (const group of byPath.values()) {
         const field = group.field;
         if (!field || field.kind !== 'inline') continue;
+        if (target.fields && !target.fields.has(fieldKey(type.name, fieldPathOf(group.path)))) continue;
         // The copy depends on the field (depth, fields, postprocess), not on the array position.
         let content = contents.get(field);
         if (content === undefined) {

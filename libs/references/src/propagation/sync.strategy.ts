@@ -35,8 +35,12 @@ export class SyncPropagation implements PropagationStrategy {
    * `collect` false the changed ids are not kept (a fan-out to millions stays small).
    */
   async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
-    const changed = await this.untilDone(manager, (after) => this.propagator.refreshBatch(manager, target, after), collect, hops);
-    await this.propagator.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
+    // NOTE: no copy changed: the inline referrers are not walked; the link referrers still hear of the change (if any).
+    const changed =
+      target.fields?.size === 0
+        ? new Map()
+        : await this.untilDone(manager, (after) => this.propagator.refreshBatch(manager, target, after), collect, hops);
+    if (target.linkReferrers !== false) await this.propagator.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
     return changed;
   }
 
@@ -80,7 +84,8 @@ export class SyncPropagation implements PropagationStrategy {
           if (collect) mergeChanged(changed, further);
         }
       }
-      if (result.cursor === undefined) return changed;
+      // NOTE: a short batch is the last one (the writer's update lock keeps new referrers of the target waiting).
+      if (result.cursor === undefined || result.last) return changed;
       after = result.cursor;
     }
   }

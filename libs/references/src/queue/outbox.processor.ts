@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { Job } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReferencesMetrics } from '../metrics/references-metrics.service.js';
-import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
+import { LINKS_ONLY, ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import type { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js';
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagation-strategy.interface.js';
 import { Propagator } from '../propagation/propagator.service.js';
@@ -132,11 +132,11 @@ export class OutboxProcessor implements OnModuleDestroy {
       // A change itself (not a slice of one, nor a referrer's retry): its link referrers hear of it once.
       // NOTE: before the copies; a retry reports them again, which an indexer takes as it took the first time.
       await this.dataSource.transaction((manager) => this.propagator.reindexLinkReferrers(manager, row.reference));
-      if (await this.split(row)) return;
+      if (row.fields === LINKS_ONLY) return this.outbox.finish(row.id);
     }
     const probe: InlineProbe = new Map();
     let handled = 0;
-    for (;;) {
+    for (let first = true; ; first = false) {
       let result: BatchResult;
       try {
         result = await this.dataSource.transaction(async (manager) => {
@@ -156,6 +156,11 @@ export class OutboxProcessor implements OnModuleDestroy {
       row.cursor = result.cursor;
       // NOTE: not awaited: with Redis down it would wait for Redis, and it only informs dashboards.
       job.progress({ cursor: row.cursor, updated: handled }).catch(() => undefined);
+      // NOTE: a short batch was the last: no empty batch is read after it. A referrer written since copied the
+      // target under a share lock, after this change committed, so it holds this content or newer.
+      if (result.last) break;
+      // A large fan-out is split after its first full batch: a change with few referrers pays no split check.
+      if (first && row.kind === 'content' && row.version === null && (await this.split(row))) return;
     }
     if (row.kind === 'rename') await this.finishRename(row);
     if (row.kind === 'content') {
@@ -181,7 +186,7 @@ export class OutboxProcessor implements OnModuleDestroy {
     if (!bounds.length) return false;
     await this.dataSource.transaction(async (manager) => {
       for (const slice of slicesOf(row.cursor, bounds)) {
-        await this.strategy.add(manager, 'content', row.reference, { ...slice, version: row.id, hops: row.hops });
+        await this.strategy.add(manager, 'content', row.reference, { ...slice, version: row.id, hops: row.hops, fields: row.fields });
       }
       await this.outbox.finish(row.id, manager);
     });
@@ -238,6 +243,7 @@ export class OutboxProcessor implements OnModuleDestroy {
           untilId: indexRow.id,
           version: row.version ?? row.id,
           hops: row.hops,
+          fields: row.fields,
         });
       }
     }
@@ -256,12 +262,13 @@ export class OutboxProcessor implements OnModuleDestroy {
   /** The target's current state: read now, never taken from the job. */
   private async target(manager: EntityManager, row: ReferenceOutboxEntry): Promise<TargetState | undefined> {
     const local = this.registry.resolve(row.reference);
+    const fields = row.fields === null ? undefined : new Set<string>(JSON.parse(row.fields));
     if (!local) {
-      return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload) } : undefined;
+      return row.payload ? { reference: row.reference, representation: JSON.parse(row.payload), fields } : undefined;
     }
     // NOTE: a writer of the target waits for this batch, so a batch never commits content older than a committed change.
     const record = await this.loader.load(manager, local.type, local.id, { lock: 'share', by: 'key' });
-    return record ? { reference: row.reference, representation: local.type.representationOf(record), type: local.type } : undefined;
+    return record ? { reference: row.reference, representation: local.type.representationOf(record), type: local.type, fields } : undefined;
   }
 
   private async finishRename(row: ReferenceOutboxEntry): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OutboxKind } from '../outbox/reference-outbox.entity.js';
-import { ReferenceOutbox, type OutboxRowValues } from '../outbox/reference-outbox.service.js';
+import { LINKS_ONLY, ReferenceOutbox, type OutboxRowValues } from '../outbox/reference-outbox.service.js';
 import type { PropagationStrategy } from '../propagation/propagation-strategy.interface.js';
 import type { ChangedReferrers, TargetState } from '../propagation/propagation-strategy.interface.js';
 import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
@@ -20,10 +20,18 @@ export class OutboxStrategy implements PropagationStrategy {
   ) {}
 
   async contentChanged(manager: EntityManager, target: TargetState): Promise<ChangedReferrers> {
+    if (target.fields?.size === 0) {
+      // NOTE: no copy changed: a row only when link referrers are there to hear of the change.
+      if (target.linkReferrers !== false && (await this.hasReferrers(manager, target.reference, { inline: false }))) {
+        await this.add(manager, 'content', target.reference, { fields: LINKS_ONLY });
+      }
+      return new Map();
+    }
     // NOTE: link referrers count too: the worker hands them to the indexer (their documents may show the target).
     if (await this.hasReferrers(manager, target.reference, {})) {
       await this.add(manager, 'content', target.reference, {
         payload: target.type ? null : JSON.stringify(target.representation),
+        fields: target.fields ? JSON.stringify([...target.fields].sort()) : null,
       });
     }
     return new Map();

@@ -13,6 +13,7 @@ import type {
 } from '../interfaces/reference-row.interface.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { SqlDialect, asText, type IndexRowValues } from '../sql/sql.dialect.js';
+import { ReferencePlaces } from './reference-places.service.js';
 import { ReferenceEntry } from './reference-entry.entity.js';
 import { FIRST_KEY, compareKeys, decodeCursor, encodeCursor, type ReferrersKey } from './referrers-cursor.util.js';
 
@@ -47,7 +48,10 @@ const key = referenceKey;
 export class ReferenceIndex {
   private readonly statements = new Map<string, { sql: string; values: (parameters: Record<string, unknown>) => unknown[] }>();
 
-  constructor(private readonly dialect: SqlDialect) {}
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly places: ReferencePlaces,
+  ) {}
 
   /** Makes the index rows of one record equal to `specs`, writing only the difference. */
   async replace(manager: EntityManager, referrerType: string, referrerId: string, specs: ReferenceSpec[]): Promise<void> {
@@ -105,6 +109,7 @@ export class ReferenceIndex {
       }
     }
     await this.dialect.insertIndexRows(manager, rows);
+    await this.places.record(manager, rows);
   }
 
   async removeReferrer(manager: EntityManager, referrerType: string, referrerIds: string[]): Promise<void> {
@@ -306,6 +311,18 @@ export class ReferenceIndex {
 
   async renameReference(manager: EntityManager, oldUrl: string, newUrl: string): Promise<void> {
     await manager.getRepository(ReferenceEntry).update({ reference: oldUrl }, { reference: newUrl });
+    // NOTE: references moved to a record of another type are places of that type now.
+    if (this.places.typeOf(newUrl) !== this.places.typeOf(oldUrl)) {
+      const rows: Array<{ referrerType: string; path: string }> = await manager
+        .getRepository(ReferenceEntry)
+        .createQueryBuilder('e')
+        .select('e.referrerType', 'referrerType')
+        .addSelect('e.path', 'path')
+        .distinct(true)
+        .where('e.reference = :reference', { reference: newUrl })
+        .getRawMany();
+      await this.places.record(manager, rows.map((row) => ({ ...row, reference: newUrl })));
+    }
   }
 
   /** Index rows whose referrer no longer exists, or whose type is no longer reference-enabled. */

@@ -30,10 +30,13 @@ export class PostgresDialect extends SqlDialect {
     const back = metadataType === 'jsonb' ? '' : `::${metadataType}`;
     // NOTE: jsonb_set does nothing at the empty path (a mirror's whole document): that is the value itself.
     const value = path.length ? `jsonb_set(${asJsonb}, $2::text[], $1::jsonb)` : '$1::jsonb';
+    // NOTE: a `json` column (text kept as written) is compared at the path alone, without turning the whole
+    // document into jsonb first; a document that changes is written back in jsonb's form (keys reordered).
+    const current = metadataType === 'json' ? `(${metadata} #> $2::text[])::jsonb` : `(${asJsonb} #> $2::text[])`;
     // NOTE: ids as one array and no join: the fastest form measured (DESIGN.md, performance notes).
     const result = await manager.query(
       `UPDATE ${table} SET ${metadata} = ${value}${back}${bookkeeping(type)}
-       WHERE ${id} = ANY($3::${idType}[]) AND (${asJsonb} #> $2::text[]) IS DISTINCT FROM $1::jsonb
+       WHERE ${id} = ANY($3::${idType}[]) AND ${current} IS DISTINCT FROM $1::jsonb
        RETURNING ${id}::text AS id`,
       [valueJson, textArray(path), ids],
     );

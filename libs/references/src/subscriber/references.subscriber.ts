@@ -64,7 +64,7 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
       }
       return;
     }
-    if (type.metadataProperty in event.entity) await this.lifecycle.beforeWrite(event.manager, type, event.entity);
+    if (type.metadataProperty in event.entity) await this.lifecycle.beforeWrite(event.manager, type, event.entity, event.databaseEntity);
   }
 
   async afterUpdate(event: UpdateEvent<any>): Promise<void> {
@@ -76,7 +76,7 @@ export class ReferencesSubscriber implements EntitySubscriberInterface {
     if (oldUrl !== newUrl) await this.lifecycle.afterMove(event.manager, oldUrl, newUrl);
     // NOTE: a type's own `representation` may read any column: then a change of any column may change its copies.
     const changed = type.options.representation ? event.updatedColumns.length > 0 : event.updatedColumns.some((c) => c.propertyName === type.metadataProperty);
-    if (changed) await this.lifecycle.afterUpdate(event.manager, type, record);
+    if (changed) await this.lifecycle.afterUpdate(event.manager, type, record, event.entity);
   }
 
   async beforeRemove(event: RemoveEvent<any>): Promise<void> {

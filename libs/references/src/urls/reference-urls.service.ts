@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedBaseUrl } from '../settings/base-url.provider.js';
 import { NonCanonicalReferenceError } from '../errors/references.errors.js';
 import { REFERENCE_TYPES, REFERENCES_BASE_URL } from '../references.constants.js';
+import { remember } from './reference-url.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import type { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 
@@ -32,6 +33,8 @@ function hasDotDotSegment(raw: string): boolean {
 @Injectable()
 export class ReferenceUrls {
   private readonly bases: Array<{ origin: string; path: string }>;
+  /** The identity of URLs identified before (a function of the text, the base URL and the types): a write meets the same targets again and again. */
+  private readonly identified = new Map<string, ReferenceIdentity>();
 
   constructor(
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
@@ -50,6 +53,16 @@ export class ReferenceUrls {
 
   /** The stored form of `raw` (an absolute http(s) URL, already validated), or `NonCanonicalReferenceError`. */
   identify(raw: string, path: string): ReferenceIdentity {
+    let identity = this.identified.get(raw);
+    if (!identity) {
+      // NOTE: a refused spelling throws and is not kept; its error names the path it was written at.
+      identity = this.parse(raw, path);
+      remember(this.identified, raw, identity);
+    }
+    return identity;
+  }
+
+  private parse(raw: string, path: string): ReferenceIdentity {
     const url = new URL(raw);
     const origin = `${url.protocol}//${url.host.replace(/\.(?=$|:)/, '')}`;
     const base = this.bases.find((b) => b.origin === origin && (url.pathname === b.path || url.pathname.startsWith(`${b.path}/`)));
