@@ -4,7 +4,7 @@ import { IsOptional, IsString } from 'class-validator';
 import { InlineReference, REFERRERS_UPDATED_EVENT, ReferenceEnabled, type ReferrersUpdatedEvent } from 'nestjs-references';
 import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { TestNode, TestRecord } from '../support/fixtures.js';
+import { TestNode, TestRecord, testTableSql } from '../support/fixtures.js';
 import { createNode, createRecord, nodeUrl, recordUrl, reload } from '../support/records.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,15 +36,8 @@ class TestShelf extends JsonDocument {
 
 class CreateShelves1764000000003 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    const sql = `CREATE TABLE "test_shelf" ("id" ${id}, "metadata" ${json} NOT NULL)`;
-    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
+    const { id, json, query } = testTableSql(queryRunner);
+    await query(`CREATE TABLE "test_shelf" ("id" ${id}, "metadata" ${json} NOT NULL)`);
   }
   async down(): Promise<void> {}
 }

@@ -4,7 +4,7 @@ import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { InlineReference, ReferenceEnabled, ReferencesConfigurationError } from 'nestjs-references';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { BASE_URL } from '../support/fixtures.js';
+import { BASE_URL, testTableSql } from '../support/fixtures.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 const SECRET = 'ada@private.example';
@@ -98,18 +98,10 @@ class Project extends JsonDocument {
 
 class CreateRepresentationTables1764000000002 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const mysql = type === 'mysql' || type === 'mariadb';
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : mysql
-          ? [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
+    const { id, json, query } = testTableSql(queryRunner);
     for (const table of ['rep_person', 'rep_team', 'rep_contact', 'rep_project']) {
       const honorific = table === 'rep_person' ? ', "honorific" varchar(100) NULL' : '';
-      const sql = `CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${honorific})`;
-      await queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
+      await query(`CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${honorific})`);
     }
   }
   async down(): Promise<void> {}
