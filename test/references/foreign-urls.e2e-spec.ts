@@ -3,7 +3,7 @@ import { IsString } from 'class-validator';
 import { NonCanonicalReferenceError, ReferenceEnabled, ReferencedRecordError, UnknownReferenceError } from 'nestjs-references';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { TestMirror, TestNode, TestRecord, slugTableMigration } from '../support/fixtures.js';
+import { TestMirror, TestNode, TestRecord, testTablesMigration } from '../support/fixtures.js';
 import { createMirror, createNode, createRecord, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -37,7 +37,7 @@ class TestTerm extends JsonDocument {
   @Column({ type: 'json' }) metadata: TermMetadata;
 }
 
-const CreateTerms1764000000003 = slugTableMigration('test_term', 1764000000003);
+const CreateTerms1764000000003 = testTablesMigration(1764000000003, { test_term: ', "slug" varchar(100) NOT NULL UNIQUE' });
 
 const link = (url: string) => ({ links: { self: url } });
 const ids = (rows: Array<{ referrerId: string }>) => rows.map((r) => r.referrerId).sort();

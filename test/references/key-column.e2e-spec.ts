@@ -3,7 +3,7 @@ import { IsOptional, IsString } from 'class-validator';
 import { InlineReference, ReferenceEnabled, ReferencesConfigurationError, UnknownReferenceError } from 'nestjs-references';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { BASE_URL, slugTableMigration } from '../support/fixtures.js';
+import { BASE_URL, testTablesMigration } from '../support/fixtures.js';
 import { createNode, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -30,7 +30,7 @@ class AmbiguousBook extends JsonDocument {
   @Column({ type: 'json' }) metadata: BookMetadata;
 }
 
-const CreateBooks1764000000002 = slugTableMigration('test_book', 1764000000002);
+const CreateBooks1764000000002 = testTablesMigration(1764000000002, { test_book: ', "slug" varchar(100) NOT NULL UNIQUE' });
 
 const bookUrl = (slug: string) => `${BASE_URL}/books/${slug}`;
 const link = (url: string) => ({ links: { self: url } });

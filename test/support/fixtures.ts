@@ -130,15 +130,15 @@ export class CreateFixtureTables1764000000001 implements MigrationInterface {
 }
 
 /**
- * A migration creating `table` for a type named in its URLs by a unique slug (`id`, `slug`, `metadata`), named
- * after `timestamp` as TypeORM orders migrations.
+ * A migration creating test tables, each with `id`, `metadata` and the extra columns given for it (SQL with
+ * double-quoted names, after a comma), named after `timestamp` as TypeORM orders migrations.
  */
-export function slugTableMigration(table: string, timestamp: number): new () => MigrationInterface {
+export function testTablesMigration(timestamp: number, tables: Record<string, string>): new () => MigrationInterface {
   return class implements MigrationInterface {
-    readonly name = `CreateSlugTable${timestamp}`;
+    readonly name = `CreateTestTables${timestamp}`;
     async up(queryRunner: QueryRunner): Promise<void> {
       const { id, json, query } = testTableSql(queryRunner);
-      await query(`CREATE TABLE "${table}" ("id" ${id}, "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${json} NOT NULL)`);
+      for (const [table, extra] of Object.entries(tables)) await query(`CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${extra})`);
     }
     async down(): Promise<void> {}
   };
