@@ -6,7 +6,7 @@
  */
 import { boot, type Bench, type Kind } from './boot.js';
 import { startChild, stopChild, emptyQueue, type Child } from './children.js';
-import { count, createTerm, insertArtworks, log, timed, vacuum, withoutModule } from './data.js';
+import { count, countWithTitle, createTerm, insertArtworks, limitSql, log, timed, vacuum, withoutModule } from './data.js';
 import { Term } from './entities.js';
 
 export interface ConditionalArgs {
@@ -17,15 +17,6 @@ export interface ConditionalArgs {
   rounds: number;
   queue: boolean;
   sqliteFile?: string;
-}
-
-/** How many artworks hold a `category` copy with this title. */
-async function categoryTitled(bench: Bench, title: string): Promise<number> {
-  const sql =
-    bench.kind === 'postgres'
-      ? `SELECT count(*)::int AS n FROM artwork WHERE metadata #>> '{category,title}' = $1`
-      : `SELECT count(*) AS n FROM artwork WHERE json_extract(metadata, '$.category.title') = ?`;
-  return Number((await bench.dataSource.query(sql, [title]))[0].n);
 }
 
 /** `saves` saves of the term, each changing its scheme: the time of them all. */
@@ -70,31 +61,25 @@ export async function conditional(args: ConditionalArgs) {
     await vacuum(bench);
 
     result.outside = await outsideRows(bench, term, args);
-    if ((await categoryTitled(bench, 'Baroque')) !== args.n) throw new Error('B9: an outside change altered a copy');
+    if ((await countWithTitle(bench, 'Baroque', ['category'])) !== args.n) throw new Error('B9: an outside change altered a copy');
     if ((await count(bench, 'reference_outbox')) !== 0) throw new Error('B9: an outside change wrote an outbox row');
     log(`B9 outside change: ${result.outside.moduleMs.toFixed(2)} ms with the library, ${result.outside.plainMs.toFixed(2)} ms without (per save)`);
 
     // The title (every copy), as B1: the library's save() against L, the set-based UPDATE alone.
-    const limitSql =
-      args.kind === 'postgres'
-        ? `UPDATE artwork AS a SET metadata = jsonb_set(a.metadata, ARRAY[ri.path], $1::jsonb)
-           FROM reference_index AS ri WHERE ri.reference = $2 AND ri.inline AND a.id = ri.referrer_id::uuid`
-        : `UPDATE artwork SET metadata = json_set(metadata, '$.' || ri.path, json(?))
-           FROM reference_index AS ri WHERE ri.reference = ? AND ri.inline AND artwork.id = ri.referrer_id`;
     result.limitMs = [];
     result.libraryMs = [];
     const terms = bench.dataSource.getRepository(Term);
     for (let round = 1; round <= args.rounds; round++) {
       const lTitle = `Baroque L${round}`;
-      const limit = await timed(() => bench.dataSource.query(limitSql, [JSON.stringify({ ...copy, title: lTitle }), url]));
-      if ((await categoryTitled(bench, lTitle)) !== args.n) throw new Error('B9: L did not update every copy');
+      const limit = await timed(() => bench.dataSource.query(limitSql(args.kind), [JSON.stringify({ ...copy, title: lTitle }), url]));
+      if ((await countWithTitle(bench, lTitle, ['category'])) !== args.n) throw new Error('B9: L did not update every copy');
       result.limitMs.push(limit.ms);
       await vacuum(bench);
       const sTitle = `Baroque S${round}`;
       term.metadata = { ...term.metadata, title: sTitle };
       const library = await timed(() => terms.save(term));
       term = library.value;
-      if ((await categoryTitled(bench, sTitle)) !== args.n) throw new Error('B9: the library did not update every copy');
+      if ((await countWithTitle(bench, sTitle, ['category'])) !== args.n) throw new Error('B9: the library did not update every copy');
       result.libraryMs.push(library.ms);
       await vacuum(bench);
       log(`B9 title round ${round}: L ${limit.ms.toFixed(0)} ms, library ${library.ms.toFixed(0)} ms`);
@@ -126,7 +111,7 @@ async function queueRows(args: ConditionalArgs) {
     const deadline = start + 120_000;
     for (;;) {
       const status = await writer.references.status();
-      if (status.pending + status.running === 0 && (await categoryTitled(writer, title)) === args.n) break;
+      if (status.pending + status.running === 0 && (await countWithTitle(writer, title, ['category'])) === args.n) break;
       if (performance.now() > deadline) throw new Error('B9 queue: the title did not reach every copy within 120 s');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -74,13 +74,26 @@ export async function vacuum(bench: Bench): Promise<void> {
   else await bench.dataSource.query('ANALYZE');
 }
 
-/** How many artworks hold a `stylePeriod` copy with this title. */
-export async function countWithTitle(bench: Bench, title: string): Promise<number> {
+/** How many artworks hold a copy with this title at `path` of their metadata (keys and list positions). */
+export async function countWithTitle(bench: Bench, title: string, path: Array<string | number> = ['stylePeriod']): Promise<number> {
+  const steps = [...path, 'title'];
   const sql =
     bench.kind === 'postgres'
-      ? `SELECT count(*)::int AS n FROM artwork WHERE metadata #>> '{stylePeriod,title}' = $1`
-      : `SELECT count(*) AS n FROM artwork WHERE json_extract(metadata, '$.stylePeriod.title') = ?`;
+      ? `SELECT count(*)::int AS n FROM artwork WHERE metadata #>> '{${steps.join(',')}}' = $1`
+      : `SELECT count(*) AS n FROM artwork WHERE json_extract(metadata, '$${steps.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}') = ?`;
   return Number((await bench.dataSource.query(sql, [title]))[0].n);
+}
+
+/**
+ * L, the floor of a fan-out: one set-based `UPDATE … FROM reference_index` that writes the copy (`$1`) at its
+ * path in every artwork that inlines the reference (`$2`), as a hand-written app would.
+ */
+export function limitSql(kind: Bench['kind']): string {
+  return kind === 'postgres'
+    ? `UPDATE artwork AS a SET metadata = jsonb_set(a.metadata, ARRAY[ri.path], $1::jsonb)
+           FROM reference_index AS ri WHERE ri.reference = $2 AND ri.inline AND a.id = ri.referrer_id::uuid`
+    : `UPDATE artwork SET metadata = json_set(metadata, '$.' || ri.path, json(?))
+           FROM reference_index AS ri WHERE ri.reference = ? AND ri.inline AND artwork.id = ri.referrer_id`;
 }
 
 export async function count(bench: Bench, table: string): Promise<number> {

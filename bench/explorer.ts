@@ -6,9 +6,8 @@
  * with the capped count, the neighbourhood).
  */
 import http from 'node:http';
-import { PG_URL } from './boot.js';
 import { log, percentile } from './data.js';
-import { BASE, get, startCatalogue } from './paging.js';
+import { BASE, get, withFilledCatalogue } from './paging.js';
 
 export interface ExplorerArgs {
   referrers: number;
@@ -16,17 +15,12 @@ export interface ExplorerArgs {
   port: number;
 }
 
-const load = (name: string): Promise<any> => import(name);
-const pg = (await load('pg')).default;
-
 export async function explorerView(args: ExplorerArgs) {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  let catalogue = await startCatalogue(args.port);
-  try {
-    const termId = '00000000-0000-4000-8000-000000000001';
-    const term = `${BASE}/terms/${termId}`;
+  const termId = '00000000-0000-4000-8000-000000000001';
+  const term = `${BASE}/terms/${termId}`;
+  return withFilledCatalogue(args.port, fill, measure);
+
+  async function fill(client: any) {
     await client.query(`INSERT INTO term (id, metadata, version) VALUES ($1, $2, 1)`, [termId, JSON.stringify({ title: 'Baroque' })]);
     const copy = JSON.stringify({ title: 'Baroque', id: termId, links: { self: term } });
     await client.query(
@@ -39,13 +33,9 @@ export async function explorerView(args: ExplorerArgs) {
        SELECT 'artworks', md5('a' || i)::uuid::text, $2, $3, true, 'stylePeriod', 'keep' FROM generate_series(1, $1::int) AS i`,
       [args.referrers, term, termId],
     );
-    await client.query('VACUUM ANALYZE artwork');
-    await client.query('VACUUM ANALYZE reference_index');
-    // NOTE: restarted on the filled tables, so that no plan or cache of the empty ones is kept.
-    catalogue.kill('SIGTERM');
-    await new Promise((resolve) => catalogue.once('exit', resolve));
-    catalogue = await startCatalogue(args.port);
+  }
 
+  async function measure() {
     const enc = encodeURIComponent;
     const pages = { api: `/references?target=${enc(term)}`, explorer: `/explorer/record?url=${enc(term)}` };
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -70,9 +60,5 @@ export async function explorerView(args: ExplorerArgs) {
     const explorer = summary(times.explorer);
     log(`B8 explorer: ${args.referrers} referrers, API p50 ${api.p50.toFixed(1)} ms, explorer p50 ${explorer.p50.toFixed(1)} ms`);
     return { referrers: args.referrers, requests: args.requests, api, explorer, ratio: explorer.p50 / api.p50 };
-  } finally {
-    catalogue.kill('SIGTERM');
-    await new Promise((resolve) => (catalogue.exitCode !== null ? resolve(undefined) : catalogue.once('exit', resolve)));
-    await client.end();
   }
 }

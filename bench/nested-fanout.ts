@@ -1,5 +1,5 @@
 import type { Bench } from './boot.js';
-import { createTerm, insertArtworks, log, recordPlace, timed, vacuum } from './data.js';
+import { countWithTitle, createTerm, insertArtworks, log, recordPlace, timed, vacuum } from './data.js';
 import { Term } from './entities.js';
 
 /**
@@ -31,7 +31,7 @@ export async function nestedFanout(bench: Bench, n: number, rounds: number, topT
     agent.metadata = { ...agent.metadata, title: `Painter v${round}` };
     const nestedRun = await timed(() => terms.save(agent));
     agent = nestedRun.value;
-    const updated = await countCreatorsNamed(bench, `Painter v${round}`);
+    const updated = await countWithTitle(bench, `Painter v${round}`, ['creators', 0, 'agent']);
     if (updated !== n) throw new Error(`the nested fan-out updated ${updated} of ${n}`);
     await vacuum(bench);
     result.topMs.push(topRun.ms);
@@ -41,10 +41,3 @@ export async function nestedFanout(bench: Bench, n: number, rounds: number, topT
   return result;
 }
 
-async function countCreatorsNamed(bench: Bench, title: string): Promise<number> {
-  const sql =
-    bench.kind === 'postgres'
-      ? `SELECT count(*)::int AS n FROM artwork WHERE metadata #>> '{creators,0,agent,title}' = $1`
-      : `SELECT count(*) AS n FROM artwork WHERE json_extract(metadata, '$.creators[0].agent.title') = ?`;
-  return Number((await bench.dataSource.query(sql, [title]))[0].n);
-}

@@ -50,6 +50,35 @@ export async function startCatalogue(port: number): Promise<ChildProcess> {
   }
 }
 
+/** Stops the catalogue and resolves once it has exited. */
+async function stopCatalogue(catalogue: ChildProcess): Promise<void> {
+  catalogue.kill('SIGTERM');
+  await new Promise((resolve) => (catalogue.exitCode !== null ? resolve(undefined) : catalogue.once('exit', resolve)));
+}
+
+/**
+ * Runs `measure` against the catalogue on the bench's PostgreSQL database, emptied, then filled by `fill` with
+ * SQL (in the catalogue's own tables, made by its migrations at its first start) and analyzed. The catalogue is
+ * restarted on the filled tables before `measure`, so that no plan or cache of the empty ones is kept.
+ */
+export async function withFilledCatalogue<T>(port: number, fill: (client: any) => Promise<void>, measure: (client: any) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  let catalogue = await startCatalogue(port);
+  try {
+    await fill(client);
+    await client.query('VACUUM ANALYZE artwork');
+    await client.query('VACUUM ANALYZE reference_index');
+    await stopCatalogue(catalogue);
+    catalogue = await startCatalogue(port);
+    return await measure(client);
+  } finally {
+    await stopCatalogue(catalogue);
+    await client.end();
+  }
+}
+
 /** GET over a keep-alive agent; answers the status, the headers and the body. */
 export function get(agent: http.Agent, port: number, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -64,13 +93,10 @@ export function get(agent: http.Agent, port: number, path: string): Promise<{ st
 }
 
 export async function paging(args: PagingArgs) {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  let catalogue = await startCatalogue(args.port);
-  try {
-    // The data, written with SQL (the catalogue's own tables, made by its migrations at start).
-    const distinct = Math.floor(args.indexRows / 10);
+  const distinct = Math.floor(args.indexRows / 10);
+  return withFilledCatalogue(args.port, fill, measure);
+
+  async function fill(client: any) {
     await client.query(
       `INSERT INTO artwork (id, metadata, version)
        SELECT md5('a' || i)::uuid, jsonb_build_object('title', 'Artwork ' || i, 'stylePeriod',
@@ -85,13 +111,9 @@ export async function paging(args: PagingArgs) {
        FROM generate_series(1, $1::int) AS i`,
       [args.indexRows, `${BASE}/terms/`, distinct, args.artworks],
     );
-    await client.query('VACUUM ANALYZE artwork');
-    await client.query('VACUUM ANALYZE reference_index');
-    // NOTE: restarted on the filled tables, so that no plan or cache of the empty ones is kept.
-    catalogue.kill('SIGTERM');
-    await new Promise((resolve) => catalogue.once('exit', resolve));
-    catalogue = await startCatalogue(args.port);
+  }
 
+  async function measure(client: any) {
     // The sockets of the requests that make the paths (one at a time).
     const walker = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const random = (n: number) => Math.floor(Math.random() * n);
@@ -151,9 +173,5 @@ export async function paging(args: PagingArgs) {
     walker.destroy();
     const [{ n: indexRows }] = (await client.query('SELECT count(*)::int AS n FROM reference_index')).rows;
     return { artworks: args.artworks, indexRows, connections: args.connections, requests: args.requests, pages: results };
-  } finally {
-    catalogue.kill('SIGTERM');
-    await new Promise((resolve) => (catalogue.exitCode !== null ? resolve(undefined) : catalogue.once('exit', resolve)));
-    await client.end();
   }
 }

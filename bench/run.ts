@@ -167,10 +167,15 @@ async function main() {
       `bull ${packageVersion('bull')}, nestjs-references ${packageVersion('nestjs-references')} (commit ${commit}).`,
     '',
   ];
+  /** A task's results on PostgreSQL and on SQLite, named by their database. */
+  const onBothDatabases = (postgresKey: string, sqliteKey: string) => [
+    { db: 'PostgreSQL', r: results[postgresKey] },
+    { db: 'SQLite', r: results[sqliteKey] },
+  ];
   // Charts: documentation, committed; one file per chart and mode, linked from the section.
   const charts: Record<string, string | undefined> = {
-    b1: only.includes('main') ? chartB1([{ db: 'PostgreSQL', r: results.pgFanout }, { db: 'SQLite', r: results.sqliteFanout }], quick, date, commit) : undefined,
-    b6: only.includes('b6') ? chartB6([{ db: 'PostgreSQL', r: results.pgCompare }, { db: 'SQLite', r: results.sqliteCompare }], quick, date, commit) : undefined,
+    b1: only.includes('main') ? chartB1(onBothDatabases('pgFanout', 'sqliteFanout'), quick, date, commit) : undefined,
+    b6: only.includes('b6') ? chartB6(onBothDatabases('pgCompare', 'sqliteCompare'), quick, date, commit) : undefined,
     b7: only.includes('b7') ? chartB7(results.consistency, quick, date, commit) : undefined,
   };
   const chartPath = (name: string) => `docs/bench/${name}-${mode}.svg`;
@@ -179,6 +184,13 @@ async function main() {
 
   const lines: string[] = [];
   const out = (line = '') => lines.push(line);
+  /** A section of the report: its heading, then `body` with its task's result, or the error the task failed with. */
+  const reportSection = (title: string, result: any, body: (result: any) => void) => {
+    out(title);
+    out();
+    if (!result || result.error) out(`failed: ${result?.error}`);
+    else body(result);
+  };
   lines.push(...header('main'));
 
   // B1 and B5
@@ -191,9 +203,7 @@ async function main() {
   out('| database | N | way | time | rows/s | ÷ L | N-loop ÷ this | target |');
   out('|---|---|---|---|---|---|---|---|');
   const targetsMet: string[] = [];
-  for (const key of ['pgFanout', 'sqliteFanout']) {
-    const r = results[key];
-    const db = key === 'pgFanout' ? 'PostgreSQL' : 'SQLite';
+  for (const { db, r } of onBothDatabases('pgFanout', 'sqliteFanout')) {
     if (!r || r.error) {
       out(`| ${db} | | failed: ${r?.error} | | | | | |`);
       continue;
@@ -216,7 +226,7 @@ async function main() {
         targetsMet.push(`B1 ${db} ${label}: ${fmt(q.ms / l, 2)}x L → ${ok ? 'met' : 'missed'}`);
       }
     }
-    if (key === 'pgFanout' && !(r.queue ?? []).length) out(`| ${db} | | library, queue | not measured | | | | |`);
+    if (db === 'PostgreSQL' && !(r.queue ?? []).length) out(`| ${db} | | library, queue | not measured | | | | |`);
     if (r.nested) {
       const top = Math.min(...r.nested.topMs);
       const nested = Math.min(...r.nested.nestedMs);
@@ -239,9 +249,7 @@ async function main() {
   out();
   out('| database | artworks | way | with the module | without | ratio | target |');
   out('|---|---|---|---|---|---|---|');
-  for (const key of ['pgWrites', 'sqliteWrites']) {
-    const r = results[key];
-    const db = key === 'pgWrites' ? 'PostgreSQL' : 'SQLite';
+  for (const { db, r } of onBothDatabases('pgWrites', 'sqliteWrites')) {
     if (!r || r.error) {
       out(`| ${db} | failed: ${r?.error} | | | | | |`);
       continue;
@@ -256,11 +264,7 @@ async function main() {
   }
   out();
 
-  out('### B3 lookups: `ReferencesService.getReferrers()` on PostgreSQL');
-  out();
-  const b3 = results.lookups;
-  if (!b3 || b3.error) out(`failed: ${b3?.error}`);
-  else {
+  reportSection('### B3 lookups: `ReferencesService.getReferrers()` on PostgreSQL', results.lookups, (b3) => {
     out(`Index of ${fmt(b3.rows)} rows (${fmt(b3.rows / 10)} references, 10 referrers each), ${fmt(b3.queries)} queries each, sequential, through the service.`);
     out();
     out('| query | rows returned | p50 | p99 | max | target | |');
@@ -280,13 +284,9 @@ async function main() {
       out('```');
       out();
     }
-  }
+  });
 
-  out('### B3 paging through the HTTP API (the catalogue app, sync mode, PostgreSQL)');
-  out();
-  const b3p = results.paging;
-  if (!b3p || b3p.error) out(`failed: ${b3p?.error}`);
-  else {
+  reportSection('### B3 paging through the HTTP API (the catalogue app, sync mode, PostgreSQL)', results.paging, (b3p) => {
     out(
       `${fmt(b3p.artworks)} artworks, an index of ${fmt(b3p.indexRows)} rows; ${fmt(b3p.connections)} connections (keep-alive), each sending ` +
         `its next request when the last one answered, ${fmt(b3p.requests)} requests per kind of page. The client, the app and ` +
@@ -307,13 +307,9 @@ async function main() {
       if (measured) targetsMet.push(`B3 paging ${p.kind}: p99 ${fmt(ratio, 2)}x \`GET /\`'s → ${ok ? 'met' : 'missed'}`);
     }
     out();
-  }
+  });
 
-  out('### B4 memory: peak RSS during a large fan-out (PostgreSQL): the writer in sync mode, a worker in queue mode');
-  out();
-  const b4 = results.memory;
-  if (!b4 || b4.error) out(`failed: ${b4?.error}`);
-  else {
+  reportSection('### B4 memory: peak RSS during a large fan-out (PostgreSQL): the writer in sync mode, a worker in queue mode', results.memory, (b4) => {
     const peakMb = b4.peakRss / 2 ** 20;
     out('| referrers | time | rows/s | RSS before | peak RSS | peak heap | target ≤ 300 MB |');
     // The first row is the writer in sync mode (one transaction); the second a queue worker process.
@@ -326,17 +322,15 @@ async function main() {
       targetsMet.push(`B4 queue worker peak RSS ${fmt(qMb)} MB → ${qMb <= TARGETS.rssMb ? 'met' : 'missed'}`);
     } else if (q) out(`| ${fmt(b4.n)}, queue mode | not available: ${q.reason} | | | | | |`);
     targetsMet.push(`B4 sync writer peak RSS ${fmt(peakMb)} MB at ${fmt(b4.n)} → ${peakMb <= TARGETS.rssMb ? 'met' : 'missed'}`);
-  }
+  });
   out();
 
   out('### B5 synchronize: `ReferencesMaintenance.synchronize({ clear: true })`');
   out();
   out('| database | records | plain scan (TypeORM, keyset, 1,000 a batch) | raw `SELECT id, metadata` | synchronize | sync ÷ scan speed | target ≥ 0.3 |');
   out('|---|---|---|---|---|---|---|');
-  for (const key of ['pgFanout', 'sqliteFanout']) {
-    const r = results[key];
+  for (const { db, r } of onBothDatabases('pgFanout', 'sqliteFanout')) {
     if (!r || r.error) continue;
-    const db = key === 'pgFanout' ? 'PostgreSQL' : 'SQLite';
     const ratio = r.b5.scanMs / r.b5.synchronizeMs;
     out(`| ${db} | ${fmt(r.b5.records)} | ${fmt(r.b5.scanMs)} ms (${rate(r.b5.records, r.b5.scanMs)}/s) | ${fmt(r.b5.rawScanMs)} ms | ${fmt(r.b5.synchronizeMs)} ms (${rate(r.b5.records, r.b5.synchronizeMs)}/s) | ${fmt(ratio, 2)} | ${mark(ratio >= TARGETS.syncRatio)} |`);
     targetsMet.push(`B5 ${db}: ${fmt(ratio, 2)} of scan speed → ${ratio >= TARGETS.syncRatio ? 'met' : 'missed'}`);

@@ -19,6 +19,7 @@ import {
   createTerm,
   insertArtworks,
   insertIndexRows,
+  limitSql,
   log,
   percentile,
   timed,
@@ -77,19 +78,13 @@ async function fanout(args: FanoutArgs) {
     await vacuum(bench);
 
     // B1: alternate L and the library, VACUUM between runs, same data.
-    const limitSql =
-      args.kind === 'postgres'
-        ? `UPDATE artwork AS a SET metadata = jsonb_set(a.metadata, ARRAY[ri.path], $1::jsonb)
-           FROM reference_index AS ri WHERE ri.reference = $2 AND ri.inline AND a.id = ri.referrer_id::uuid`
-        : `UPDATE artwork SET metadata = json_set(metadata, '$.' || ri.path, json(?))
-           FROM reference_index AS ri WHERE ri.reference = ? AND ri.inline AND artwork.id = ri.referrer_id`;
     result.limitMs = [];
     result.libraryMs = [];
     for (let round = 1; round <= args.rounds; round++) {
       const lTitle = `Baroque L${round}`;
       // NOTE: representationOf() needs an entity instance: build one with the new title.
       const instance = Object.assign(new Term(), term, { metadata: { ...term.metadata, title: lTitle } });
-      const limit = await timed(() => bench.dataSource.query(limitSql, [JSON.stringify(bench.references.representationOf(instance)), url]));
+      const limit = await timed(() => bench.dataSource.query(limitSql(args.kind), [JSON.stringify(bench.references.representationOf(instance)), url]));
       const lCount = await countWithTitle(bench, lTitle);
       if (lCount !== args.n) throw new Error(`L updated ${lCount} of ${args.n}`);
       result.limitMs.push(limit.ms);

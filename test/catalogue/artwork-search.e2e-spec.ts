@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
+import { ReferencesMaintenance } from 'nestjs-references';
 import { DATABASES } from '../support/databases.js';
 import { ArtworkSearchIndexer } from '../../apps/catalogue/src/search/artwork-search.indexer.js';
-import { catalogueForSuite, linkTo } from './catalogue-app.js';
+import { catalogueForSuite, linkTo, termChain } from './catalogue-app.js';
 
 // GET /artworks?q= searches each artwork's title and the titles of its inline terms (and their parents,
 // as copied); the index follows the app's own writes and the library's propagation.
@@ -85,9 +85,7 @@ describe.each(DATABASES)('artwork search on %s', (kind) => {
     });
 
     it('reaches artworks when the parent of their term is renamed (transitively, through the term)', async () => {
-      const root = await api.create('terms', { slug: 'northern', title: 'Northern Renaissance', level: 1 });
-      const child = await api.create('terms', { slug: 'flemish', title: 'Flemish Primitives', level: 2, parent: linkTo(root.links.self) });
-      await api.create('artworks', { title: 'The Arnolfini Portrait', stylePeriod: linkTo(child.links.self) });
+      const { root } = await termChain(api, { slug: 'northern', title: 'Northern Renaissance' }, { slug: 'flemish', title: 'Flemish Primitives' }, 'The Arnolfini Portrait');
       expect(await titles('northern')).toEqual(['The Arnolfini Portrait']);
 
       expect((await api.put(`/terms/${root.id}`, { slug: 'northern', title: 'Severní renesance', level: 1 })).status).toBe(200);

@@ -86,3 +86,19 @@ export function client(app: INestApplication | (() => INestApplication)) {
     },
   };
 }
+
+/**
+ * A root term, a child term under it and an artwork filed under the child (`stylePeriod`): the chain that a
+ * change of the root travels, to the child and on to the artwork.
+ */
+export async function termChain(
+  api: ReturnType<typeof client>,
+  root: { slug: string; title: string },
+  child: { slug: string; title: string },
+  artworkTitle: string,
+) {
+  const rootTerm = await api.create('terms', { ...root, level: 1 });
+  const childTerm = await api.create('terms', { ...child, level: 2, parent: linkTo(rootTerm.links.self) });
+  const artwork = await api.create('artworks', { title: artworkTitle, stylePeriod: linkTo(childTerm.links.self) });
+  return { root: rootTerm, child: childTerm, artwork };
+}

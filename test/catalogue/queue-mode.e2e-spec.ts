@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ReferencesMaintenance, ReferencesService } from 'nestjs-references';
 import { DATABASES, POSTGRES_URL, REDIS_URL, type DatabaseKind } from '../support/databases.js';
 import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
-import { bootCatalogue, catalogueForSuite, client, linkTo } from './catalogue-app.js';
+import { bootCatalogue, catalogueForSuite, client, linkTo, termChain } from './catalogue-app.js';
 
 /** Bull on every database, BullMQ (QUEUE_DRIVER=bullmq) on PostgreSQL: the driver changes nothing the database sees. */
 const DATABASES_AND_DRIVERS: Array<[DatabaseKind, QueueDriverName]> = [...DATABASES.map((kind) => [kind, 'bull'] as [DatabaseKind, QueueDriverName]), ['postgres', 'bullmq']];
@@ -20,9 +20,7 @@ describe.each(DATABASES_AND_DRIVERS)('catalogue in queue mode on %s, on %s', (ki
   });
 
   it('carries a change of a root term to its child term and the artwork once the queue is idle', async () => {
-    const root = await api.create('terms', { slug: 'root', title: 'Early modern period', level: 1 });
-    const child = await api.create('terms', { slug: 'child', title: 'Baroque', level: 2, parent: linkTo(root.links.self) });
-    const artwork = await api.create('artworks', { title: 'Las Meninas', stylePeriod: linkTo(child.links.self) });
+    const { root, child, artwork } = await termChain(api, { slug: 'root', title: 'Early modern period' }, { slug: 'child', title: 'Baroque' }, 'Las Meninas');
 
     const response = await api.put(`/terms/${root.id}`, { slug: 'root', title: 'Novověk', level: 1 });
     expect(response.status).toBe(200);
@@ -60,9 +58,7 @@ describe.each(DATABASES_AND_DRIVERS)('catalogue in queue mode on %s, on %s', (ki
     });
 
     it('reaches artworks when the parent of their term is renamed (a second, transitive job)', async () => {
-      const root = await api.create('terms', { slug: 'modernism', title: 'Modernism', level: 1 });
-      const child = await api.create('terms', { slug: 'futurism', title: 'Futurism', level: 2, parent: linkTo(root.links.self) });
-      await api.create('artworks', { title: 'Dynamism of a Dog on a Leash', stylePeriod: linkTo(child.links.self) });
+      const { root } = await termChain(api, { slug: 'modernism', title: 'Modernism' }, { slug: 'futurism', title: 'Futurism' }, 'Dynamism of a Dog on a Leash');
       expect(await titles('modernism dog')).toEqual(['Dynamism of a Dog on a Leash']);
 
       expect((await api.put(`/terms/${root.id}`, { slug: 'modernism', title: 'Moderna', level: 1 })).status).toBe(200);

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { IsOptional, IsString } from 'class-validator';
 import { InlineReference, REFERRERS_UPDATED_EVENT, ReferenceEnabled, type ReferrersUpdatedEvent } from 'nestjs-references';
-import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { TestNode, TestRecord } from '../support/fixtures.js';
+import { TestNode, TestRecord, testTablesMigration } from '../support/fixtures.js';
 import { createNode, createRecord, nodeUrl, recordUrl, reload } from '../support/records.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,20 +34,7 @@ class TestShelf extends JsonDocument {
   @Column({ type: 'json' }) metadata: ShelfMetadata;
 }
 
-class CreateShelves1764000000003 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    const sql = `CREATE TABLE "test_shelf" ("id" ${id}, "metadata" ${json} NOT NULL)`;
-    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
-  }
-  async down(): Promise<void> {}
-}
+const CreateShelves1764000000003 = testTablesMigration(1764000000003, { test_shelf: '' });
 
 describe.each(DATABASES_AND_MODES)('conditional propagation on %s in %s mode', (kind, mode) => {
   let ctx: TestContext;

@@ -1,28 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import {
   InjectReferencesService,
   ReferenceEntry,
-  ReferencesModule,
   ReferencesMaintenance,
   ReferencesService,
   InjectReferencesMaintenance,
   ReferrerIndexerFor,
   type ReferrerIndexer,
   getReferencesQueueToken,
-  referencesMigrations,
 } from 'nestjs-references';
 import { ReferencesExplorerModule } from 'nestjs-references/explorer';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { REDIS_URL, connectionOptions } from '../support/databases.js';
-import { CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
+import { TestNode } from '../support/fixtures.js';
 import { until } from '../support/processes.js';
 import { createNode, reload } from '../support/records.js';
+import { bootTwoDataSources } from '../support/test-app.js';
 
 const link = (url: string) => ({ links: { self: url } });
 
@@ -61,27 +56,13 @@ describe('several data sources', () => {
   let services: BothServices;
 
   beforeAll(async () => {
-    const entities = [TestRecord, TestNode, TestMirror];
-    const migrations = [...referencesMigrations, CreateFixtureTables1764000000001];
-    const moduleRef = await Test.createTestingModule({
+    ({ app, main, archive } = await bootTwoDataSources({}, {}, {
+      providers: [BothServices, MainIndexer, ArchiveIndexer],
       imports: [
-        TypeOrmModule.forRoot({ ...connectionOptions('postgres'), entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
-        TypeOrmModule.forRoot({ ...connectionOptions('sqlite'), name: 'archive', entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
-        ReferencesModule.forRoot({ baseUrl: 'http://main.test' }),
-        ReferencesModule.forRoot({
-          dataSource: 'archive',
-          baseUrl: 'http://archive.test',
-          propagation: 'queue',
-          queue: { bull: { redis: REDIS_URL, prefix: `archive-${randomUUID()}` }, sweepIntervalMs: 250 },
-        }),
         ReferencesExplorerModule.forRoot({ path: '/explorer' }),
         ReferencesExplorerModule.forRoot({ path: '/archive/explorer', dataSource: 'archive' }),
       ],
-      providers: [BothServices, MainIndexer, ArchiveIndexer],
-    }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
-    main = app.get(getDataSourceToken());
-    archive = app.get(getDataSourceToken('archive'));
+    }));
     services = app.get(BothServices);
   });
   afterAll(() => app.close());

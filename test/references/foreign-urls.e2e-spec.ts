@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { IsOptional, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
 import { NonCanonicalReferenceError, ReferenceEnabled, ReferencedRecordError, UnknownReferenceError } from 'nestjs-references';
-import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
-import { createNode, createRecord, reload } from '../support/records.js';
+import { TestMirror, TestNode, TestRecord, testTablesMigration } from '../support/fixtures.js';
+import { createMirror, createNode, createRecord, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 // The seed's own setting: the app and the taxonomy service share one host.
@@ -37,20 +37,7 @@ class TestTerm extends JsonDocument {
   @Column({ type: 'json' }) metadata: TermMetadata;
 }
 
-class CreateTerms1764000000003 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    const sql = `CREATE TABLE "test_term" ("id" ${id}, "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${json} NOT NULL)`;
-    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
-  }
-  async down(): Promise<void> {}
-}
+const CreateTerms1764000000003 = testTablesMigration(1764000000003, { test_term: ', "slug" varchar(100) NOT NULL UNIQUE' });
 
 const link = (url: string) => ({ links: { self: url } });
 const ids = (rows: Array<{ referrerId: string }>) => rows.map((r) => r.referrerId).sort();
@@ -75,8 +62,7 @@ describe.each(DATABASES_AND_MODES)('URLs under the base URL that name none of ou
     let owner: TestNode;
 
     beforeAll(async () => {
-      const mirrors = ctx.dataSource.getRepository(TestMirror);
-      mirror = await mirrors.save(mirrors.create({ metadata: { links: { self: TAXONOMY_B }, slug: 'b' } }));
+      mirror = await createMirror(ctx.dataSource, { links: { self: TAXONOMY_B }, slug: 'b' });
       rec = await createRecord(ctx.dataSource, { title: 'rec', taxo1: { links: { self: TAXONOMY_B }, slug: 'b' } });
       holder = await createRecord(ctx.dataSource, { title: 'holder', inlined: link(`${BASE}/taxonomies/${mirror.id}`) });
       // A restrict reference in strict mode: a record of another service is not ours to check.

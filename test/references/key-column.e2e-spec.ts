@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IsOptional, IsString } from 'class-validator';
 import { InlineReference, ReferenceEnabled, ReferencesConfigurationError, UnknownReferenceError } from 'nestjs-references';
-import { Column, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { BASE_URL } from '../support/fixtures.js';
+import { BASE_URL, testTablesMigration } from '../support/fixtures.js';
 import { createNode, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -30,20 +30,7 @@ class AmbiguousBook extends JsonDocument {
   @Column({ type: 'json' }) metadata: BookMetadata;
 }
 
-class CreateBooks1764000000002 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : type === 'mariadb'
-          ? ['uuid PRIMARY KEY NOT NULL', 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    const sql = `CREATE TABLE "test_book" ("id" ${id}, "slug" varchar(100) NOT NULL UNIQUE, "metadata" ${json} NOT NULL)`;
-    await queryRunner.query(type === 'mariadb' ? sql.replaceAll('"', '`') : sql);
-  }
-  async down(): Promise<void> {}
-}
+const CreateBooks1764000000002 = testTablesMigration(1764000000002, { test_book: ', "slug" varchar(100) NOT NULL UNIQUE' });
 
 const bookUrl = (slug: string) => `${BASE_URL}/books/${slug}`;
 const link = (url: string) => ({ links: { self: url } });

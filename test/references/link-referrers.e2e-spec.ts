@@ -22,11 +22,19 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
     ctx.app.get(EventEmitter2).on(REFERRERS_UPDATED_EVENT, (e: ReferrersUpdatedEvent) => events.push(e));
   });
   afterAll(() => ctx.close());
-  beforeEach(async () => {
+  /** Waits until what came before has propagated, then forgets what the indexer and the event were handed of it. */
+  const settleAndForget = async () => {
     await ctx.settle();
     events.length = 0;
     reindexed.length = 0;
-  });
+  };
+  beforeEach(settleAndForget);
+  /** Saves a target under a new title and waits until the change has propagated. */
+  const retitle = async (target: TestNode | TestRecord, title: string) => {
+    target.metadata = { title };
+    await ctx.dataSource.getRepository(target.constructor).save(target);
+    await ctx.settle();
+  };
 
   const heard = () => events.flatMap((e) => e.referrerIds.map((id) => key(e.referrerType, id)));
 
@@ -38,13 +46,9 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
     const credited = await createNode(ctx.dataSource, { title: 'credited', creators: [{ role: 'after', attributedBy: url }] });
     const quiet = await createNode(ctx.dataSource, { title: 'quiet', source: url });
     const copy = await createNode(ctx.dataSource, { title: 'copy', parent: link(url) });
-    await ctx.settle();
-    reindexed.length = 0;
-    events.length = 0;
+    await settleAndForget();
 
-    target.metadata = { title: 'Rembrandt van Rijn' };
-    await ctx.dataSource.getRepository(TestNode).save(target);
-    await ctx.settle();
+    await retitle(target, 'Rembrandt van Rijn');
 
     const expected = [kept, listed, credited, copy].map((n) => key('nodes', n.id)).sort();
     expect([...new Set(reindexed)].sort()).toEqual(expected);
@@ -60,24 +64,15 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
     const copy = await createRecord(ctx.dataSource, { title: 'copy', inlined: { title: 'old', links: { self: url } } });
     const linked = await createRecord(ctx.dataSource, { title: 'linked', reflist: [{ $ref: url }] });
     const version = (await reload(ctx.dataSource, linked)).version;
-    await ctx.settle();
-    reindexed.length = 0;
+    await settleAndForget();
 
     const touched = await ctx.references.referenceContentChanged({ title: 'new', links: { self: url } }, { url });
     await ctx.settle();
 
     // Sync mode did the work when it returns; queue mode has only enqueued it.
-    if (mode === 'sync') {
-      expect(touched).toEqual(
-        expect.arrayContaining([
-          { referrerType: 'records', referrerId: copy.id },
-          { referrerType: 'records', referrerId: linked.id },
-        ]),
-      );
-      expect(touched).toHaveLength(2);
-    } else {
-      expect(touched).toEqual([]);
-    }
+    const expected = mode === 'sync' ? [copy, linked].map((r) => ({ referrerType: 'records', referrerId: r.id })) : [];
+    expect(touched).toHaveLength(expected.length);
+    expect(touched).toEqual(expect.arrayContaining(expected));
     expect((await reload(ctx.dataSource, copy)).metadata.inlined).toEqual({ title: 'new', links: { self: url } });
     expect([...new Set(reindexed)].sort()).toEqual([key('records', copy.id), key('records', linked.id)].sort());
     // The link referrer is reported, not written.
@@ -88,12 +83,9 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
     const term = await createNode(ctx.dataSource, { title: 'Baroque' });
     const child = await createNode(ctx.dataSource, { title: 'child', parent: link(nodeUrl(term.id)) });
     const linker = await createNode(ctx.dataSource, { title: 'linker', kept: nodeUrl(child.id) });
-    await ctx.settle();
-    reindexed.length = 0;
+    await settleAndForget();
 
-    term.metadata = { title: 'Baroque (1600–1750)' };
-    await ctx.dataSource.getRepository(TestNode).save(term);
-    await ctx.settle();
+    await retitle(term, 'Baroque (1600–1750)');
 
     expect((await reload(ctx.dataSource, child)).metadata.parent?.title).toBe('Baroque (1600–1750)');
     expect(reindexed).toEqual(expect.arrayContaining([key('nodes', child.id), key('nodes', linker.id)]));
@@ -104,13 +96,9 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
     const url = recordUrl(target.id);
     const linkers: TestRecord[] = [];
     for (let i = 0; i < 25; i++) linkers.push(await createRecord(ctx.dataSource, { title: `l${i}`, link: url }));
-    await ctx.settle();
-    reindexed.length = 0;
-    events.length = 0;
+    await settleAndForget();
 
-    target.metadata = { title: 't2' };
-    await ctx.dataSource.getRepository(TestRecord).save(target);
-    await ctx.settle();
+    await retitle(target, 't2');
 
     expect(reindexed.sort()).toEqual(linkers.map((r) => key('records', r.id)).sort());
   });
@@ -121,8 +109,7 @@ describe.each(DATABASES_AND_MODES)('link referrers of a changed target on %s in 
   ])('refuses referenceContentChanged %s, and changes nothing', async (_what, target, reason) => {
     const url = 'https://vocab.example.org/agents/8';
     const copy = await createRecord(ctx.dataSource, { title: 'copy', inlined: { title: 'old', links: { self: url } } });
-    await ctx.settle();
-    reindexed.length = 0;
+    await settleAndForget();
     const before = await reload(ctx.dataSource, copy);
     await expect(ctx.references.referenceContentChanged({ title: 'new', links: { self: url } }, target as { url: string })).rejects.toThrow(
       new InvalidReferenceUrlError('url', reason),

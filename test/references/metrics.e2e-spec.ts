@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { ReferenceOutboxEntry, ReferencesConfigurationError, ReferencesMetrics, ReferencesModule, ReferencesService, getReferencesServiceToken, referencesMigrations } from 'nestjs-references';
-import { randomUUID } from 'node:crypto';
+import { ReferenceOutboxEntry, ReferencesConfigurationError, ReferencesMetrics, ReferencesService, getReferencesServiceToken } from 'nestjs-references';
 import { Registry } from 'prom-client';
 import { IsNull, Not, type DataSource } from 'typeorm';
-import { REDIS_URL, connectionOptions } from '../support/databases.js';
-import { BASE_URL, CreateFixtureTables1764000000001, TestMirror, TestNode, TestRecord } from '../support/fixtures.js';
+import { BASE_URL, TestNode } from '../support/fixtures.js';
 import { createNode, reload } from '../support/records.js';
 import { until } from '../support/processes.js';
-import { bootReferences, type TestContext } from '../support/test-app.js';
+import { bootReferences, bootTwoDataSources, type TestContext } from '../support/test-app.js';
 
 const link = (url: string) => ({ links: { self: url } });
 
@@ -30,26 +26,7 @@ describe('metrics of several data sources in one registry', () => {
   let archive: DataSource;
 
   beforeAll(async () => {
-    const entities = [TestRecord, TestNode, TestMirror];
-    const migrations = [...referencesMigrations, CreateFixtureTables1764000000001];
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRoot({ ...connectionOptions('postgres'), entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
-        TypeOrmModule.forRoot({ ...connectionOptions('sqlite'), name: 'archive', entities, autoLoadEntities: true, migrations, migrationsRun: true } as any),
-        ReferencesModule.forRoot({ baseUrl: 'http://main.test', metrics: { registry } }),
-        ReferencesModule.forRoot({
-          dataSource: 'archive',
-          baseUrl: 'http://archive.test',
-          propagation: 'queue',
-          batchSize: 1,
-          metrics: { registry },
-          queue: { bull: { redis: REDIS_URL, prefix: `metrics-${randomUUID()}` }, sweepIntervalMs: 250 },
-        }),
-      ],
-    }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
-    main = app.get(getDataSourceToken());
-    archive = app.get(getDataSourceToken('archive'));
+    ({ app, main, archive } = await bootTwoDataSources({ metrics: { registry } }, { batchSize: 1, metrics: { registry } }));
   });
   afterAll(() => app.close());
 

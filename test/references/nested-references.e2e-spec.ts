@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ReferenceEntry, JsonTooDeepError, ReferencedRecordError } from 'nestjs-references';
-import { TestNode } from '../support/fixtures.js';
-import { createNode, nodeUrl, reload } from '../support/records.js';
+import { TestNode, type Credit } from '../support/fixtures.js';
+import { createNode, nodeCopy, nodeUrl, reload } from '../support/records.js';
 import { MAX_JSON_DEPTH_ON } from '../support/databases.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -18,6 +18,8 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
   afterAll(() => ctx.close());
 
   const nodes = () => ctx.dataSource.getRepository(TestNode);
+  /** A node that credits others (`creators`). */
+  const crediting = (creators: Credit[], title = 'r') => createNode(ctx.dataSource, { title, creators });
   const save = async (node: TestNode) => {
     await nodes().save(node);
     await ctx.settle();
@@ -26,13 +28,10 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
   it('indexes every occurrence by its full path and dereferences the copies in the list', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'Rembrandt' });
     const work = await createNode(ctx.dataSource, { title: 'The Night Watch' });
-    const node = await createNode(ctx.dataSource, {
-      title: 'credited',
-      creators: [
-        { role: 'author', agent: link(nodeUrl(agent.id)), sources: [[nodeUrl(work.id)], [], ['https://elsewhere.example/a', nodeUrl(work.id)]] },
-        { role: 'workshop', attributedBy: nodeUrl(work.id) },
-      ],
-    });
+    const node = await crediting([
+      { role: 'author', agent: link(nodeUrl(agent.id)), sources: [[nodeUrl(work.id)], [], ['https://elsewhere.example/a', nodeUrl(work.id)]] },
+      { role: 'workshop', attributedBy: nodeUrl(work.id) },
+    ], 'credited');
     expect((await ctx.references.getReferences(node)).map((r) => [r.path, r.reference, r.inline])).toEqual([
       ['creators[0].agent', nodeUrl(agent.id), true],
       ['creators[0].sources[0][0]', nodeUrl(work.id), false],
@@ -40,11 +39,7 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
       ['creators[0].sources[2][1]', nodeUrl(work.id), false],
       ['creators[1].attributedBy', nodeUrl(work.id), false],
     ]);
-    expect((await reload(ctx.dataSource, node)).metadata.creators![0].agent).toEqual({
-      title: 'Rembrandt',
-      id: agent.id,
-      links: { self: nodeUrl(agent.id) },
-    });
+    expect((await reload(ctx.dataSource, node)).metadata.creators![0].agent).toEqual(nodeCopy(agent, { title: 'Rembrandt' }));
   });
 
   it('refreshes the copies at every position of the list when the target changes', async () => {
@@ -52,10 +47,7 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
     const other = await createNode(ctx.dataSource, { title: 'Other' });
     const referrers = await Promise.all(
       [0, 1, 2].map((n) =>
-        createNode(ctx.dataSource, {
-          title: `r${n}`,
-          creators: [...Array(n).fill({ role: 'assistant', agent: link(nodeUrl(other.id)) }), { role: 'author', agent: link(nodeUrl(agent.id)) }],
-        }),
+        crediting([...Array(n).fill({ role: 'assistant', agent: link(nodeUrl(other.id)) }), { role: 'author', agent: link(nodeUrl(agent.id)) }], `r${n}`),
       ),
     );
     agent.metadata = { title: 'Johannes Vermeer' };
@@ -68,7 +60,7 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
 
   it('carries a change through a nested copy to the records that inline its holder, transitively', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'Hals' });
-    const holder = await createNode(ctx.dataSource, { title: 'holder', creators: [{ role: 'author', agent: link(nodeUrl(agent.id)) }] });
+    const holder = await crediting([{ role: 'author', agent: link(nodeUrl(agent.id)) }], 'holder');
     const outer = await createNode(ctx.dataSource, { title: 'outer', parent: link(nodeUrl(holder.id)) });
     expect((await reload(ctx.dataSource, outer)).metadata.parent?.creators[0].agent.title).toBe('Hals');
     agent.metadata = { title: 'Frans Hals' };
@@ -80,20 +72,17 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
   it('keeps a nested copy inside a copy within the depth rule: below it, { id, links }', async () => {
     const top = await createNode(ctx.dataSource, { title: 'top' });
     const agent = await createNode(ctx.dataSource, { title: 'agent', parent: link(nodeUrl(top.id)) });
-    const holder = await createNode(ctx.dataSource, { title: 'holder', creators: [{ role: 'author', agent: link(nodeUrl(agent.id)) }] });
+    const holder = await crediting([{ role: 'author', agent: link(nodeUrl(agent.id)) }], 'holder');
     const outer = await createNode(ctx.dataSource, { title: 'outer', parent: link(nodeUrl(holder.id)) });
     // holder (level 1) → its creators[0].agent (level 2) → the agent's parent (level 3, reduced)
     const copy = (await reload(ctx.dataSource, outer)).metadata.parent!;
     expect(copy.creators[0].agent.title).toBe('agent');
-    expect(copy.creators[0].agent.parent).toEqual({ id: top.id, links: { self: nodeUrl(top.id) } });
+    expect(copy.creators[0].agent.parent).toEqual(nodeCopy(top));
   });
 
   it('rewrites links and the links.self of copies at any depth when a target moves', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'moving' });
-    const node = await createNode(ctx.dataSource, {
-      title: 'r',
-      creators: [{ role: 'author', agent: link(nodeUrl(agent.id)), attributedBy: nodeUrl(agent.id), sources: [[nodeUrl(agent.id)]] }],
-    });
+    const node = await crediting([{ role: 'author', agent: link(nodeUrl(agent.id)), attributedBy: nodeUrl(agent.id), sources: [[nodeUrl(agent.id)]] }]);
     const moved = 'https://archive.example/agents/moving';
     await ctx.references.referenceChanged(nodeUrl(agent.id), moved);
     await ctx.settle();
@@ -110,10 +99,7 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
 
   it('refuses to delete a target that a nested restrict reference names, naming its path, and deletes nothing', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'kept' });
-    const node = await createNode(ctx.dataSource, {
-      title: 'r',
-      creators: [{ role: 'assistant' }, { role: 'author', agent: link(nodeUrl(agent.id)) }],
-    });
+    const node = await crediting([{ role: 'assistant' }, { role: 'author', agent: link(nodeUrl(agent.id)) }]);
     const attempt = nodes().remove(await nodes().findOneByOrFail({ id: agent.id }));
     await expect(attempt).rejects.toThrow(ReferencedRecordError);
     await expect(nodes().remove(await nodes().findOneByOrFail({ id: agent.id }))).rejects.toThrow(`nodes/${node.id} at creators[1].agent`);
@@ -124,13 +110,10 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
   it('detaches a deleted target wherever it sits: a nested property unset, an element of an inner list removed', async () => {
     const gone = await createNode(ctx.dataSource, { title: 'gone' });
     const kept = await createNode(ctx.dataSource, { title: 'kept' });
-    const node = await createNode(ctx.dataSource, {
-      title: 'r',
-      creators: [
-        { role: 'author', attributedBy: nodeUrl(gone.id), sources: [[nodeUrl(kept.id), nodeUrl(gone.id)], [nodeUrl(gone.id)]] },
-        { role: 'workshop', attributedBy: nodeUrl(kept.id), sources: [[nodeUrl(gone.id), nodeUrl(gone.id), nodeUrl(kept.id)]] },
-      ],
-    });
+    const node = await crediting([
+      { role: 'author', attributedBy: nodeUrl(gone.id), sources: [[nodeUrl(kept.id), nodeUrl(gone.id)], [nodeUrl(gone.id)]] },
+      { role: 'workshop', attributedBy: nodeUrl(kept.id), sources: [[nodeUrl(gone.id), nodeUrl(gone.id), nodeUrl(kept.id)]] },
+    ]);
     await nodes().remove(await nodes().findOneByOrFail({ id: gone.id }));
     await ctx.settle();
     expect((await reload(ctx.dataSource, node)).metadata.creators).toEqual([
@@ -147,7 +130,7 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
 
   it('verify reports a stale nested copy by its path; synchronize rebuilds nested rows', async () => {
     const agent = await createNode(ctx.dataSource, { title: 'verified' });
-    const node = await createNode(ctx.dataSource, { title: 'r', creators: [{ role: 'x' }, { role: 'author', agent: link(nodeUrl(agent.id)) }] });
+    const node = await crediting([{ role: 'x' }, { role: 'author', agent: link(nodeUrl(agent.id)) }]);
     expect((await ctx.maintenance.verify()).ok).toBe(true);
     // A change written behind the library's back leaves the copy stale.
     await ctx.dataSource.createQueryBuilder().update(TestNode).set({ metadata: { title: 'renamed behind its back' } }).where('id = :id', { id: agent.id }).callListeners(false).execute();
@@ -168,8 +151,8 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
 
   it('treats a property typed with an inline reference class as an inline reference: copied, refreshed, detached', async () => {
     const deputy = await createNode(ctx.dataSource, { title: 'deputy' });
-    const node = await createNode(ctx.dataSource, { title: 'r', creators: [{ role: 'author', deputy: link(nodeUrl(deputy.id)) }] });
-    expect((await reload(ctx.dataSource, node)).metadata.creators![0].deputy).toEqual({ title: 'deputy', id: deputy.id, links: { self: nodeUrl(deputy.id) } });
+    const node = await crediting([{ role: 'author', deputy: link(nodeUrl(deputy.id)) }]);
+    expect((await reload(ctx.dataSource, node)).metadata.creators![0].deputy).toEqual(nodeCopy(deputy, { title: 'deputy' }));
     expect(await ctx.references.getReferrers(nodeUrl(deputy.id))).toEqual([
       { referrerType: 'nodes', referrerId: node.id, reference: nodeUrl(deputy.id), referenceUuid: deputy.id, inline: true, path: 'creators[0].deputy' },
     ]);
@@ -187,9 +170,9 @@ describe.each(DATABASES_AND_MODES)('references at any depth on %s in %s mode', (
     let deep: unknown = 'https://elsewhere.example/deep';
     for (let i = 0; i < 200; i++) deep = [deep];
     const [count, rows] = [await nodes().count(), await ctx.dataSource.getRepository(ReferenceEntry).count()];
-    const attempt = createNode(ctx.dataSource, { title: 'too deep', creators: [{ role: 'x', sources: deep as string[][] }] });
+    const attempt = crediting([{ role: 'x', sources: deep as string[][] }], 'too deep');
     await expect(attempt).rejects.toThrow(JsonTooDeepError);
-    await expect(createNode(ctx.dataSource, { title: 'too deep', creators: [{ role: 'x', sources: deep as string[][] }] })).rejects.toThrow(
+    await expect(crediting([{ role: 'x', sources: deep as string[][] }], 'too deep')).rejects.toThrow(
       new RegExp(`^creators\\[0\\]\\.sources\\[0\\]\\[0\\].*: nested deeper than ${MAX_JSON_DEPTH_ON[kind]} levels`),
     );
     expect([await nodes().count(), await ctx.dataSource.getRepository(ReferenceEntry).count()]).toEqual([count, rows]);

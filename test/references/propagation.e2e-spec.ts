@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { REFERRERS_UPDATED_EVENT, type ReferrersUpdatedEvent } from 'nestjs-references';
 import { TestNode, TestRecord } from '../support/fixtures.js';
-import { createNode, createRecord, nodeUrl, recordUrl, reload } from '../support/records.js';
+import { createNode, createRecord, nodeCopy, nodeUrl, recordUrl, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 const link = (url: string) => ({ links: { self: url } });
@@ -31,11 +31,7 @@ describe.each(DATABASES_AND_MODES)('propagation on %s in %s mode', (kind, mode) 
       target.metadata = { title: 'Baroque (1600–1750)' };
       await save(target);
       for (const r of referrers) {
-        expect((await reload(ctx.dataSource, r)).metadata.parent).toEqual({
-          title: 'Baroque (1600–1750)',
-          id: target.id,
-          links: { self: nodeUrl(target.id) },
-        });
+        expect((await reload(ctx.dataSource, r)).metadata.parent).toEqual(nodeCopy(target, { title: 'Baroque (1600–1750)' }));
       }
     });
 
@@ -66,7 +62,7 @@ describe.each(DATABASES_AND_MODES)('propagation on %s in %s mode', (kind, mode) 
       // grandchild (level 1) → child (level 2) → root (level 3, reduced to { id, links })
       const inlined = (await reload(ctx.dataSource, record)).metadata.inlined!;
       expect(inlined.parent.title).toBe('child');
-      expect(inlined.parent.parent).toEqual({ id: root.id, links: { self: nodeUrl(root.id) } });
+      expect(inlined.parent.parent).toEqual(nodeCopy(root));
       child.metadata = { ...(await reload(ctx.dataSource, child)).metadata, title: 'CHILD' };
       await save(child);
       expect((await reload(ctx.dataSource, record)).metadata.inlined!.parent.title).toBe('CHILD');
@@ -77,28 +73,14 @@ describe.each(DATABASES_AND_MODES)('propagation on %s in %s mode', (kind, mode) 
       const middle = await createNode(ctx.dataSource, { title: 'middle', parent: link(nodeUrl(top.id)) });
       const deep = await createNode(ctx.dataSource, { title: 'deep', parent: link(nodeUrl(middle.id)), shallow: link(nodeUrl(middle.id)) });
       const stored = (await reload(ctx.dataSource, deep)).metadata;
-      expect(stored.parent).toEqual({
-        title: 'middle',
-        parent: { title: 'top', id: top.id, links: { self: nodeUrl(top.id) } },
-        id: middle.id,
-        links: { self: nodeUrl(middle.id) },
-      });
-      expect(stored.shallow).toEqual({
-        title: 'middle',
-        parent: { id: top.id, links: { self: nodeUrl(top.id) } },
-        id: middle.id,
-        links: { self: nodeUrl(middle.id) },
-      });
+      expect(stored.parent).toEqual(nodeCopy(middle, { title: 'middle', parent: nodeCopy(top, { title: 'top' }) }));
+      expect(stored.shallow).toEqual(nodeCopy(middle, { title: 'middle', parent: nodeCopy(top) }));
     });
 
     it('projects a copy to the fields of the property', async () => {
       const target = await createNode(ctx.dataSource, { title: 'Gothic', kept: 'http://elsewhere.example/x' });
       const referrer = await createNode(ctx.dataSource, { title: 'r', titled: link(nodeUrl(target.id)) });
-      expect((await reload(ctx.dataSource, referrer)).metadata.titled).toEqual({
-        title: 'Gothic',
-        id: target.id,
-        links: { self: nodeUrl(target.id) },
-      });
+      expect((await reload(ctx.dataSource, referrer)).metadata.titled).toEqual(nodeCopy(target, { title: 'Gothic' }));
     });
 
     it('terminates on a cycle, each side holding the other', async () => {
@@ -113,7 +95,7 @@ describe.each(DATABASES_AND_MODES)('propagation on %s in %s mode', (kind, mode) 
       expect(storedB.parent?.title).toBe('A2');
       expect(storedB.parent?.parent?.title).toBe('B');
       // B → A (level 1) → B (level 2) → A reduced (level 3)
-      expect(storedB.parent?.parent?.parent).toEqual({ id: a.id, links: { self: nodeUrl(a.id) } });
+      expect(storedB.parent?.parent?.parent).toEqual(nodeCopy(a));
       expect(storedA.parent?.parent?.title).toBe('A2');
     });
 

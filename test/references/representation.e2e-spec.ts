@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Exclude, Expose, Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
-import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import { InlineReference, ReferenceEnabled, ReferencesConfigurationError } from 'nestjs-references';
 import { JsonDocument } from '../../apps/catalogue/src/database/json-document.js';
-import { BASE_URL } from '../support/fixtures.js';
+import { BASE_URL, testTablesMigration } from '../support/fixtures.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 const SECRET = 'ada@private.example';
@@ -96,24 +96,12 @@ class Project extends JsonDocument {
   @Column({ type: 'json' }) metadata: ProjectMetadata;
 }
 
-class CreateRepresentationTables1764000000002 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const mysql = type === 'mysql' || type === 'mariadb';
-    const [id, json] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb']
-        : mysql
-          ? [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json']
-          : ['varchar PRIMARY KEY NOT NULL', 'text'];
-    for (const table of ['rep_person', 'rep_team', 'rep_contact', 'rep_project']) {
-      const honorific = table === 'rep_person' ? ', "honorific" varchar(100) NULL' : '';
-      const sql = `CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${honorific})`;
-      await queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
-    }
-  }
-  async down(): Promise<void> {}
-}
+const CreateRepresentationTables1764000000002 = testTablesMigration(1764000000002, {
+  rep_person: ', "honorific" varchar(100) NULL',
+  rep_team: '',
+  rep_contact: '',
+  rep_project: '',
+});
 
 const url = (route: string, id: string) => `${BASE_URL}/${route}/${id}`;
 const link = (self: string) => ({ links: { self } });

@@ -4,7 +4,7 @@ import { validate } from 'class-validator';
 import { InvalidReferenceUrlError, REFERRER_INDEXER, UnknownReferenceError, type ReferrerIndexer } from 'nestjs-references';
 import { randomUUID } from 'node:crypto';
 import { BASE_URL, RecordMetadata, TestMirror, TestRecord } from '../support/fixtures.js';
-import { createRecord, recordUrl, reload } from '../support/records.js';
+import { createMirror, createRecord, recordUrl, reload } from '../support/records.js';
 import { DATABASES_AND_MODES, bootReferences, type TestContext } from '../support/test-app.js';
 
 // The seed's taxonomy terms live elsewhere: their copies are kept as sent, and refreshed when told.
@@ -132,8 +132,7 @@ describe.each(DATABASES_AND_MODES)('seed scenarios on %s in %s mode', (kind, mod
     let holder: TestRecord;
 
     beforeAll(async () => {
-      const mirrors = ctx.dataSource.getRepository(TestMirror);
-      mirror = await mirrors.save(mirrors.create({ metadata: { links: { self: TAXONOMY_D }, slug: 'd' } }));
+      mirror = await createMirror(ctx.dataSource, { links: { self: TAXONOMY_D }, slug: 'd' });
       rec2 = await createRecord(ctx.dataSource, { title: 'rec2', sub: { taxo2: { links: { self: TAXONOMY_D }, slug: 'd' } } });
       holder = await createRecord(ctx.dataSource, { title: 'holder', inlined: { links: { self: `${BASE_URL}/taxonomies/${mirror.id}` } } });
       await ctx.settle();

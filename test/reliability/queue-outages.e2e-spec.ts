@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { getReferencesQueueToken, ReferenceOutboxEntry } from 'nestjs-references';
 import { bootApiProcess, buildProcesses, kill, startWorker, until } from '../support/processes.js';
 import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
-import { countWithTitle, retitleUntilFirstBatch, targetWithReferrers } from '../support/referrers.js';
+import { countWithTitle, fanOutUnderWay } from '../support/referrers.js';
 import { outage, startPrivatePostgres, startPrivateRedis, type PrivateServer } from '../support/servers.js';
 import type { TestContext } from '../support/test-app.js';
 
@@ -50,11 +50,8 @@ describe.each(QUEUE_DRIVERS)('queue mode with worker processes, on %s', (driver)
     server = await start();
     const prefix = `outage-${randomUUID()}`;
     ctx = await boot(server, prefix, driver);
-    const target = await targetWithReferrers(ctx, REFERRERS);
     const env = { ...workerEnv(server), WORKER_BATCH_SIZE: '100' };
-    workers.push(await startWorker(prefix, env, driver), await startWorker(prefix, env, driver));
-
-    await retitleUntilFirstBatch(ctx, target, 'after');
+    const target = await fanOutUnderWay(ctx, prefix, REFERRERS, workers, [env, env], driver);
     expect(await countWithTitle(ctx, target, 'after')).toBeLessThan(REFERRERS);
     await outage(server, OUTAGE_MS, workers);
 
@@ -73,15 +70,12 @@ describe.each(QUEUE_DRIVERS)('queue mode with worker processes, on %s', (driver)
   it("resumes the killed worker's change within 10 s (the queue's lock and stalled-job check)", async () => {
     const prefix = `sigkill-${randomUUID()}`;
     ctx = await bootApiProcess(prefix, { driver });
-    const target = await targetWithReferrers(ctx, REFERRERS);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '200' }, driver);
-    workers.push(first);
-    await retitleUntilFirstBatch(ctx, target, 'after');
+    const target = await fanOutUnderWay(ctx, prefix, REFERRERS, workers, [{ WORKER_BATCH_SIZE: '200' }], driver);
     // The first worker runs one slice at a time; a second one, with room for every slice, takes the others.
     const { id } = await runningRow();
     workers.push(await startWorker(prefix, { WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20' }, driver));
 
-    await kill(first);
+    await kill(workers[0]);
     const outbox = ctx.dataSource.getRepository(ReferenceOutboxEntry);
     const orphan = await outbox.findOneByOrFail({ id });
     await until(
@@ -99,11 +93,8 @@ describe.each(QUEUE_DRIVERS)('queue mode with worker processes, on %s', (driver)
   it('reports a change whose worker died and whose job is gone as stalled, and runs it again', async () => {
     const prefix = `lease-${randomUUID()}`;
     ctx = await bootApiProcess(prefix, { driver });
-    const target = await targetWithReferrers(ctx, 2_000);
-    const first = await startWorker(prefix, { WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' }, driver);
-    workers.push(first);
-    await retitleUntilFirstBatch(ctx, target, 'after');
-    await kill(first);
+    const target = await fanOutUnderWay(ctx, prefix, 2_000, workers, [{ WORKER_BATCH_SIZE: '20', WORKER_LEASE_MS: '1000' }], driver);
+    await kill(workers[0]);
     // Redis lost its jobs as well (restarted without persistence): only the outbox knows of the change.
     await ctx.app.get<{ obliterate(options: { force: boolean }): Promise<void> }>(getReferencesQueueToken()).obliterate({ force: true });
     await runningRow();

@@ -101,22 +101,45 @@ export class TestMirror extends JsonDocument {
   @Column({ type: 'json' }) metadata: Taxonomy & { links: { self: string } } & Record<string, any>;
 }
 
+/**
+ * The column types of a test table on the database a migration runs on (PostgreSQL, MariaDB, MySQL, SQLite),
+ * and `query()`, which runs SQL written with double-quoted names there.
+ */
+export function testTableSql(queryRunner: QueryRunner) {
+  const type = queryRunner.connection.driver.options.type;
+  const mysql = type === 'mysql' || type === 'mariadb';
+  const [id, json, timestamp] =
+    type === 'postgres'
+      ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb', 'timestamp']
+      : mysql
+        ? // TypeORM's `mariadb` type uses MariaDB's uuid type; its `mysql` type a varchar(36).
+          [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json', 'datetime(6)']
+        : ['varchar PRIMARY KEY NOT NULL', 'text', 'datetime'];
+  return { id, json, timestamp, query: (sql: string) => queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql) };
+}
+
 /** The fixture tables, for PostgreSQL, MariaDB and SQLite. */
 export class CreateFixtureTables1764000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    const type = queryRunner.connection.driver.options.type;
-    const mysql = type === 'mysql' || type === 'mariadb';
-    const [id, json, timestamp] =
-      type === 'postgres'
-        ? ['uuid PRIMARY KEY DEFAULT gen_random_uuid()', 'jsonb', 'timestamp']
-        : mysql
-          ? // TypeORM's `mariadb` type uses MariaDB's uuid type; its `mysql` type a varchar(36).
-            [`${type === 'mariadb' ? 'uuid' : 'varchar(36)'} PRIMARY KEY NOT NULL`, 'json', 'datetime(6)']
-          : ['varchar PRIMARY KEY NOT NULL', 'text', 'datetime'];
-    const q = (sql: string) => queryRunner.query(mysql ? sql.replaceAll('"', '`') : sql);
-    await q(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
-    await q(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
-    await q(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
+    const { id, json, timestamp, query } = testTableSql(queryRunner);
+    await query(`CREATE TABLE "test_record" ("id" ${id}, "metadata" ${json} NOT NULL, "version" integer NOT NULL)`);
+    await query(`CREATE TABLE "test_node" ("id" ${id}, "metadata" ${json} NOT NULL, "deleted_at" ${timestamp} NULL)`);
+    await query(`CREATE TABLE "test_mirror" ("id" ${id}, "metadata" ${json} NOT NULL)`);
   }
   async down(): Promise<void> {}
+}
+
+/**
+ * A migration creating test tables, each with `id`, `metadata` and the extra columns given for it (SQL with
+ * double-quoted names, after a comma), named after `timestamp` as TypeORM orders migrations.
+ */
+export function testTablesMigration(timestamp: number, tables: Record<string, string>): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    readonly name = `CreateTestTables${timestamp}`;
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const { id, json, query } = testTableSql(queryRunner);
+      for (const [table, extra] of Object.entries(tables)) await query(`CREATE TABLE "${table}" ("id" ${id}, "metadata" ${json} NOT NULL${extra})`);
+    }
+    async down(): Promise<void> {}
+  };
 }

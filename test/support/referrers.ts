@@ -1,11 +1,13 @@
+import type { ChildProcess } from 'node:child_process';
+import type { QueueDriverName } from './queues.js';
 import { TestNode } from './fixtures.js';
-import { until } from './processes.js';
-import { createNode, nodeUrl } from './records.js';
+import { startWorker, until } from './processes.js';
+import { createNode, nodeCopy } from './records.js';
 import type { TestContext } from './test-app.js';
 
 /** Inserts `count` nodes that copy `target` inline, with SQL, then indexes them with synchronize(): a fast set-up. */
 export async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
-  const copy = JSON.stringify({ parent: { ...target.metadata, id: target.id, links: { self: nodeUrl(target.id) } } });
+  const copy = JSON.stringify({ parent: nodeCopy(target, target.metadata) });
   await ctx.dataSource.query(
     `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
     [copy, count],
@@ -34,4 +36,23 @@ export async function retitleUntilFirstBatch(ctx: TestContext, target: TestNode,
   target.metadata = { title };
   await ctx.dataSource.getRepository(TestNode).save(target);
   await until(async () => (await countWithTitle(ctx, target, title)) > 0, 60_000, 'the first batch');
+}
+
+/**
+ * Starts a fan-out in queue mode and returns once it is under way: a target copied by `count` referrers,
+ * worker processes of the queue `prefix` (one per entry of `workerEnvs`, its environment) added to `workers`
+ * (for the suite to stop), then the target retitled 'after' until a first batch has reached a referrer.
+ */
+export async function fanOutUnderWay(
+  ctx: TestContext,
+  prefix: string,
+  count: number,
+  workers: ChildProcess[],
+  workerEnvs: Array<Record<string, string>>,
+  driver: QueueDriverName = 'bull',
+): Promise<TestNode> {
+  const target = await targetWithReferrers(ctx, count);
+  for (const env of workerEnvs) workers.push(await startWorker(prefix, env, driver));
+  await retitleUntilFirstBatch(ctx, target, 'after');
+  return target;
 }

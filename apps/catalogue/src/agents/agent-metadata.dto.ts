@@ -1,16 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Exclude } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, MaxLength } from 'class-validator';
+import { RequiredText } from '../common/required-text.decorator.js';
 
 /** What an agent is: one artist, or a workshop (several hands under one name). */
 export const AGENT_KINDS = ['person', 'workshop'] as const;
 
 /** The metadata of an agent (an artist, a workshop): what a client sends to `POST /agents` and `PUT /agents/:id`. */
 export class AgentMetadata {
-  @ApiProperty({ example: 'Rembrandt van Rijn', minLength: 1, maxLength: 500 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @RequiredText(500, 'Rembrandt van Rijn')
   name: string;
 
   @ApiProperty({ enum: AGENT_KINDS, example: 'person' })

@@ -1,14 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsArray, IsOptional, ValidateNested } from 'class-validator';
 import { InlineReference, ReferenceByLink } from 'nestjs-references';
+import { RequiredText } from '../common/required-text.decorator.js';
 
 /** Who made an artwork, and how: one entry of `creators`. */
 export class ArtworkCredit {
-  @ApiProperty({ example: 'painter', minLength: 1, maxLength: 100 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @RequiredText(100, 'painter')
   role: string;
 
   /** The agent (artist or workshop), inlined: send `{ links: { self: url } }`; an agent credited here cannot be deleted. */
@@ -23,10 +21,7 @@ export class ArtworkCredit {
 
 /** The metadata of an artwork: what a client sends to `POST /artworks` and `PUT /artworks/:id`. */
 export class ArtworkMetadata {
-  @ApiProperty({ example: 'The Ecstasy of Saint Teresa', minLength: 1, maxLength: 500 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @RequiredText(500, 'The Ecstasy of Saint Teresa')
   title: string;
 
   /** The style period, inlined; a term that an artwork names here cannot be deleted. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { InlineReference } from 'nestjs-references';
+import { RequiredText } from '../common/required-text.decorator.js';
 
 /** The metadata of a taxonomy term: what a client sends to `POST /terms` and `PUT /terms/:id`. */
 export class TermMetadata {
@@ -10,10 +11,7 @@ export class TermMetadata {
   @MaxLength(100)
   slug: string;
 
-  @ApiProperty({ example: 'Baroque', minLength: 1, maxLength: 500 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @RequiredText(500, 'Baroque')
   title: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 2, description: 'Depth in the hierarchy, 1 for a root term' })

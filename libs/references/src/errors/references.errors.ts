@@ -52,8 +52,8 @@ export class ForbiddenKeyError extends ReferencesError {
   }
 }
 
-/** A string (or a key) holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store. */
-export class UnstorableStringError extends ReferencesError {
+/** Bad input (400) at `path`, for `reason`; its message is `<path>: <reason>`. */
+export abstract class InputReasonError extends ReferencesError {
   readonly status = 400;
   constructor(
     readonly path: string,
@@ -62,6 +62,9 @@ export class UnstorableStringError extends ReferencesError {
     super(`${path}: ${reason}`);
   }
 }
+
+/** A string (or a key) holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store. */
+export class UnstorableStringError extends InputReasonError {}
 
 /** A number too large for a double (`1e400` parses to Infinity), which JSON would store as `null` without a word. */
 export class UnstorableNumberError extends ReferencesError {
@@ -235,15 +238,7 @@ export class InvalidCursorError extends ReferencesError {
 }
 
 /** A request to the explorer lacks a parameter or carries one it cannot use (`path` names it). */
-export class ExplorerInputError extends ReferencesError {
-  readonly status = 400;
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`${path}: ${reason}`);
-  }
-}
+export class ExplorerInputError extends InputReasonError {}
 
 /** An explorer action asked for without the app's write permission (its `authorize(request)` said no). */
 export class ExplorerForbiddenError extends ReferencesError {

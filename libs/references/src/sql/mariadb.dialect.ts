@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
-import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, indexRowsJson, prefixRange } from './sql.dialect.js';
+import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
 function jsonPath(path: JsonPath): string {
@@ -137,14 +137,14 @@ export class MariaDbDialect extends SqlDialect {
     return `NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.${id} = e.\`referrer_id\`)`;
   }
 
-  async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
-    if (!rows.length) return;
-    await manager.query(
-      `INSERT INTO \`reference_index\` (\`referrer_type\`, \`referrer_id\`, \`reference\`, \`reference_uuid\`, \`inline\`, \`path\`, \`on_delete\`)
-       SELECT * FROM JSON_TABLE(?, '$[*]' COLUMNS (
+  insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
+    return insertIndexRowsFromJson(
+      manager,
+      this,
+      rows,
+      `SELECT * FROM JSON_TABLE(?, '$[*]' COLUMNS (
          referrer_type VARCHAR(64) PATH '$[0]', referrer_id VARCHAR(64) PATH '$[1]', reference VARCHAR(2048) PATH '$[2]',
          reference_uuid VARCHAR(64) PATH '$[3]', inline INT PATH '$[4]', path VARCHAR(512) PATH '$[5]', on_delete VARCHAR(8) PATH '$[6]')) AS v`,
-      [indexRowsJson(rows)],
     );
   }
 

@@ -126,9 +126,23 @@ export function errorCode(error: unknown): string | undefined {
 
 export const isPostgresConflict = (error: unknown) => POSTGRES_CONFLICTS.has(errorCode(error) ?? '');
 
-/** Index rows as one JSON text of tuples, in the column order of `insertIndexRows` (SQLite, MariaDB). */
-export function indexRowsJson(rows: IndexRowValues[]): string {
+/** Index rows as one JSON text of tuples, in the column order of `insertIndexRowsFromJson`. */
+function indexRowsJson(rows: IndexRowValues[]): string {
   return JSON.stringify(rows.map((r) => [r.referrerType, r.referrerId, r.reference, r.referenceUuid, r.inline ? 1 : 0, r.path, r.onDelete]));
+}
+
+/**
+ * `insertIndexRows` where lists travel as one JSON text (SQLite, MariaDB): the rows go as one parameter of
+ * tuples, and `tuples` is the database's SELECT that opens it (`?`) into the columns, in their order.
+ */
+export async function insertIndexRowsFromJson(manager: EntityManager, dialect: SqlDialect, rows: IndexRowValues[], tuples: string): Promise<void> {
+  if (!rows.length) return;
+  await manager.query(
+    dialect.identifiers(
+      `INSERT INTO "reference_index" ("referrer_type", "referrer_id", "reference", "reference_uuid", "inline", "path", "on_delete") ${tuples}`,
+    ),
+    [indexRowsJson(rows)],
+  );
 }
 
 /** "Starts with `prefix`" as a range of `column`, exact where the column compares by code point. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
-import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, indexRowsJson, prefixRange } from './sql.dialect.js';
+import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -82,13 +82,13 @@ export class SqliteDialect extends SqlDialect {
     return `NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t.${id} = e."referrer_id")`;
   }
 
-  async insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
-    if (!rows.length) return;
-    await manager.query(
-      `INSERT INTO "reference_index" ("referrer_type", "referrer_id", "reference", "reference_uuid", "inline", "path", "on_delete")
-       SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]'
+  insertIndexRows(manager: EntityManager, rows: IndexRowValues[]) {
+    return insertIndexRowsFromJson(
+      manager,
+      this,
+      rows,
+      `SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]'
        FROM json_each(?)`,
-      [indexRowsJson(rows)],
     );
   }
 
