@@ -3,6 +3,7 @@ import type { Queue } from 'bull';
 import {
   PROPAGATE_JOB,
   QueueDriver,
+  propagationJobs,
   type JobEndedListener,
   type PropagationHandlers,
   type PropagationJobOptions,
@@ -24,13 +25,7 @@ export class BullQueueDriver extends QueueDriver {
   }
 
   async addBulk(jobs: PropagationJobSpec[], options: PropagationJobOptions): Promise<void> {
-    await this.queue.addBulk(
-      jobs.map(({ outboxId, jobId }) => ({
-        name: PROPAGATE_JOB,
-        data: { outboxId },
-        opts: { attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: true, removeOnFail: true, jobId },
-      })),
-    );
+    await this.queue.addBulk(propagationJobs(jobs, options));
   }
 
   process(concurrency: number, handlers: PropagationHandlers): void {

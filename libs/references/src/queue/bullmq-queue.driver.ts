@@ -3,6 +3,7 @@ import { QueueEvents, UnrecoverableError, Worker, type ConnectionOptions, type J
 import {
   PROPAGATE_JOB,
   QueueDriver,
+  propagationJobs,
   type JobEndedListener,
   type PropagationHandlers,
   type PropagationJob,
@@ -82,13 +83,7 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   async addBulk(jobs: PropagationJobSpec[], options: PropagationJobOptions): Promise<void> {
-    await this.queue.addBulk(
-      jobs.map(({ outboxId, jobId }) => ({
-        name: PROPAGATE_JOB,
-        data: { outboxId },
-        opts: { attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: true, removeOnFail: true, jobId },
-      })),
-    );
+    await this.queue.addBulk(propagationJobs(jobs, options));
   }
 
   process(concurrency: number, handlers: PropagationHandlers): void {

@@ -28,6 +28,15 @@ export interface PropagationJobOptions {
   backoffMs: number;
 }
 
+/** The propagation jobs to add, as both libraries take them in `addBulk`. */
+export function propagationJobs(jobs: PropagationJobSpec[], options: PropagationJobOptions) {
+  return jobs.map(({ outboxId, jobId }) => ({
+    name: PROPAGATE_JOB,
+    data: { outboxId },
+    opts: { attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: true, removeOnFail: true, jobId },
+  }));
+}
+
 /** What the worker runs per job, and hears of each failed attempt. */
 export interface PropagationHandlers {
   process(job: PropagationJob): Promise<void>;

@@ -38,28 +38,51 @@ export function referrerQueueOf(queue: AppQueue): ReferrerQueue {
   return isBullMqQueue(queue) ? new BullMqReferrerQueue(queue) : new BullReferrerQueue(queue);
 }
 
-class BullReferrerQueue implements ReferrerQueue {
-  constructor(private readonly queue: BullQueue) {}
+/** What Bull's and BullMQ's queues both offer of what the adapters use, in the same shape. */
+interface CommonQueue {
+  toKey(name: string): string;
+  add(name: string, data: unknown, opts?: unknown): Promise<unknown>;
+  addBulk(jobs: AppJob[]): Promise<unknown>;
+  getJob(id: string): Promise<{ attemptsMade: number; opts: { attempts?: number } } | null | undefined>;
+}
 
-  async redis(): Promise<Redis> {
-    return this.queue.client as unknown as Redis;
+/** The adds and the attempts, alike on both libraries; the Redis connection and the job ends are each library's own. */
+abstract class CommonReferrerQueue implements ReferrerQueue {
+  private readonly common: CommonQueue;
+
+  constructor(queue: AppQueue) {
+    this.common = queue as unknown as CommonQueue;
   }
 
+  abstract redis(): Promise<Redis>;
+  abstract listen(ended: (jobId: string, error: string | undefined) => void): Promise<void>;
+  abstract close(): Promise<void>;
+
   key(name: string): string {
-    return this.queue.toKey(name);
+    return this.common.toKey(name);
   }
 
   async add({ name, data, opts }: AppJob): Promise<void> {
-    await this.queue.add(name, data, opts);
+    await this.common.add(name, data, opts);
   }
 
   async addBulk(jobs: AppJob[]): Promise<void> {
-    await this.queue.addBulk(jobs);
+    await this.common.addBulk(jobs);
   }
 
   async retries(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
+    const job = await this.common.getJob(jobId);
     return !!job && job.attemptsMade < (job.opts.attempts ?? 1);
+  }
+}
+
+class BullReferrerQueue extends CommonReferrerQueue {
+  constructor(private readonly queue: BullQueue) {
+    super(queue);
+  }
+
+  async redis(): Promise<Redis> {
+    return this.queue.client as unknown as Redis;
   }
 
   async listen(ended: (jobId: string, error: string | undefined) => void): Promise<void> {
@@ -74,32 +97,17 @@ class BullReferrerQueue implements ReferrerQueue {
  * BullMQ: the ends of jobs come from a `QueueEvents` of our own (a connection of its own that blocks on the
  * queue's event stream), read from the moment `listen()` is called, by the Redis clock.
  */
-class BullMqReferrerQueue implements ReferrerQueue {
+class BullMqReferrerQueue extends CommonReferrerQueue {
   private events?: QueueEvents;
 
-  constructor(private readonly queue: BullMqQueue) {}
+  constructor(private readonly queue: BullMqQueue) {
+    super(queue);
+  }
 
   async redis(): Promise<Redis> {
     // NOTE: the queue's backend wraps an ioredis client (BullMQ keeps it out of its public interface); its
     // transactions take `hset` with an object only.
     return (await (this.queue.getBackend() as unknown as { client: Promise<unknown> }).client) as Redis;
-  }
-
-  key(name: string): string {
-    return this.queue.toKey(name);
-  }
-
-  async add({ name, data, opts }: AppJob): Promise<void> {
-    await this.queue.add(name, data, opts);
-  }
-
-  async addBulk(jobs: AppJob[]): Promise<void> {
-    await this.queue.addBulk(jobs);
-  }
-
-  async retries(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
-    return !!job && job.attemptsMade < (job.opts.attempts ?? 1);
   }
 
   async listen(ended: (jobId: string, error: string | undefined) => void): Promise<void> {
