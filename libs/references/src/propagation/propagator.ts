@@ -8,7 +8,7 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import { RecordLoader } from '../records/record-loader.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { MAX_PROPAGATION_HOPS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, MAX_PROPAGATION_HOPS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.js';
 import { SqlDialect } from '../sql/sql-dialect.js';
 import { groupByTypeAndPath, type PathGroup } from './path-groups.js';
@@ -47,6 +47,8 @@ export class Propagator implements PropagationStrategy {
   private readonly logger = new Logger('ReferencesPropagator');
   /** Index rows per batch: per statement in sync mode, per committed transaction in queue mode. */
   readonly batchSize: number;
+  /** How long a statement of a propagation waits for a row lock (`lockTimeoutMs`). */
+  readonly lockTimeoutMs: number;
 
   constructor(
     private readonly registry: ReferenceTypesRegistry,
@@ -58,6 +60,15 @@ export class Propagator implements PropagationStrategy {
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
   ) {
     this.batchSize = options.batchSize!;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  }
+
+  /**
+   * Sync mode: the statements of the propagation that follows wait for a row lock at most `lockTimeoutMs`
+   * (the writer's transaction, when it is not one of `ReferencesService.transaction()`, has no bound yet).
+   */
+  private boundWaits(manager: EntityManager): Promise<void> {
+    return this.dialect.boundWaits(manager, { lockTimeoutMs: this.lockTimeoutMs });
   }
 
   /**
@@ -167,6 +178,7 @@ export class Propagator implements PropagationStrategy {
    * changed ids are not kept (a fan-out to millions stays small).
    */
   async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
+    if (hops === 0) await this.boundWaits(manager);
     const changed = await this.untilDone(manager, (after) => this.refreshBatch(manager, target, after), collect, hops);
     await this.reindexLinkReferrers(manager, target.reference, collect ? changed : undefined);
     return changed;
@@ -174,6 +186,7 @@ export class Propagator implements PropagationStrategy {
 
   /** Sync mode: a whole rename, then the index rows, then the inline referrers that changed in turn. */
   async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string, collect = true): Promise<ChangedReferrers> {
+    await this.boundWaits(manager);
     const changed = await this.untilDone(manager, (after) => this.renameBatch(manager, oldUrl, newUrl, after), collect, 0);
     await this.index.renameReference(manager, oldUrl, newUrl);
     const local = this.registry.resolve(newUrl);
@@ -189,6 +202,7 @@ export class Propagator implements PropagationStrategy {
 
   /** Sync mode: every `detach` referrer of a deleted record, then the referrers that changed in turn. */
   async targetDeleted(manager: EntityManager, reference: string, collect = true): Promise<ChangedReferrers> {
+    await this.boundWaits(manager);
     return this.untilDone(manager, (after) => this.detachBatch(manager, reference, after), collect, 0);
   }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.js';
 import type { ReferenceType } from '../registry/reference-type.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
-import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, indexRowsJson, prefixRange } from './sql-dialect.js';
+import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, type WaitBounds, indexRowsJson, prefixRange } from './sql-dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
 function jsonPath(path: JsonPath): string {
@@ -13,7 +13,8 @@ function jsonPath(path: JsonPath): string {
 const LOCK_CLAUSE: Record<RowLock, string> = { share: 'LOCK IN SHARE MODE', 'key-share': 'LOCK IN SHARE MODE', update: 'FOR UPDATE' };
 
 /** InnoDB error numbers after which a new attempt of the transaction may succeed: deadlock, lock wait timeout. */
-const CONFLICTS = new Set([1213, 1205]);
+const LOCK_WAIT_TIMEOUT = 1205;
+const CONFLICTS = new Set([1213, LOCK_WAIT_TIMEOUT]);
 
 const isInteger = (id: string) => /^-?\d+$/.test(id);
 
@@ -56,6 +57,20 @@ export class MariaDbDialect extends SqlDialect {
   }
 
   async beginTransaction(): Promise<void> {}
+
+  async boundWaits(manager: EntityManager, bounds: WaitBounds): Promise<void> {
+    // NOTE: InnoDB's lock wait timeout is whole seconds, and only a session (or global) setting: it stays on
+    // the pooled connection, and the next propagation or write transaction on it sets it again.
+    const lockSeconds = Math.max(1, Math.ceil(bounds.lockTimeoutMs / 1000));
+    // NOTE: max_statement_time is MariaDB's; MySQL's max_execution_time bounds only SELECTs, so it is left alone.
+    const statement = bounds.statementTimeoutMs && this.mariadb ? `, SESSION max_statement_time = ${bounds.statementTimeoutMs / 1000}` : '';
+    await manager.query(`SET SESSION innodb_lock_wait_timeout = ${lockSeconds}${statement}`);
+  }
+
+  isLockTimeout(error: unknown): boolean {
+    const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | undefined;
+    return Number(candidate?.driverError?.errno ?? candidate?.errno) === LOCK_WAIT_TIMEOUT;
+  }
 
   override identifiers(sql: string): string {
     // NOTE: the library's own SQL quotes names with double quotes and never uses one in a literal.
