@@ -97,4 +97,67 @@ describe.each(ROW_LOCKING)('a referrer held by another client, %s, sync mode', (
   });
 });
 
-export { until };
+describe.each(ROW_LOCKING)('a referrer held by another client, %s, queue mode', (kind) => {
+  let ctx: TestContext;
+  let held: QueryRunner | undefined;
+
+  beforeAll(async () => {
+    // NOTE: a short lock timeout and transient bound keep the suite quick; the paths are the default ones.
+    ctx = await bootReferences(kind, { propagation: 'queue', lockTimeoutMs: 1000, queue: { maxTransientRetryMs: 3000 } });
+  });
+  afterEach(async () => {
+    if (held) await release(held);
+    held = undefined;
+  });
+  afterAll(() => ctx.close());
+
+  const rename = (target: TestNode, title: string) =>
+    ctx.references.transaction((manager) => manager.save(Object.assign(target, { metadata: { title } })));
+
+  it('the free referrers of a 5,000-referrer fan-out get the change while one is held; the held one follows after release, with the newest content', async () => {
+    const target = await createNode(ctx.dataSource, { title: 'before' });
+    await manyReferrers(ctx, target, 5000);
+    const heldId = await oneReferrer(ctx, target, 2500);
+    const heldTitle = async () => {
+      const placeholder = kind === 'postgres' ? '$1' : '?';
+      const [row] = await ctx.dataSource.query(`SELECT metadata FROM test_node WHERE id = ${placeholder}`, [heldId]);
+      return (typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata).parent.title;
+    };
+    held = await holdRow(ctx, heldId);
+
+    await rename(target, 'after');
+    await until(async () => (await countWithTitle(ctx, target, 'after')) === 4999, 120_000, 'every free referrer to get the change');
+    // A second change while the row is still held: the free ones take it, and so will the held one.
+    await rename(target, 'newest');
+    await until(async () => (await countWithTitle(ctx, target, 'newest')) === 4999, 120_000, 'every free referrer to get the second change');
+    expect(held.isTransactionActive).toBe(true);
+    expect(await heldTitle()).toBe('before');
+    const status = await ctx.references.status();
+    expect(status.pending).toBeGreaterThan(0);
+    expect(status.failed).toBe(0);
+    expect((await ctx.references.failedPropagations()).items).toEqual([]);
+
+    await release(held);
+    held = undefined;
+    const released = Date.now();
+    await until(async () => (await heldTitle()) === 'newest', 60_000, 'the held referrer to follow once released');
+    measured.push(`queue mode on ${kind}: the set-aside referrer followed ${Date.now() - released} ms after the lock was released`);
+    await ctx.settle();
+    expect(await countWithTitle(ctx, target, 'newest')).toBe(5000);
+    expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0, blocked: 0 });
+  });
+
+  it('a change whose whole run keeps meeting transient errors is recorded blocked, shown by status(), and taken up again', async () => {
+    const target = await createNode(ctx.dataSource, { title: 'linker', kept: 'http://elsewhere.test/things/1' });
+    held = await holdRow(ctx, target.id);
+    // A rename rewrites every link in place: the held row fails its batch with a lock timeout, again and again.
+    await ctx.references.referenceChanged('http://elsewhere.test/things/1', 'http://elsewhere.test/things/2');
+    await until(async () => (await ctx.references.status()).blocked === 1, 60_000, 'the rename to be recorded blocked');
+    const status = await ctx.references.status();
+    expect(status.oldestPendingReference).toBe('http://elsewhere.test/things/1');
+    await release(held);
+    held = undefined;
+    await ctx.references.waitForIdle(60_000);
+    expect((await reload(ctx.dataSource, target)).metadata.kept).toBe('http://elsewhere.test/things/2');
+  });
+});

@@ -5,6 +5,7 @@ import { IndexSynchronizer } from './maintenance/index-synchronizer.js';
 import { IndexVerifier } from './maintenance/index-verifier.js';
 import { Rebaser } from './maintenance/rebaser.js';
 import { Repairer } from './maintenance/repairer.js';
+import { FailedPropagations } from './outbox/failed-propagations.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.js';
 import { Propagator } from './propagation/propagator.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
@@ -41,6 +42,7 @@ export const REFERENCES_PARTS: Provider[] = [
   ReferrersNotifier,
   Propagator,
   ReferenceOutbox,
+  FailedPropagations,
   ReferrerJobs,
   IndexSynchronizer,
   IndexVerifier,

@@ -9,7 +9,8 @@ import {
 import { extractReferences } from './extraction/reference-extractor.js';
 import { invalidReferenceUrlReason } from './urls/reference-url.js';
 import type { ReferencesModuleOptions } from './interfaces/references-module-options.interface.js';
-import { ReferenceOutbox } from './outbox/reference-outbox.js';
+import { IDLE_STATUS, ReferenceOutbox } from './outbox/reference-outbox.js';
+import { FailedPropagations } from './outbox/failed-propagations.js';
 import type { PropagationStrategy } from './propagation/propagation-strategy.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.js';
 import { RecordLoader } from './records/record-loader.js';
@@ -27,6 +28,8 @@ import type {
   ReferrersPage,
 } from './interfaces/reference-row.interface.js';
 import type {
+  FailedPropagationsOptions,
+  FailedPropagationsPage,
   RepairResult,
   RebaseOptions,
   RebaseResult,
@@ -84,6 +87,7 @@ export class ReferencesService {
     private readonly rebaser: Rebaser,
     private readonly repairer: Repairer,
     @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    private readonly failed: FailedPropagations,
   ) {}
 
   /** The base URL of every canonical URL: the one stored with the references. */
@@ -308,8 +312,24 @@ export class ReferencesService {
 
   /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
   async status(): Promise<ReferencesStatus> {
-    if (this.options.propagation !== 'queue') return { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
+    if (this.options.propagation !== 'queue') return { ...IDLE_STATUS };
     return this.outbox.status();
+  }
+
+  /**
+   * The propagations that failed for good (queue mode; none in sync mode, where a failure fails the write), a
+   * page at a time, oldest first: the target, the referrer and the path of its copy, the database's reason.
+   */
+  failedPropagations(options: FailedPropagationsOptions = {}): Promise<FailedPropagationsPage> {
+    return this.failed.list(options);
+  }
+
+  /**
+   * Runs these failed propagations (ids from `failedPropagations()`), or all of them, again: each is pending
+   * once more and the next sweep enqueues it. Returns the ids reopened.
+   */
+  retryFailed(ids: number[] | 'all'): Promise<number[]> {
+    return this.failed.retry(ids);
   }
 
   /**
@@ -320,7 +340,7 @@ export class ReferencesService {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const status = await this.status();
-      if (status.pending === 0 && status.running === 0) return;
+      if (status.pending === 0 && status.running === 0 && status.blocked === 0) return;
       if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }

@@ -54,10 +54,53 @@ export interface ReferencesStatus {
   pending: number;
   running: number;
   failed: number;
+  /**
+   * Changes whose run met transient errors (a server down, a lock held) for longer than
+   * `queue.maxTransientRetryMs`; the sweep takes them up again.
+   */
+  blocked: number;
   /** Running changes whose worker is gone: no batch committed within the lease (`queue.leaseMs`); the sweep enqueues them again. */
   stalled: number;
-  /** Age in milliseconds of the oldest pending or running change, or `null` when none is. */
+  /** Age in milliseconds of the oldest pending, running or blocked change, or `null` when none is. */
   oldestPendingMs: number | null;
+  /** The target (reference URL) of that oldest change, or `null`. */
+  oldestPendingReference: string | null;
+  /** The target of the oldest failed change (`references failed` lists them all), or `null`. */
+  failedReference: string | null;
+}
+
+/** One propagation that failed for good, as `failedPropagations()` lists it. */
+export interface FailedPropagation {
+  /** The outbox row's id: what `retryFailed()` and `references retry` take. */
+  id: number;
+  /** The target whose change did not reach this referrer. */
+  reference: string;
+  /** The referrer that refused its update; `null` when the whole change failed (not one referrer). */
+  referrerType: string | null;
+  referrerId: string | null;
+  /** The JSON path of the copy in that referrer. */
+  path: string | null;
+  /** The error the database gave. */
+  reason: string | null;
+  /** Runs that ended without finishing it. */
+  attempts: number;
+  /** When the change was written. */
+  since: Date;
+}
+
+/** Options of `failedPropagations()`. */
+export interface FailedPropagationsOptions {
+  /** Rows per page. @default 100 */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** A page of `failedPropagations()`. */
+export interface FailedPropagationsPage {
+  items: FailedPropagation[];
+  /** The cursor of the next page, `null` on the last one. */
+  nextCursor: string | null;
 }
 
 /** Options of `ReferencesService.rebase()`. */

@@ -6,6 +6,7 @@ import { CreateReferenceSettings1764000000400 } from './1764000000400-create-ref
 import { AddOutboxLease1764000000500 } from './1764000000500-add-outbox-lease.js';
 import { CreateReferenceReindex1764000000600 } from './1764000000600-create-reference-reindex.js';
 import { SyncVersionsPerTarget1764000000700 } from './1764000000700-sync-versions-per-target.js';
+import { AddOutboxRetries1764000000800 } from './1764000000800-add-outbox-retries.js';
 
 /** Every migration of the library, in order: add them to the data source's `migrations`. */
 export const referencesMigrations = [
@@ -17,4 +18,5 @@ export const referencesMigrations = [
   AddOutboxLease1764000000500,
   CreateReferenceReindex1764000000600,
   SyncVersionsPerTarget1764000000700,
+  AddOutboxRetries1764000000800,
 ];
