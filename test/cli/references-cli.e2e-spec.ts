@@ -75,7 +75,7 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     const result = await runCli(['references', 'frobnicate']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n');
+    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair, failed, retry)\n');
   });
 
   it('works on the data source --data-source names, and says so when the app has none by that name', async () => {

@@ -7,6 +7,9 @@ import { ProgressReporter } from './progress-reporter.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
 
+/** Index rows `references referrers` reads per statement. */
+const REFERRERS_PAGE = 1000;
+
 function positiveInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer, got "${value}"`);
@@ -118,9 +121,16 @@ export class VerifyCommand extends DataSourceCommand {
 export class ReferrersCommand extends DataSourceCommand {
 
   async run([url]: string[], options: DataSourceOption & { prefix?: boolean }): Promise<void> {
-    const rows = await this.references(options).getReferrers(url, { match: options.prefix ? 'prefix' : 'exact' });
-    for (const row of rows) print(`${row.referrerType}/${row.referrerId}\t${row.inline ? 'inline' : 'link'}\t${row.path}\t${row.reference}`);
-    process.stderr.write(`${rows.length} reference(s)\n`);
+    // NOTE: a page at a time by cursor: the process holds one page, however many referrers there are.
+    let count = 0;
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.references(options).getReferrersPage(url, { match: options.prefix ? 'prefix' : 'exact', limit: REFERRERS_PAGE, cursor });
+      for (const row of page.rows) print(`${row.referrerType}/${row.referrerId}\t${row.inline ? 'inline' : 'link'}\t${row.path}\t${row.reference}`);
+      count += page.rows.length;
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    process.stderr.write(`${count} reference(s)\n`);
   }
 
   @Option({ flags: '--prefix', description: 'match every URL that starts with <url>' })
@@ -200,10 +210,69 @@ export class RefreshCommand extends DataSourceCommand {
   }
 }
 
+@SubCommand({ name: 'failed', description: 'List the propagations that failed for good (queue mode): target, referrer, path, reason' })
+export class FailedCommand extends DataSourceCommand {
+
+  async run(_args: string[], options: DataSourceOption & { json?: boolean }): Promise<void> {
+    const references = this.references(options);
+    let count = 0;
+    for (let cursor: string | undefined; ; ) {
+      const page = await references.failedPropagations({ limit: 1000, cursor });
+      for (const item of page.items) {
+        if (options.json) print(JSON.stringify(item));
+        else {
+          const referrer = item.referrerType ? `${item.referrerType}/${item.referrerId} at ${item.path}` : '(the whole change)';
+          print(`${item.id}\t${item.reference}\t${referrer}\t${item.attempts} attempt(s) since ${item.since.toISOString()}\t${item.reason ?? ''}`);
+        }
+      }
+      count += page.items.length;
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    if (!options.json) print(count ? `${count} failed propagation(s): fix the cause, then run 'references retry --all' (or 'references retry <id…>').` : 'No failed propagation.');
+  }
+
+  @Option({ flags: '--json', description: 'one JSON object a line' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({ name: 'retry', arguments: '[ids...]', description: 'Run failed propagations again (ids from "references failed", or --all)' })
+export class RetryCommand extends DataSourceCommand {
+
+  async run(ids: string[], options: DataSourceOption & { all?: boolean }): Promise<void> {
+    if (options.all && ids.length) throw new Error('retry takes <id…> or --all, not both');
+    if (!options.all && !ids.length) throw new Error('retry needs <id…> or --all');
+    const reopened = await this.references(options).retryFailed(options.all ? 'all' : ids.map((id) => positiveInteger('<id>', id)));
+    print(`Reopened ${reopened.length} failed propagation(s)${reopened.length ? `: ${reopened.join(', ')}; the workers take them within a sweep` : ''}.`);
+    if (!options.all && reopened.length < ids.length) {
+      const missing = ids.filter((id) => !reopened.includes(Number(id)));
+      print(`  not failed (or unknown): ${missing.join(', ')}`);
+      process.exitCode = 1;
+    }
+  }
+
+  @Option({ flags: '--all', description: 'every failed propagation' })
+  parseAll(): boolean {
+    return true;
+  }
+}
+
 @Command({
   name: 'references',
   description: 'Maintain the reference index of nestjs-references',
-  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand, RepairCommand],
+  subCommands: [
+    SynchronizeCommand,
+    VerifyCommand,
+    ReferrersCommand,
+    RenameCommand,
+    RefreshCommand,
+    RebaseCommand,
+    RepairCommand,
+    FailedCommand,
+    RetryCommand,
+  ],
 })
 export class ReferencesCommand extends CommandRunner {
   async run([name]: string[]): Promise<void> {

@@ -130,8 +130,12 @@ export class ReferenceOutbox {
     await manager.query(sql, parameters);
   }
 
-  async fail(id: number, error: string, attempts?: number): Promise<void> {
-    await this.rows().update({ id }, { status: 'failed', error: error.slice(0, 2000), leaseUntil: null, ...(attempts !== undefined && { attempts }) });
+  /** Records a row failed for good after `runs` more runs (its Bull job's attempts). */
+  async fail(id: number, error: string, runs = 1): Promise<void> {
+    await this.rows().update(
+      { id },
+      { status: 'failed', error: error.slice(0, 2000), leaseUntil: null, attempts: () => `attempts + ${Math.max(0, Math.trunc(runs))}` },
+    );
   }
 
   /** Records a row blocked (transient errors for longer than `queue.maxTransientRetryMs`) until `retryAt`. */
