@@ -41,11 +41,10 @@ const OUTAGE_TIMEOUT_MS = 30_000;
     expect(response.status).toBe(503);
     expect(response.body.status).toBe('error');
     expect(response.body.error.database).toMatchObject({ status: 'down' });
-    expect(response.body.error.outbox).toEqual({
-      status: 'down',
-      maxPendingAgeMs: 300_000,
-      message: expect.stringMatching(/^cannot read the outbox: .*ECONNREFUSED/),
-    });
+    expect(response.body.error.outbox).toEqual({ status: 'down', maxPendingAgeMs: 300_000, message: 'cannot read the outbox' });
+    expect(response.body.error.database).toMatchObject({ message: 'the database does not answer' });
+    // The public body names no driver error, host or port (those are logged).
+    expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|localhost|:\d{4,5}\b/);
     expect(response.body.info).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
 
     await postgres.start();
@@ -78,7 +77,8 @@ const OUTAGE_TIMEOUT_MS = 30_000;
     try {
       const response = await api.get('/health');
       expect(response.status).toBe(503);
-      expect(response.body.error).toEqual({ redis: expect.objectContaining({ status: 'down' }) });
+      expect(response.body.error).toEqual({ redis: expect.objectContaining({ status: 'down', message: 'Redis does not answer' }) });
+      expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|localhost|:\d{4,5}\b/);
       expect(response.body.info).toEqual({
         database: expect.objectContaining({ status: 'up' }),
         outbox: expect.objectContaining({ status: 'up' }),
