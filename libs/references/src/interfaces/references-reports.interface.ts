@@ -8,13 +8,22 @@ export interface ReferrerKey {
 
 /** Options of `ReferencesService.synchronize()`. */
 export interface SynchronizeOptions {
-  /** Empty the index first (the seed's `references synchronize --clear`). @default false */
+  /**
+   * Empty the index first (the seed's `references synchronize --clear`). The whole rebuild is then one
+   * transaction: everyone else sees the old index until it commits (a `restrict` delete is refused, a
+   * propagation reaches every referrer), and a run that stops or fails leaves the index as it was. Writers
+   * of referrers wait for it (or answer `WriteConflictError` after `lockTimeoutMs`).
+   * @default false
+   */
   clear?: boolean;
   /** Records read per batch. @default the module's batchSize */
   batchSize?: number;
-  /** Called after each batch with the records done so far and the total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Checked between batches; when it is aborted, the run stops after the current batch. */
+  /** Called after each batch with the records done so far and the total; a promise it returns is awaited. */
+  onProgress?: (done: number, total: number) => unknown;
+  /**
+   * Checked between batches; when it is aborted, the run stops after the current batch (with `clear`, the
+   * whole run is rolled back: the index stays as it was).
+   */
   signal?: AbortSignal;
 }
 

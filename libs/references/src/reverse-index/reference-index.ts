@@ -325,10 +325,6 @@ export class ReferenceIndex {
     return ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
   }
 
-  async clear(manager: EntityManager): Promise<void> {
-    await manager.getRepository(ReferenceEntry).clear();
-  }
-
   private select(manager: EntityManager): SelectQueryBuilder<ReferenceEntry> {
     return manager
       .getRepository(ReferenceEntry)
