@@ -13,8 +13,20 @@ interface EventEmitter {
   emit(event: string, payload: unknown): unknown;
 }
 
-/** An event, and the row that records its referrers until the indexer took them (when there is an indexer). */
-type Delivery = ReferrersUpdatedEvent & { workId?: number };
+/**
+ * An event, and the row that records its referrers until the indexer took them (when there is an indexer).
+ * `spilled`: the ids were not kept in memory (`referrerIds` is empty); they are read back from the row.
+ */
+type Delivery = ReferrersUpdatedEvent & { workId?: number; spilled?: boolean };
+
+/**
+ * Referrer ids one transaction keeps in memory for after its commit. Past this, a batch's ids wait in
+ * `reference_reindex` only and are read back a row at a time after the commit, so a fan-out to millions
+ * holds at most this many ids however many it changes.
+ */
+export const MAX_HELD_IDS = 10_000;
+/** `due_at` of a row that only carries ids past `MAX_HELD_IDS` for the event (no indexer): never retried. */
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 /** How long the committing process has to hand its referrers to the indexer before any process's retry may. */
 const FIRST_DELIVERY_MS = 5000;
@@ -82,24 +94,52 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
    */
   async record(manager: EntityManager, event: ReferrersUpdatedEvent): Promise<void> {
     if (!event.referrerIds.length) return;
+    // NOTE: nobody listens and no indexer: nothing is kept, however large the fan-out.
+    if (!this.indexer && !this.hasListeners()) return;
+    const held = this.hooks.held<Delivery>(manager, this.deliver).reduce((n, delivery) => n + delivery.referrerIds.length, 0);
+    const spilled = held + event.referrerIds.length > MAX_HELD_IDS;
     let workId: number | undefined;
-    if (this.indexer) {
-      const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt: Date.now() + FIRST_DELIVERY_MS };
+    if (this.indexer || spilled) {
+      const dueAt = this.indexer ? Date.now() + FIRST_DELIVERY_MS : NEVER;
+      const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt };
       workId = Number((await manager.getRepository(ReferenceReindexEntry).insert(work)).identifiers[0].id);
     }
-    await this.hooks.afterCommit<Delivery>(manager, this.deliver, { ...event, workId });
+    await this.hooks.afterCommit<Delivery>(manager, this.deliver, spilled ? { ...event, referrerIds: [], workId, spilled } : { ...event, workId });
   }
 
   /** Reports updated referrers now. */
   readonly deliver = async (deliveries: Delivery[]): Promise<void> => {
-    for (const { workId, ...event } of deliveries) {
+    for (const { workId, spilled, ...held } of deliveries) {
+      const event = spilled ? await this.readBack(workId!, held) : held;
+      if (!event) continue;
       this.events?.emit(REFERRERS_UPDATED_EVENT, event);
+      if (spilled && !this.indexer) {
+        await this.dataSource.getRepository(ReferenceReindexEntry).delete({ id: workId! }).catch(() => undefined);
+        continue;
+      }
       if (!this.indexer) continue;
       // NOTE: the data is committed; an indexer failure must not turn a successful write into an error.
       if (workId === undefined) await this.reindex(event.referrerType, event.referrerIds).catch(() => undefined);
       else await this.handOver(workId, event.referrerType, event.referrerIds, 0);
     }
   };
+
+  /** The ids of a delivery that were not kept in memory, read back from its row (gone: the indexer took them). */
+  private async readBack(workId: number, event: ReferrersUpdatedEvent): Promise<ReferrersUpdatedEvent | undefined> {
+    const work = await this.dataSource.getRepository(ReferenceReindexEntry).findOneBy({ id: workId }).catch((error: Error) => {
+      this.logger.warn(`Referrers of ${event.reference} not read back for the event: ${error.message}`);
+      return null;
+    });
+    return work ? { ...event, referrerIds: JSON.parse(work.referrerIds) } : undefined;
+  }
+
+  /** Whether any listener of the `references.referrers-updated` event is registered now. */
+  private hasListeners(): boolean {
+    const events = this.events as (EventEmitter & { hasListeners?: (event: string) => boolean; listenerCount?: (event: string) => number }) | undefined;
+    if (!events) return false;
+    if (typeof events.hasListeners === 'function') return events.hasListeners(REFERRERS_UPDATED_EVENT);
+    return typeof events.listenerCount === 'function' ? events.listenerCount(REFERRERS_UPDATED_EVENT) > 0 : true;
+  }
 
   /** One look for recorded referrers whose first delivery did not happen or failed; concurrent calls share it. */
   retryDue(): Promise<void> {
