@@ -19,6 +19,7 @@ const idleOutbox = {
   oldestPendingMs: null,
   oldestPendingReference: null,
   failedReference: null,
+  reindexFailed: 0,
   maxPendingAgeMs: 300_000,
 };
 

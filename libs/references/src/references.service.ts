@@ -30,6 +30,7 @@ import type {
 import type {
   FailedPropagationsOptions,
   FailedPropagationsPage,
+  VerifyOptions,
   RepairResult,
   RebaseOptions,
   RebaseResult,
@@ -56,6 +57,9 @@ import type {
   RunOnReferrersOptions,
 } from './interfaces/referrer-jobs.interface.js';
 import { ReferrerJobs } from './referrer-jobs/referrer-jobs.js';
+
+/** Rows kept per list of a `verify()` report by default. */
+const DEFAULT_VERIFY_LIMIT = 10_000;
 
 /** Options of the service's writing methods. */
 export interface TransactionOptions {
@@ -294,9 +298,14 @@ export class ReferencesService {
     return this.synchronizer.synchronize({ ...options, batchSize: options.batchSize ?? this.options.batchSize! });
   }
 
-  /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
-  verify(): Promise<VerifyReport> {
-    return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
+  /**
+   * Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. Each
+   * list holds at most `limit` rows (default 10,000); `totals` counts them all.
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const limit = options.limit ?? DEFAULT_VERIFY_LIMIT;
+    if (!(Number.isInteger(limit) && limit >= 0)) throw new ReferencesConfigurationError(`verify(): limit must be a non-negative integer, got ${limit}`);
+    return this.verifier.verify(Math.min(this.options.batchSize!, 1000), limit);
   }
 
   /**
@@ -305,15 +314,20 @@ export class ReferencesService {
    * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
    */
   async repair(): Promise<RepairResult> {
-    const report = await this.verify();
+    // NOTE: every non-canonical row: repair rewrites them all.
+    const report = await this.verify({ limit: Number.MAX_SAFE_INTEGER });
     const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
     return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
   }
 
-  /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
+  /**
+   * Pending, running, blocked and failed propagations (queue mode; all zero in sync mode, where nothing waits),
+   * and the referrers the indexer failed on for good.
+   */
   async status(): Promise<ReferencesStatus> {
-    if (this.options.propagation !== 'queue') return { ...IDLE_STATUS };
-    return this.outbox.status();
+    const status = this.options.propagation === 'queue' ? await this.outbox.status() : { ...IDLE_STATUS };
+    status.reindexFailed = await this.notifier.parked();
+    return status;
   }
 
   /**

@@ -22,6 +22,7 @@ const idle: ReferencesStatus = {
   oldestPendingMs: null,
   oldestPendingReference: null,
   failedReference: null,
+  reindexFailed: 0,
 };
 
 describe('OutboxHealthIndicator', () => {

@@ -89,18 +89,20 @@ export class SynchronizeCommand extends DataSourceCommand {
 @SubCommand({ name: 'verify', description: 'Report missing and extra index rows, stale copies and dangling references (exit 1 on drift)' })
 export class VerifyCommand extends DataSourceCommand {
 
-  async run(_args: string[], options: DataSourceOption & { json?: boolean }): Promise<void> {
-    const report = await this.references(options).verify();
+  async run(_args: string[], options: DataSourceOption & { json?: boolean; limit?: number }): Promise<void> {
+    // NOTE: the text report shows 10 rows a kind, so it asks for no more; the JSON one for --limit (or the library's default).
+    const report = await this.references(options).verify({ limit: options.limit ?? (options.json ? undefined : 10) });
     if (options.json) print(JSON.stringify(report, null, 2));
     else {
       print(`Checked ${report.records} records.`);
-      const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, dangling: report.dangling, 'non-canonical': report.nonCanonical };
-      for (const [name, rows] of Object.entries(kinds)) {
-        print(`  ${name.padEnd(13)} ${rows.length}`);
+      const kinds = [['missing', 'missing'], ['extra', 'extra'], ['stale', 'stale'], ['dangling', 'dangling'], ['non-canonical', 'nonCanonical']] as const;
+      for (const [name, kind] of kinds) {
+        const rows = report[kind];
+        print(`  ${name.padEnd(13)} ${report.totals[kind]}`);
         for (const row of rows.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}`);
-        if (rows.length > 10) print(`    … and ${rows.length - 10} more`);
+        if (report.totals[kind] > Math.min(rows.length, 10)) print(`    … and ${report.totals[kind] - Math.min(rows.length, 10)} more`);
       }
-      print(`  ${'invalid'.padEnd(13)} ${report.invalid.length}`);
+      print(`  ${'invalid'.padEnd(13)} ${report.totals.invalid}`);
       for (const row of report.invalid.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId}: ${row.reason}`);
       print(
         report.ok
@@ -114,6 +116,11 @@ export class VerifyCommand extends DataSourceCommand {
   @Option({ flags: '--json', description: 'print the report as JSON' })
   parseJson(): boolean {
     return true;
+  }
+
+  @Option({ flags: '--limit <n>', description: 'rows kept per kind (the totals count them all)' })
+  parseLimit(value: string): number {
+    return positiveInteger('--limit', value);
   }
 }
 
@@ -186,7 +193,7 @@ export class RefreshCommand extends DataSourceCommand {
 
   async run([url]: string[], options: DataSourceOption & { stale?: boolean }): Promise<void> {
     if (!url && !options.stale) throw new Error('refresh needs a <url> or --stale');
-    const targets = url ? [url] : [...new Set((await this.references(options).verify()).stale.map((row) => row.reference))];
+    const targets = url ? [url] : [...new Set((await this.references(options).verify({ limit: Number.MAX_SAFE_INTEGER })).stale.map((row) => row.reference))];
     const progress = new ProgressReporter('refresh');
     const { signal, dispose } = interruptible();
     let done = 0;

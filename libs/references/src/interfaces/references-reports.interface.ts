@@ -54,8 +54,25 @@ export interface VerifyReport {
   invalid: Array<ReferrerKey & { reason: string }>;
   /** Records checked. */
   records: number;
+  /**
+   * How many of each were found; each list above holds at most `limit` of them (`VerifyOptions`), so a
+   * report on a database with millions of drifted rows stays small.
+   */
+  totals: Record<VerifyKind, number>;
   /** `true` when nothing was found. */
   ok: boolean;
+}
+
+/** The lists of a `VerifyReport`. */
+export type VerifyKind = 'missing' | 'extra' | 'stale' | 'dangling' | 'nonCanonical' | 'invalid';
+
+/** Options of `ReferencesService.verify()`. */
+export interface VerifyOptions {
+  /**
+   * Rows kept per list of the report (the totals count them all).
+   * @default 10000
+   */
+  limit?: number;
 }
 
 /** The queue's state (all zero in sync mode). */
@@ -76,6 +93,11 @@ export interface ReferencesStatus {
   oldestPendingReference: string | null;
   /** The target of the oldest failed change (`references failed` lists them all), or `null`. */
   failedReference: string | null;
+  /**
+   * Batches of changed referrers the `ReferrerIndexer` failed on too many times (25): no longer retried, kept in
+   * `reference_reindex` with the error (both modes). Fix the indexer, then `reindexReferrers()` the targets.
+   */
+  reindexFailed: number;
 }
 
 /** One propagation that failed for good, as `failedPropagations()` lists it. */

@@ -48,6 +48,7 @@ export const IDLE_STATUS: Readonly<ReferencesStatus> = {
   oldestPendingMs: null,
   oldestPendingReference: null,
   failedReference: null,
+  reindexFailed: 0,
 };
 
 /** The outbox table: the queue mode's record of every propagation to run, and where each one stands. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { DataSource, EntityManager } from 'typeorm';
-import { LessThanOrEqual } from 'typeorm';
+import { LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { ReferrerIndexer } from '../interfaces/referrer-indexer.interface.js';
 import type { ReferrersUpdatedEvent } from '../interfaces/reference-row.interface.js';
 import { REFERENCES_CLI_PROCESS, REFERENCES_DATA_SOURCE, REFERRERS_UPDATED_EVENT, REFERRER_INDEXER } from '../references.constants.js';
@@ -36,6 +36,12 @@ const RETRY_ROWS = 100;
 /** Backoff of a failing indexer: doubling from the first, capped. */
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * Hand-overs of one row the indexer may fail before the row is parked (never retried by itself): an indexer
+ * that keeps failing on the same referrers (a document it cannot index) then costs nothing more, and
+ * `status().reindexFailed` and the log report it. With the backoff above, about 10 minutes of tries.
+ */
+export const MAX_REINDEX_ATTEMPTS = 25;
 
 /**
  * Tells the application which referrers propagation updated: the `references.referrers-updated` event and
@@ -141,6 +147,12 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
     return typeof events.listenerCount === 'function' ? events.listenerCount(REFERRERS_UPDATED_EVENT) > 0 : true;
   }
 
+  /** Rows of referrers the indexer failed on `MAX_REINDEX_ATTEMPTS` times, no longer retried. */
+  async parked(): Promise<number> {
+    if (!this.dataSource.isInitialized) return 0;
+    return this.dataSource.getRepository(ReferenceReindexEntry).count({ where: { attempts: MoreThanOrEqual(MAX_REINDEX_ATTEMPTS) } });
+  }
+
   /** One look for recorded referrers whose first delivery did not happen or failed; concurrent calls share it. */
   retryDue(): Promise<void> {
     this.retrying ??= this.takeDue()
@@ -168,7 +180,9 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
       await this.reindex(referrerType, referrerIds);
     } catch (error) {
       const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempts);
-      const failure = { attempts: attempts + 1, dueAt: Date.now() + backoff, error: String((error as Error).message).slice(0, 2000) };
+      const parked = attempts + 1 >= MAX_REINDEX_ATTEMPTS;
+      if (parked) this.logger.error(`ReferrerIndexer failed ${attempts + 1} times for ${referrerType} ${referrerIds.length} referrer(s); no more tries (status().reindexFailed)`);
+      const failure = { attempts: attempts + 1, dueAt: parked ? NEVER : Date.now() + backoff, error: String((error as Error).message).slice(0, 2000) };
       await rows.update({ id: workId }, failure).catch(() => undefined);
       return;
     }
