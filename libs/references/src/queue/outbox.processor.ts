@@ -105,8 +105,9 @@ export class OutboxProcessor implements OnModuleDestroy {
 
   /**
    * Runs the job's outbox row to its end. A transient error (the database or Redis down, a deadlock) is not
-   * a failure: the run starts again, after a capped backoff, from the last committed batch, for as long as
-   * the error lasts, and Bull never counts it against the change's attempts.
+   * a failure: the run starts again, after a capped backoff, from the last committed batch, for at most
+   * `queue.maxTransientRetryMs`, and Bull never counts it against the change's attempts; past that the row is
+   * recorded `blocked` and the sweep takes it up again later.
    */
   async process(job: Job<{ outboxId: number }>): Promise<void> {
     const id = job.data.outboxId;
