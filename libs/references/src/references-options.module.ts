@@ -91,6 +91,10 @@ function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
       throw new ReferencesConfigurationError(`ReferencesModule: ${name} must be a positive integer, got ${value}`);
     }
   }
+  const retry = options.queue?.maxTransientRetryMs;
+  if (retry !== undefined && !(Number.isInteger(retry) && retry > 0)) {
+    throw new ReferencesConfigurationError(`ReferencesModule: queue.maxTransientRetryMs must be a positive integer, got ${retry}`);
+  }
   const propagation = options.propagation ?? 'sync';
   return {
     strict: false,
