@@ -86,7 +86,7 @@ if (missing) console.warn(`Skipping the catalogue CLI test in queue mode: ${miss
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'catalogue: unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n',
+      'catalogue: unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair, failed, retry)\n',
     );
   });
 });
