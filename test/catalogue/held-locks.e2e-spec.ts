@@ -97,5 +97,5 @@ describe.each(['postgres', 'mariadb'] as const)('a term renamed while one of its
     await until(async () => (await titleOf(artworks[2].id)) === 'Rococo (renamed)', 60_000, 'the held artwork to follow once released');
     process.stdout.write(`\nqueue mode, ${kind}, catalogue defaults: the held artwork followed ${Date.now() - released} ms after release\n`);
     await until(async () => (await api.get('/health')).status === 200, 30_000, '/health to answer 200 again');
-  });
+  }, 180_000);
 });

@@ -116,7 +116,8 @@ describe.each(ROW_LOCKING)('a referrer held by another client, %s, queue mode', 
 
   beforeAll(async () => {
     // NOTE: a short lock timeout and transient bound keep the suite quick; the paths are the default ones.
-    ctx = await bootReferences(kind, { propagation: 'queue', lockTimeoutMs: 1000, queue: { maxTransientRetryMs: 3000 } });
+    // NOTE: batches of 500, so that the batch that meets the held row goes referrer by referrer over 500, not 2,500.
+    ctx = await bootReferences(kind, { propagation: 'queue', batchSize: 500, lockTimeoutMs: 1000, queue: { maxTransientRetryMs: 3000 } });
   });
   afterEach(async () => {
     if (held) await release(held);
@@ -158,7 +159,7 @@ describe.each(ROW_LOCKING)('a referrer held by another client, %s, queue mode', 
     await ctx.settle();
     expect(await countWithTitle(ctx, target, 'newest')).toBe(5000);
     expect(await ctx.references.status()).toMatchObject({ pending: 0, running: 0, failed: 0, blocked: 0 });
-  });
+  }, 300_000);
 
   it('a change whose whole run keeps meeting transient errors is recorded blocked, shown by status(), and taken up again', async () => {
     const target = await createNode(ctx.dataSource, { title: 'linker', kept: 'http://elsewhere.test/things/1' });
@@ -172,5 +173,5 @@ describe.each(ROW_LOCKING)('a referrer held by another client, %s, queue mode', 
     held = undefined;
     await ctx.references.waitForIdle(60_000);
     expect((await reload(ctx.dataSource, target)).metadata.kept).toBe('http://elsewhere.test/things/2');
-  });
+  }, 120_000);
 });
