@@ -48,7 +48,9 @@ export class OutboxDispatcher implements OnModuleDestroy {
       attempts: options.queue?.attempts ?? 5,
       backoff: { type: 'exponential', delay: 500 },
       removeOnComplete: true,
-      removeOnFail: true,
+      // NOTE: a change that failed for good stays a failed job, so the dashboard shows it and its Retry
+      // reopens the outbox row (`OutboxProcessor.run`); the sweep removes it when the row is retried otherwise.
+      removeOnFail: false,
     };
     this.pruneIntervalMs = Math.min(PRUNE_INTERVAL_MS, options.queue?.retainDoneMs ?? PRUNE_INTERVAL_MS);
   }
@@ -80,7 +82,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   sweep(): Promise<void> {
     this.sweeping ??= this.outbox
       .unfinished(SWEEP_LIMIT)
-      .then((ids) => this.add(ids))
+      .then((ids) => this.addAgain(ids))
       .then(() => this.prune())
       .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
       .finally(() => (this.sweeping = undefined));
@@ -103,6 +105,19 @@ export class OutboxDispatcher implements OnModuleDestroy {
     const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
     await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Enqueues rows that may have run before: a row retried after it failed (`retryFailed()`) still has its
+   * failed job under the same id, which would make Bull drop the add; that job goes first.
+   */
+  private async addAgain(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    const wanted = new Set(ids);
+    for (const job of await this.queue.getFailed()) {
+      if (job && wanted.has(job.data?.outboxId) && job.id === jobIdOf(this.databaseId, job.data.outboxId)) await job.remove();
+    }
+    await this.add(ids);
   }
 
   private async add(ids: number[]): Promise<void> {
