@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { REDIS_URL } from '../support/databases.js';
 import { until } from '../support/processes.js';
-import { bootCatalogue, client, linkTo } from './catalogue-app.js';
+import { catalogueForSuite, linkTo } from './catalogue-app.js';
 
 /** An artwork row held `FOR UPDATE` by a transaction of a connection of its own (an admin's open session). */
 async function holdArtwork(app: INestApplication, kind: 'postgres' | 'mariadb', id: string): Promise<QueryRunner> {
@@ -19,21 +19,15 @@ async function holdArtwork(app: INestApplication, kind: 'postgres' | 'mariadb', 
 // sync mode: the PUT answers 503 with Retry-After once its lock waits run out, not after the lock is gone,
 // and nothing of the rename is written.
 describe.each(['postgres', 'mariadb'] as const)('PUT of a term whose artwork is held by another client, %s, sync mode', (kind) => {
-  let app: INestApplication;
-  beforeAll(async () => {
-    app = await bootCatalogue(kind);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const catalogue = catalogueForSuite(kind);
+  const api = catalogue.api;
 
   it('answers 503 while the row is still held, and the term and every copy keep the old title', async () => {
-    const api = client(app);
     const term = await api.create('terms', { slug: 'baroque', title: 'Baroque' });
     const artworks: Array<Record<string, any>> = [];
     for (let i = 0; i < 5; i++) artworks.push(await api.create('artworks', { title: `Artwork ${i}`, stylePeriod: linkTo(term.links.self) }));
 
-    const runner = await holdArtwork(app, kind, artworks[2].id);
+    const runner = await holdArtwork(catalogue.app, kind, artworks[2].id);
     try {
       const started = Date.now();
       const response = await api.put(`/terms/${term.id}`, { slug: 'baroque', title: 'Baroque (renamed)' });
@@ -58,23 +52,17 @@ describe.each(['postgres', 'mariadb'] as const)('PUT of a term whose artwork is 
 // other artwork follows, /health names the held-up term while the row is held, and the held artwork
 // follows by itself once it is released.
 describe.each(['postgres', 'mariadb'] as const)('a term renamed while one of its artworks is held, %s, queue mode', (kind) => {
-  let app: INestApplication;
-  beforeAll(async () => {
-    app = await bootCatalogue(kind, { redisUrl: REDIS_URL, queuePrefix: `held-${randomUUID()}`, healthMaxPendingAgeMs: 1000 });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const catalogue = catalogueForSuite(kind, { redisUrl: REDIS_URL, queuePrefix: `held-${randomUUID()}`, healthMaxPendingAgeMs: 1000 });
+  const api = catalogue.api;
 
   it('the free artworks follow, /health answers 503 naming the term, and the held one follows after release', async () => {
-    const api = client(app);
     const term = await api.create('terms', { slug: 'rococo', title: 'Rococo' });
     const artworks: Array<Record<string, any>> = [];
     for (let i = 0; i < 5; i++) artworks.push(await api.create('artworks', { title: `Artwork ${i}`, stylePeriod: linkTo(term.links.self) }));
     const titleOf = async (id: string) => (await api.get(`/artworks/${id}`)).body.stylePeriod.title;
     expect((await api.get('/health')).status).toBe(200);
 
-    const runner = await holdArtwork(app, kind, artworks[2].id);
+    const runner = await holdArtwork(catalogue.app, kind, artworks[2].id);
     let released = 0;
     try {
       expect((await api.put(`/terms/${term.id}`, { slug: 'rococo', title: 'Rococo (renamed)' })).status).toBe(200);

@@ -55,7 +55,7 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(drift.stdout).toMatch(/stale\s+1/);
     const json = JSON.parse((await runCli(['references', 'verify', '--json'])).stdout);
     expect(json.missing).toEqual([expect.objectContaining({ referrerId: referrer.id, path: 'parent' })]);
-    expect(json.totals).toEqual({ missing: 1, extra: 0, stale: 1, dangling: 0, nonCanonical: 0, invalid: 0 });
+    expect(json.totals).toEqual({ missing: 1, extra: 0, stale: 1, withheld: 0, dangling: 0, nonCanonical: 0, invalid: 0 });
     // Another referrer goes stale too: --limit keeps one row a kind, the totals count both.
     await createNode(ctx.dataSource, { title: 'Guernica', parent: link(nodeUrl(target.id)) });
     await ctx.dataSource.query(`UPDATE test_node SET metadata = '{"title":"Cubism (again)"}' WHERE id = $1`, [target.id]);

@@ -32,7 +32,7 @@ describe.each(DATABASES)('reports that stay small, on %s', (kind) => {
     ]);
     const report = await ctx.maintenance.verify({ limit: 2 });
     expect(report.stale).toHaveLength(2);
-    expect(report.totals).toEqual({ missing: 0, extra: 0, stale: 5, dangling: 0, nonCanonical: 0, invalid: 0 });
+    expect(report.totals).toEqual({ missing: 0, extra: 0, stale: 5, withheld: 0, dangling: 0, nonCanonical: 0, invalid: 0 });
     expect(report.ok).toBe(false);
     expect((await ctx.maintenance.verify()).stale).toHaveLength(5);
     await ctx.maintenance.refresh(nodeUrl(target.id));
