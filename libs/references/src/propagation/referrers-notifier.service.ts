@@ -125,8 +125,8 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
   async record(manager: EntityManager, event: ReferrersUpdatedEvent): Promise<void> {
     if (!event.referrerIds.length) return;
     this.metrics.recorded(manager, event.referrerIds.length);
-    // NOTE: nobody listens and no indexer: nothing is kept, however large the fan-out.
-    if (!this.indexer && !this.hasListeners()) return;
+    // NOTE: nobody listens and no indexer: no id is kept, however large the fan-out (the metrics keep a count).
+    if (!this.indexer && !this.hasListeners()) return this.metrics.referrersUpdatedAtCommit(manager, event.referrerIds.length);
     const held = this.hooks.held<Delivery>(manager, this.deliver).reduce((n, delivery) => n + delivery.referrerIds.length, 0);
     const spilled = held + event.referrerIds.length > MAX_HELD_IDS;
     let workId: number | undefined;
