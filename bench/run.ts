@@ -33,6 +33,7 @@ const SIZES = {
   pagingArtworks: 100_000 / scale,
   pagingRequests: quick ? 1_000 : 3_000,
   memory: 1_000_000 / scale,
+  memoryQuiet: 100_000 / scale,
   compareArtworks: 20_000 / scale,
   compareIterations: quick ? 100 : 500,
   consistencyFiller: 10_000 / scale,
@@ -120,6 +121,7 @@ async function main() {
         await step('lookups', 'lookups', { rows: SIZES.lookupRows, queries: SIZES.lookupQueries });
         await step('paging', 'paging', { artworks: SIZES.pagingArtworks, indexRows: SIZES.lookupRows, requests: SIZES.pagingRequests, connections: 10, port: PAGING_PORT });
         await step('memory', 'memory', { n: SIZES.memory });
+        await step('memoryQuiet', 'memory-quiet', { n: SIZES.memoryQuiet });
       } else if (section === 'b6') {
         const compare = { artworks: SIZES.compareArtworks, iterations: SIZES.compareIterations, writeRounds: 3 };
         await step('pgCompare', 'compare', { kind: 'postgres', ...compare });
@@ -323,6 +325,15 @@ async function main() {
     } else if (q) out(`| ${fmt(b4.n)}, queue mode | not available: ${q.reason} | | | | | |`);
     targetsMet.push(`B4 sync writer peak RSS ${fmt(peakMb)} MB at ${fmt(b4.n)} → ${peakMb <= TARGETS.rssMb ? 'met' : 'missed'}`);
   });
+  const quiet = results.memoryQuiet;
+  if (quiet && !quiet.error) {
+    out();
+    out('Sync mode, nobody listening (no event listener, no indexer): the changed ids are not kept.');
+    out();
+    out('| referrers | time | heap growth | RSS growth |');
+    out('|---|---|---|---|');
+    out(`| ${fmt(quiet.n)} | ${fmt(quiet.ms)} ms | ${fmt(quiet.heapGrowth / 2 ** 20, 1)} MB | ${fmt(quiet.rssGrowth / 2 ** 20, 1)} MB |`);
+  } else if (quiet) out(`B4, nobody listening: failed: ${quiet.error}`);
   out();
 
   out('### B5 synchronize: `ReferencesMaintenance.synchronize({ clear: true })`');

@@ -375,7 +375,46 @@ async function memory(args: { n: number }) {
   }
 }
 
+/**
+ * B4, no listener: the growth of the heap and of the RSS of the writer during a sync fan-out to `n` referrers
+ * when nobody listens for the changed referrers (no event emitter, no indexer: the bench app has neither). The
+ * changed ids are then not kept, so the growth does not depend on `n`.
+ */
+async function memoryQuiet(args: { n: number }) {
+  const bench = await boot('postgres', { fresh: true });
+  try {
+    const term = await createTerm(bench, 'Baroque v0');
+    const url = bench.references.canonicalUrl(term);
+    await insertArtworks(bench, args.n, bench.references.representationOf(term));
+    await insertIndexRows(bench, url, term.id);
+    await vacuum(bench);
+    global.gc?.();
+    const before = process.memoryUsage();
+    let peakRss = before.rss;
+    let peakHeap = before.heapUsed;
+    const sampler = setInterval(() => {
+      const usage = process.memoryUsage();
+      peakRss = Math.max(peakRss, usage.rss);
+      peakHeap = Math.max(peakHeap, usage.heapUsed);
+    }, 10);
+    term.metadata = { ...term.metadata, title: 'Baroque Q' };
+    const fan = await timed(() => bench.references.transaction((manager) => manager.save(term)));
+    clearInterval(sampler);
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    const done = await countWithTitle(bench, 'Baroque Q');
+    if (done !== args.n) throw new Error(`updated ${done} of ${args.n}`);
+    const result = { n: args.n, ms: fan.ms, heapGrowth: peakHeap - before.heapUsed, rssGrowth: peakRss - before.rss };
+    log(`B4 no listener: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await bench.close();
+  }
+}
+
 const tasks: Record<string, (args: any) => Promise<unknown>> = {
+  'memory-quiet': memoryQuiet,
   fanout,
   writes,
   lookups,

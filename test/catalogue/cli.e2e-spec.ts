@@ -83,7 +83,7 @@ describe('the catalogue CLI with REDIS_URL set (PostgreSQL, a private redis-serv
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'catalogue: unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n',
+      'catalogue: unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair, failed, retry)\n',
     );
   });
 });

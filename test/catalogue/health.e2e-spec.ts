@@ -10,7 +10,19 @@ import { bootCatalogue, client } from './catalogue-app.js';
 // Terminus adds how long each timed check took.
 const up = { status: 'up', responseTime: expect.any(Number) };
 const redisUp = { ...up, queue: 'references' };
-const idleOutbox = { status: 'up', pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null, maxPendingAgeMs: 300_000 };
+const idleOutbox = {
+  status: 'up',
+  pending: 0,
+  running: 0,
+  failed: 0,
+  blocked: 0,
+  stalled: 0,
+  oldestPendingMs: null,
+  oldestPendingReference: null,
+  failedReference: null,
+  reindexFailed: 0,
+  maxPendingAgeMs: 300_000,
+};
 
 describe.each(DATABASES)('GET /health on %s', (kind) => {
   describe('in sync mode', () => {
@@ -66,10 +78,34 @@ describe.each(DATABASES)('GET /health on %s', (kind) => {
           ...idleOutbox,
           status: 'down',
           failed: 1,
-          message: '1 propagation(s) failed; their outbox rows hold the reason',
+          failedReference: 'http://elsewhere.test/things/1',
+          message:
+            "1 propagation(s) failed, the first of http://elsewhere.test/things/1; run references failed, then 'references retry --all' once the cause is fixed",
         });
       } finally {
         await outbox.delete({ id: failed.id });
+      }
+      expect((await client(app).get('/health')).status).toBe(200);
+    });
+
+    it('answers 503 naming the reference while a propagation is held up longer than the configured age, and 200 after', async () => {
+      const outbox = app.get(DataSource).getRepository(ReferenceOutboxEntry);
+      // A referrer set aside (its row held by another client), not due for an hour, written ten minutes ago.
+      const held = await outbox.save(
+        outbox.create({ kind: 'content', reference: 'http://elsewhere.test/things/2', status: 'pending', retryAt: Date.now() + 3_600_000 }),
+      );
+      await outbox.update({ id: held.id }, { createdAt: new Date(Date.now() - 600_000) });
+      try {
+        const response = await client(app).get('/health');
+        expect(response.status).toBe(503);
+        expect(response.body.error.outbox).toMatchObject({
+          status: 'down',
+          pending: 1,
+          oldestPendingReference: 'http://elsewhere.test/things/2',
+          message: expect.stringMatching(/^the oldest pending propagation, of http:\/\/elsewhere\.test\/things\/2, waits for \d+ ms \(1 pending, 0 running\)$/),
+        });
+      } finally {
+        await outbox.delete({ id: held.id });
       }
       expect((await client(app).get('/health')).status).toBe(200);
     });

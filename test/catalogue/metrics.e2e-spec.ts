@@ -10,8 +10,10 @@ const GAUGES = [
   'references_outbox_pending',
   'references_outbox_running',
   'references_outbox_failed',
+  'references_outbox_blocked',
   'references_outbox_stalled',
   'references_outbox_oldest_pending_seconds',
+  'references_reindex_failed',
 ];
 const COUNTER = 'references_referrers_updated_total';
 const SAMPLES = 'references_propagation_duration_seconds_count';

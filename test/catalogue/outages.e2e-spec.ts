@@ -35,12 +35,10 @@ describe('the catalogue during outages (queue mode, private PostgreSQL and Redis
       const response = await api.get('/health');
       expect(response.status).toBe(503);
       expect(response.body.status).toBe('error');
-      expect(response.body.error.database).toMatchObject({ status: 'down' });
-      expect(response.body.error.outbox).toEqual({
-        status: 'down',
-        maxPendingAgeMs: 300_000,
-        message: expect.stringMatching(/^cannot read the outbox: .*ECONNREFUSED/),
-      });
+      expect(response.body.error.database).toMatchObject({ status: 'down', message: 'the database does not answer' });
+      expect(response.body.error.outbox).toEqual({ status: 'down', maxPendingAgeMs: 300_000, message: 'cannot read the outbox' });
+      // The public body names no driver error, host or port (those are logged).
+      expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|localhost|:\d{4,5}\b/);
       expect(response.body.info).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
     });
     await until(async () => (await health()) === 200, OUTAGE_TIMEOUT_MS, '/health to answer 200 after the outage');
@@ -68,7 +66,8 @@ describe('the catalogue during outages (queue mode, private PostgreSQL and Redis
     await outage(redis, async () => {
       const response = await api.get('/health');
       expect(response.status).toBe(503);
-      expect(response.body.error).toEqual({ redis: expect.objectContaining({ status: 'down' }) });
+      expect(response.body.error).toEqual({ redis: expect.objectContaining({ status: 'down', message: 'Redis does not answer' }) });
+      expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|localhost|:\d{4,5}\b/);
       expect(response.body.info).toEqual({
         database: expect.objectContaining({ status: 'up' }),
         outbox: expect.objectContaining({ status: 'up' }),

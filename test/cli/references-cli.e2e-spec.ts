@@ -3,6 +3,7 @@ import { ReferenceEntry } from 'nestjs-references';
 import { BASE_URL, TestNode } from '../support/fixtures.js';
 import { buildProcesses, runCli } from '../support/processes.js';
 import { createNode, nodeUrl } from '../support/records.js';
+import { manyReferrers } from '../support/referrers.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
 const link = (url: string) => ({ links: { self: url } });
@@ -31,6 +32,16 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(result.stdout).toBe(`nodes/${referrer.id}\tinline\tparent\t${nodeUrl(target.id)}\n`);
   });
 
+  it('lists every referrer of a URL with many, a page at a time', async () => {
+    await manyReferrers(ctx, target, 2500);
+    const result = await runCli(['references', 'referrers', nodeUrl(target.id)]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2501);
+    expect(new Set(lines).size).toBe(2501);
+    expect(result.stderr).toBe('2501 reference(s)\n');
+  });
+
   it('verify exits 0 on a consistent index, and 1 with a readable summary on drift', async () => {
     const clean = await runCli(['references', 'verify']);
     expect(clean.code).toBe(0);
@@ -44,6 +55,13 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     expect(drift.stdout).toMatch(/stale\s+1/);
     const json = JSON.parse((await runCli(['references', 'verify', '--json'])).stdout);
     expect(json.missing).toEqual([expect.objectContaining({ referrerId: referrer.id, path: 'parent' })]);
+    expect(json.totals).toEqual({ missing: 1, extra: 0, stale: 1, withheld: 0, dangling: 0, nonCanonical: 0, invalid: 0 });
+    // Another referrer goes stale too: --limit keeps one row a kind, the totals count both.
+    await createNode(ctx.dataSource, { title: 'Guernica', parent: link(nodeUrl(target.id)) });
+    await ctx.dataSource.query(`UPDATE test_node SET metadata = '{"title":"Cubism (again)"}' WHERE id = $1`, [target.id]);
+    const limited = JSON.parse((await runCli(['references', 'verify', '--json', '--limit', '1'])).stdout);
+    expect(limited.stale).toHaveLength(1);
+    expect(limited.totals.stale).toBe(2);
   });
 
   it('synchronize rebuilds the index with progress lines, and refresh --stale repairs what verify found stale', async () => {
@@ -88,7 +106,7 @@ describe('the references CLI (PostgreSQL, a process of its own)', () => {
     const result = await runCli(['references', 'frobnicate']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair)\n');
+    expect(result.stderr).toBe('unknown command "references frobnicate" (the commands are synchronize, verify, referrers, rename, refresh, rebase, repair, failed, retry)\n');
   });
 
   it('works on the data source --data-source names, and says so when the app has none by that name', async () => {

@@ -276,7 +276,7 @@ describe.each(QUEUE_DRIVERS)('the references explorer in queue mode, the worker 
     await ctx.settle();
     const { page } = await open(origin, `/explorer?${new URLSearchParams({ q: nodeUrl('') })}`);
     await live(page);
-    expect(await page.$$eval('[data-backlog]', (figures) => figures.map((figure) => figure.getAttribute('data-backlog')))).toEqual(['pending', 'running', 'failed', 'stalled', 'oldest']);
+    expect(await page.$$eval('[data-backlog]', (figures) => figures.map((figure) => figure.getAttribute('data-backlog')))).toEqual(['pending', 'running', 'failed', 'blocked', 'stalled', 'oldest']);
     expect(await texts(page, '[data-ref="found"]')).toContain('Mannerism');
     const propagated = () => page.$$eval('[data-ref="activity"][data-kind="propagated"]', (items) => items.length);
     const before = await propagated();

@@ -35,7 +35,18 @@ const FROZEN: Record<DatabaseKind, { create: string[]; drop: string[] }> = {
   },
 };
 
-const idle = { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null, maxPendingAgeMs: 300_000 };
+const idle = {
+  pending: 0,
+  running: 0,
+  failed: 0,
+  blocked: 0,
+  stalled: 0,
+  oldestPendingMs: null,
+  oldestPendingReference: null,
+  failedReference: null,
+  reindexFailed: 0,
+  maxPendingAgeMs: 300_000,
+};
 
 // The library's Terminus indicator over a real outbox in queue mode: up while propagation keeps up, down
 // once a referrer's update has failed for good (an outbox row left failed).
@@ -82,7 +93,13 @@ describe.each(DATABASES)('ReferencesHealthIndicator on %s in queue mode', (kind)
     expect(failure.error).toContain(`nodes/${frozen.id} at parent: `);
 
     expect(await indicator.check('references')).toEqual({
-      references: { status: 'down', ...idle, failed: 1, message: '1 propagation(s) failed; their outbox rows hold the reason' },
+      references: {
+        status: 'down',
+        ...idle,
+        failed: 1,
+        failedReference: nodeUrl(target.id),
+        message: `1 propagation(s) failed, the first of ${nodeUrl(target.id)}; run references failed, then 'references retry --all' once the cause is fixed`,
+      },
     });
     // An app that tolerates a failed referrer (an operator retries it) says so.
     expect((await indicator.check('references', { maxFailed: 1 })).references.status).toBe('up');

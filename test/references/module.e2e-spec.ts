@@ -90,6 +90,9 @@ describe('ReferencesModule', () => {
     [{ baseUrl: 'http://x.example', propagation: 'later' }, "propagation must be 'sync' or 'queue'"],
     [{ baseUrl: 'http://x.example', batchSize: 0 }, 'batchSize must be a positive integer'],
     [{ baseUrl: 'http://x.example', propagation: 'queue', queue: { driver: 'kafka' } }, "queue.driver must be 'bull' or 'bullmq'"],
+    [{ baseUrl: 'http://x.example', lockTimeoutMs: 0 }, 'lockTimeoutMs must be a positive integer'],
+    [{ baseUrl: 'http://x.example', statementTimeoutMs: 1.5 }, 'statementTimeoutMs must be a positive integer'],
+    [{ baseUrl: 'http://x.example', queue: { maxTransientRetryMs: -1 } }, 'queue.maxTransientRetryMs must be a positive integer'],
   ])('refuses bad options %j at start-up', async (options, message) => {
     expect(() => ReferencesModule.forRoot(options as any)).toThrow(ReferencesConfigurationError);
     expect(() => ReferencesModule.forRoot(options as any)).toThrow(message);

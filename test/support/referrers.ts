@@ -5,9 +5,18 @@ import { startWorker, until } from './processes.js';
 import { createNode, nodeCopy } from './records.js';
 import type { TestContext } from './test-app.js';
 
-/** Inserts `count` nodes that copy `target` inline, with SQL, then indexes them with synchronize(): a fast set-up. */
+/** Inserts `count` nodes that copy `target` inline, with SQL (PostgreSQL or MariaDB), then indexes them with synchronize(): a fast set-up. */
 export async function manyReferrers(ctx: TestContext, target: TestNode, count: number): Promise<void> {
   const copy = JSON.stringify({ parent: nodeCopy(target, target.metadata) });
+  if (ctx.dataSource.options.type === 'mariadb') {
+    // NOTE: MariaDB's sequence engine (seq_1_to_N) is its generate_series.
+    await ctx.dataSource.query(
+      `INSERT INTO test_node (id, metadata) SELECT UUID(), JSON_MERGE_PATCH(JSON_OBJECT('title', CONCAT('r', seq)), ?) FROM seq_1_to_${Math.trunc(count)}`,
+      [copy],
+    );
+    await ctx.maintenance.synchronize();
+    return;
+  }
   await ctx.dataSource.query(
     `INSERT INTO test_node (metadata) SELECT jsonb_build_object('title', 'r' || n) || $1::jsonb FROM generate_series(1, $2) AS n`,
     [copy, count],
@@ -24,6 +33,13 @@ export async function targetWithReferrers(ctx: TestContext, count: number, title
 
 /** How many referrers of `target` hold a copy of it with this title. */
 export async function countWithTitle(ctx: TestContext, target: TestNode, title: string): Promise<number> {
+  if (ctx.dataSource.options.type === 'mariadb') {
+    const [row] = await ctx.dataSource.query(
+      `SELECT COUNT(*) AS n FROM test_node WHERE JSON_VALUE(metadata, '$.parent.title') = ? AND JSON_VALUE(metadata, '$.parent.id') = ?`,
+      [title, target.id],
+    );
+    return Number(row.n);
+  }
   const [row] = await ctx.dataSource.query(
     `SELECT COUNT(*)::int AS n FROM test_node WHERE metadata #>> '{parent,title}' = $1 AND metadata #>> '{parent,id}' = $2`,
     [title, target.id],

@@ -5,7 +5,13 @@ import type {
   ReferencesModuleOptions,
   ReferencesOptionsFactory,
 } from './interfaces/references-module-options.interface.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SYNC_BATCH_SIZE, REFERENCES_MODULE_OPTIONS } from './references.constants.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  DEFAULT_SYNC_BATCH_SIZE,
+  REFERENCES_MODULE_OPTIONS,
+} from './references.constants.js';
 import { normalizeBaseUrl } from './settings/base-url.provider.js';
 
 /**
@@ -88,9 +94,21 @@ function validate(options: ReferencesModuleOptions): ReferencesModuleOptions {
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new ReferencesConfigurationError(`ReferencesModule: batchSize must be a positive integer, got ${options.batchSize}`);
   }
+  for (const name of ['lockTimeoutMs', 'statementTimeoutMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new ReferencesConfigurationError(`ReferencesModule: ${name} must be a positive integer, got ${value}`);
+    }
+  }
+  const retry = options.queue?.maxTransientRetryMs;
+  if (retry !== undefined && !(Number.isInteger(retry) && retry > 0)) {
+    throw new ReferencesConfigurationError(`ReferencesModule: queue.maxTransientRetryMs must be a positive integer, got ${retry}`);
+  }
   const propagation = options.propagation ?? 'sync';
   return {
     strict: false,
+    lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS,
     ...options,
     propagation,
     batchSize: options.batchSize ?? (propagation === 'queue' ? DEFAULT_BATCH_SIZE : DEFAULT_SYNC_BATCH_SIZE),

@@ -74,6 +74,22 @@ export const DEFAULT_RETAIN_DONE_MS = 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_BATCH_SIZE = 2500;
 
+/**
+ * How long a statement of a propagation, or of a write through `ReferencesService.transaction()`, waits for
+ * a row lock (`lockTimeoutMs`): a referrer row held by another client (a long transaction, an open `psql`)
+ * then fails the statement instead of holding the write, or the worker, for as long as it is held.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+
+/** How long one statement of a queue-mode propagation batch may run (`statementTimeoutMs`). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+
+/**
+ * How long a queue-mode run waits out transient errors (a server down, a lock held) before its row is
+ * recorded `blocked` (`queue.maxTransientRetryMs`); the sweep takes blocked rows up again.
+ */
+export const DEFAULT_MAX_TRANSIENT_RETRY_MS = 5 * 60_000;
+
 /** Index rows per statement in sync mode (one transaction: fewer, larger statements). */
 export const DEFAULT_SYNC_BATCH_SIZE = 10_000;
 
@@ -124,3 +140,10 @@ export const PLACES_SETTING = 'reference-places';
  * provides it): such a process never runs queue workers or the outbox sweep, whatever its options.
  */
 export const REFERENCES_CLI_PROCESS = 'nestjs-references:cli-process';
+
+/**
+ * Hand-overs of one row the indexer may fail before the row is parked (never retried by itself): an indexer
+ * that keeps failing on the same referrers (a document it cannot index) then costs nothing more, and
+ * `status().reindexFailed` and the log report it. With the notifier's backoff (doubling from 500 ms, capped at 30 s), about 10 minutes of tries.
+ */
+export const MAX_REINDEX_ATTEMPTS = 25;

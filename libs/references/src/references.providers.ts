@@ -8,6 +8,7 @@ import { ReferencesMaintenance } from './maintenance/references-maintenance.serv
 import { Repairer } from './maintenance/repairer.service.js';
 import { measuredSyncPropagation } from './metrics/measured-propagation.strategy.js';
 import { ReferencesMetrics } from './metrics/references-metrics.service.js';
+import { FailedPropagations } from './outbox/failed-propagations.service.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.service.js';
 import { Propagator } from './propagation/propagator.service.js';
 import { ReferrersNotifier } from './propagation/referrers-notifier.service.js';
@@ -48,6 +49,7 @@ export const REFERENCES_PARTS: Provider[] = [
   ReferrersNotifier,
   Propagator,
   ReferenceOutbox,
+  FailedPropagations,
   ReferrerJobs,
   IndexSynchronizer,
   IndexVerifier,

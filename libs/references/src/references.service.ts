@@ -25,6 +25,7 @@ import type {
   SynchronizeOptions,
   SynchronizeResult,
   TransactionOptions,
+  VerifyOptions,
   VerifyReport,
 } from './interfaces/references-reports.interface.js';
 import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
@@ -195,7 +196,10 @@ export class ReferencesService {
     });
   }
 
-  /** Pending, running and failed propagations (queue mode; all zero in sync mode, where nothing waits). */
+  /**
+   * Pending, running, blocked and failed propagations (queue mode; all zero in sync mode, where nothing waits),
+   * and the referrers the indexer failed on for good.
+   */
   status(): Promise<ReferencesStatus> {
     return this.outbox.status();
   }
@@ -221,8 +225,8 @@ export class ReferencesService {
   }
 
   /** @deprecated Use `ReferencesMaintenance.verify()`. */
-  verify(): Promise<VerifyReport> {
-    return this.maintenance.verify();
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    return this.maintenance.verify(options);
   }
 
   /** @deprecated Use `ReferencesMaintenance.repair()`. */

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ReferencesHealthIndicator } from 'nestjs-references/terminus';
 import { CATALOGUE_CONFIG, type CatalogueConfig } from '../config/catalogue.config.js';
 import { HealthReport } from './health-report.dto.js';
@@ -9,10 +9,16 @@ import { RedisHealthIndicator } from './redis.health.js';
 /** How long the database ping may take. */
 const DATABASE_PING_TIMEOUT_MS = 2000;
 
-/** `/health`: the database, Redis (queue mode only) and the propagation backlog, in Terminus' format. */
+/**
+ * `/health`: the database, Redis (queue mode only) and the propagation backlog, in Terminus' format. Each
+ * check has its own timeout (2 s); a check that is down says so in words of its own, and the driver's error
+ * (which names hosts and ports) goes to the log, not into the public body.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
@@ -28,9 +34,18 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: '{ status: "error", info, error, details }: a check is down', type: HealthReport })
   check(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
-      ...(this.config.redisUrl ? [() => this.redis.check('redis')] : []),
+      () => this.publicly('database', this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }), 'the database does not answer'),
+      ...(this.config.redisUrl ? [() => this.publicly('redis', this.redis.check('redis'), 'Redis does not answer')] : []),
       () => this.outbox.check('outbox', { maxPendingAgeMs: this.config.healthMaxPendingAgeMs }),
     ]);
+  }
+
+  /** A check's result with the driver's message of a down check replaced by `message` (the original is logged). */
+  private async publicly(key: string, check: PromiseLike<HealthIndicatorResult>, message: string): Promise<HealthIndicatorResult> {
+    const result = await check;
+    const detail = result[key];
+    if (detail?.status !== 'down') return result;
+    this.logger.error(`/health: ${key} is down: ${detail.message ?? 'no message'}`);
+    return { [key]: { ...detail, message } };
   }
 }

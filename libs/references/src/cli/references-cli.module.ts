@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { REFERENCES_CLI_PROCESS } from '../references.constants.js';
 import {
+  FailedCommand,
   ReferencesCommand,
+  RetryCommand,
   ReferrersCommand,
   RebaseCommand,
   RepairCommand,
@@ -28,6 +30,8 @@ import {
     RefreshCommand,
     RebaseCommand,
     RepairCommand,
+    FailedCommand,
+    RetryCommand,
     // NOTE: global, so that the queue workers of ReferencesModule see it.
     { provide: REFERENCES_CLI_PROCESS, useValue: true },
   ],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
 import type { VerifyReport } from '../interfaces/references-reports.interface.js';
 import type { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import type { ReferencesService } from '../references.service.js';
@@ -8,6 +9,9 @@ import { getReferencesMaintenanceToken, getReferencesServiceToken } from '../ref
 import { ProgressReporter } from './progress-reporter.util.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
+
+/** Index rows `references referrers` reads per statement. */
+const REFERRERS_PAGE = 1000;
 
 function positiveInteger(flag: string, value: string): number {
   const n = Number(value);
@@ -96,19 +100,23 @@ export class SynchronizeCommand extends DataSourceCommand {
 @SubCommand({ name: 'verify', description: 'Report missing and extra index rows, stale copies, withheld keys in copies and dangling references (exit 1 on drift)' })
 export class VerifyCommand extends DataSourceCommand {
 
-  async run(_args: string[], options: DataSourceOption & { json?: boolean; private?: boolean }): Promise<void> {
-    const report = await this.maintenance(options).verify();
+  async run(_args: string[], options: DataSourceOption & { json?: boolean; private?: boolean; limit?: number }): Promise<void> {
+    // NOTE: the text report shows 10 rows a kind, so it asks for no more; the JSON one for --limit (or the library's
+    // default); the leak audit lists every copy.
+    const limit = options.private ? Number.MAX_SAFE_INTEGER : (options.limit ?? (options.json ? undefined : 10));
+    const report = await this.maintenance(options).verify({ limit });
     if (options.private) return this.audit(report, options.json);
     if (options.json) print(JSON.stringify(report, null, 2));
     else {
       print(`Checked ${report.records} records.`);
-      const kinds = { missing: report.missing, extra: report.extra, stale: report.stale, withheld: report.withheld, dangling: report.dangling, 'non-canonical': report.nonCanonical };
-      for (const [name, rows] of Object.entries(kinds)) {
-        print(`  ${name.padEnd(13)} ${rows.length}`);
+      const kinds = [['missing', 'missing'], ['extra', 'extra'], ['stale', 'stale'], ['withheld', 'withheld'], ['dangling', 'dangling'], ['non-canonical', 'nonCanonical']] as const;
+      for (const [name, kind] of kinds) {
+        const rows: ReferenceRow[] = report[kind];
+        print(`  ${name.padEnd(13)} ${report.totals[kind]}`);
         for (const row of rows.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId} ${row.path} → ${row.reference}${details(row)}`);
-        if (rows.length > 10) print(`    … and ${rows.length - 10} more`);
+        if (report.totals[kind] > Math.min(rows.length, 10)) print(`    … and ${report.totals[kind] - Math.min(rows.length, 10)} more`);
       }
-      print(`  ${'invalid'.padEnd(13)} ${report.invalid.length}`);
+      print(`  ${'invalid'.padEnd(13)} ${report.totals.invalid}`);
       for (const row of report.invalid.slice(0, 10)) print(`    ${row.referrerType}/${row.referrerId}: ${row.reason}`);
       print(
         report.ok
@@ -136,6 +144,11 @@ export class VerifyCommand extends DataSourceCommand {
     if (report.withheld.length) process.exitCode = 1;
   }
 
+  @Option({ flags: '--limit <n>', description: 'rows kept per kind (the totals count them all)' })
+  parseLimit(value: string): number {
+    return positiveInteger('--limit', value);
+  }
+
   @Option({ flags: '--private', description: 'the leak audit: list every copy holding a key its target withholds (exit 1 if any)' })
   parsePrivate(): boolean {
     return true;
@@ -153,9 +166,16 @@ function details(row: object): string {
 export class ReferrersCommand extends DataSourceCommand {
 
   async run([url]: string[], options: DataSourceOption & { prefix?: boolean }): Promise<void> {
-    const rows = await this.references(options).getReferrers(url, { match: options.prefix ? 'prefix' : 'exact' });
-    for (const row of rows) print(`${row.referrerType}/${row.referrerId}\t${row.inline ? 'inline' : 'link'}\t${row.path}\t${row.reference}`);
-    process.stderr.write(`${rows.length} reference(s)\n`);
+    // NOTE: a page at a time by cursor: the process holds one page, however many referrers there are.
+    let count = 0;
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.references(options).getReferrersPage(url, { match: options.prefix ? 'prefix' : 'exact', limit: REFERRERS_PAGE, cursor });
+      for (const row of page.rows) print(`${row.referrerType}/${row.referrerId}\t${row.inline ? 'inline' : 'link'}\t${row.path}\t${row.reference}`);
+      count += page.rows.length;
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    process.stderr.write(`${count} reference(s)\n`);
   }
 
   @Option({ flags: '--prefix', description: 'match every URL that starts with <url>' })
@@ -246,10 +266,69 @@ export class RefreshCommand extends DataSourceCommand {
   }
 }
 
+@SubCommand({ name: 'failed', description: 'List the propagations that failed for good (queue mode): target, referrer, path, reason' })
+export class FailedCommand extends DataSourceCommand {
+
+  async run(_args: string[], options: DataSourceOption & { json?: boolean }): Promise<void> {
+    const maintenance = this.maintenance(options);
+    let count = 0;
+    for (let cursor: string | undefined; ; ) {
+      const page = await maintenance.failedPropagations({ limit: 1000, cursor });
+      for (const item of page.items) {
+        if (options.json) print(JSON.stringify(item));
+        else {
+          const referrer = item.referrerType ? `${item.referrerType}/${item.referrerId} at ${item.path}` : '(the whole change)';
+          print(`${item.id}\t${item.reference}\t${referrer}\t${item.attempts} attempt(s) since ${item.since.toISOString()}\t${item.reason ?? ''}`);
+        }
+      }
+      count += page.items.length;
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    if (!options.json) print(count ? `${count} failed propagation(s): fix the cause, then run 'references retry --all' (or 'references retry <id…>').` : 'No failed propagation.');
+  }
+
+  @Option({ flags: '--json', description: 'one JSON object a line' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({ name: 'retry', arguments: '[ids...]', description: 'Run failed propagations again (ids from "references failed", or --all)' })
+export class RetryCommand extends DataSourceCommand {
+
+  async run(ids: string[], options: DataSourceOption & { all?: boolean }): Promise<void> {
+    if (options.all && ids.length) throw new Error('retry takes <id…> or --all, not both');
+    if (!options.all && !ids.length) throw new Error('retry needs <id…> or --all');
+    const reopened = await this.maintenance(options).retryFailed(options.all ? 'all' : ids.map((id) => positiveInteger('<id>', id)));
+    print(`Reopened ${reopened.length} failed propagation(s)${reopened.length ? `: ${reopened.join(', ')}; the workers take them within a sweep` : ''}.`);
+    if (!options.all && reopened.length < ids.length) {
+      const missing = ids.filter((id) => !reopened.includes(Number(id)));
+      print(`  not failed (or unknown): ${missing.join(', ')}`);
+      process.exitCode = 1;
+    }
+  }
+
+  @Option({ flags: '--all', description: 'every failed propagation' })
+  parseAll(): boolean {
+    return true;
+  }
+}
+
 @Command({
   name: 'references',
   description: 'Maintain the reference index of nestjs-references',
-  subCommands: [SynchronizeCommand, VerifyCommand, ReferrersCommand, RenameCommand, RefreshCommand, RebaseCommand, RepairCommand],
+  subCommands: [
+    SynchronizeCommand,
+    VerifyCommand,
+    ReferrersCommand,
+    RenameCommand,
+    RefreshCommand,
+    RebaseCommand,
+    RepairCommand,
+    FailedCommand,
+    RetryCommand,
+  ],
 })
 export class ReferencesCommand extends CommandRunner {
   async run([name]: string[]): Promise<void> {

@@ -150,8 +150,8 @@ export class PropagationTimeoutError extends ReferencesError {
 }
 
 /**
- * A write transaction kept colliding with concurrent writers (deadlock, serialization failure, a busy
- * SQLite database) after every attempt of `ReferencesService.transaction()`. Nothing was written: the
+ * A write transaction kept colliding with concurrent writers (deadlock, serialization failure, a row lock
+ * held longer than `lockTimeoutMs`, a busy SQLite database) after every attempt of `ReferencesService.transaction()`. Nothing was written: the
  * client may retry (503, `Retry-After`).
  */
 export class WriteConflictError extends ReferencesError {

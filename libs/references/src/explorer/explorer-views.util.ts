@@ -56,7 +56,7 @@ export function backlog(status: ReferencesStatus): SafeHtml {
   const age = status.oldestPendingMs === null ? '–' : formatAge(status.oldestPendingMs);
   const figure = (name: string, value: string | number, warn = false) =>
     html`<div class="figure${warn ? ' warn' : ''}" data-backlog="${name}"><span class="value">${value}</span><span class="label">${name}</span></div>`;
-  return html`<div class="figures">${figure('pending', status.pending)}${figure('running', status.running)}${figure('failed', status.failed, status.failed > 0)}${figure('stalled', status.stalled, status.stalled > 0)}${figure('oldest', age)}</div>`;
+  return html`<div class="figures">${figure('pending', status.pending)}${figure('running', status.running)}${figure('failed', status.failed, status.failed > 0)}${figure('blocked', status.blocked, status.blocked > 0)}${figure('stalled', status.stalled, status.stalled > 0)}${figure('oldest', age)}</div>`;
 }
 
 /** `/record`: the record, what it holds, who holds it, its activity. */

@@ -73,6 +73,12 @@ export interface ReferencesQueueOptions {
    * @default 86400000 (a day)
    */
   retainDoneMs?: number;
+  /**
+   * Milliseconds a run waits out transient errors of the whole job (the database or Redis down) before its
+   * row is recorded `blocked`: shown by `status()` and `/health`, and taken up again by the next sweep.
+   * @default 300000 (5 minutes)
+   */
+  maxTransientRetryMs?: number;
 }
 
 /** Options of `ReferencesModule.forRoot()`. */
@@ -119,6 +125,20 @@ export interface ReferencesModuleOptions {
    * @default 'refuse'
    */
   rawWrites?: 'refuse' | 'allow';
+  /**
+   * Milliseconds a statement of a propagation, or of a write through `ReferencesService.transaction()`, waits
+   * for a row lock before it fails (PostgreSQL `lock_timeout`, MariaDB / MySQL `innodb_lock_wait_timeout`,
+   * whole seconds, SQLite's busy timeout). In sync mode the write then answers `WriteConflictError` (503);
+   * in queue mode the referrer is set aside and retried while the others go on.
+   * @default 5000
+   */
+  lockTimeoutMs?: number;
+  /**
+   * Milliseconds one statement of a queue-mode propagation batch may run (PostgreSQL `statement_timeout`,
+   * MariaDB `max_statement_time`).
+   * @default 60000
+   */
+  statementTimeoutMs?: number;
   /** Queue mode settings. */
   queue?: ReferencesQueueOptions;
   /**

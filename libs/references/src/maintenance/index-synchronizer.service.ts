@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { extractReferences } from '../extraction/reference-extractor.util.js';
 import type { SynchronizeOptions, SynchronizeResult } from '../interfaces/references-reports.interface.js';
 import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
@@ -7,9 +7,15 @@ import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js'
 import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
 import { recordBatches } from './record-batches.util.js';
 
+/** Thrown inside the one transaction of a `clear` run that was aborted: it rolls the run back. */
+class SynchronizeAborted extends Error {}
+
 /**
  * Rebuilds the index from the stored records.
- * Each batch commits on its own, so an interrupted run keeps what it did and a re-run completes it.
+ * Without `clear`, each batch commits on its own, so an interrupted run keeps what it did and a re-run
+ * completes it. With `clear`, emptying and rebuilding are one transaction: until it commits, every other
+ * transaction reads the old index, so a `restrict` delete is still refused and a propagation still finds
+ * every referrer; a run that stops rolls back to the old index.
  */
 @Injectable()
 export class IndexSynchronizer {
@@ -20,14 +26,34 @@ export class IndexSynchronizer {
   ) {}
 
   async synchronize(options: SynchronizeOptions & { batchSize: number }): Promise<SynchronizeResult> {
-    const { dataSource, registry, index } = this;
-    if (options.clear) await index.clear(dataSource.manager);
+    if (!options.clear) return this.rebuild(this.dataSource.manager, options, (work) => this.dataSource.transaction(work));
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        // NOTE: DELETE, not TRUNCATE: TRUNCATE would lock every reader out (PostgreSQL) or commit at once (MariaDB).
+        await manager.query(`DELETE FROM ${manager.connection.driver.escape('reference_index')}`);
+        const result = await this.rebuild(manager, options, (work) => work(manager));
+        if (options.signal?.aborted) throw new SynchronizeAborted();
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof SynchronizeAborted) return { records: 0, references: 0, invalid: [] };
+      throw error;
+    }
+  }
+
+  /** Indexes every record a batch at a time, each batch in the transaction `inBatch` gives it. */
+  private async rebuild(
+    manager: EntityManager,
+    options: SynchronizeOptions & { batchSize: number },
+    inBatch: <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>,
+  ): Promise<SynchronizeResult> {
+    const { registry, index } = this;
     let total = 0;
-    for (const type of registry.types) total += await dataSource.manager.count(type.entity as any);
+    for (const type of registry.types) total += await manager.count(type.entity as any);
     const result: SynchronizeResult = { records: 0, references: 0, invalid: [] };
     for (const type of registry.types) {
-      for await (const records of recordBatches(dataSource.manager, type, options.batchSize)) {
-        await dataSource.transaction(async (manager) => {
+      for await (const records of recordBatches(manager, type, options.batchSize)) {
+        await inBatch(async (batch) => {
           const ids = records.map((r) => type.idOf(r));
           const specs = records.map((r, i) => {
             try {
@@ -38,12 +64,13 @@ export class IndexSynchronizer {
               return [];
             }
           });
-          if (!options.clear) await index.removeReferrer(manager, type.name, ids);
-          await index.insert(manager, ids.map((referrerId, i) => ({ referrerType: type.name, referrerId, specs: specs[i] })));
+          // NOTE: with clear too: a referrer written since the index was emptied committed its own rows.
+          await index.removeReferrer(batch, type.name, ids);
+          await index.insert(batch, ids.map((referrerId, i) => ({ referrerType: type.name, referrerId, specs: specs[i] })));
           result.references += specs.reduce((n, s) => n + s.length, 0);
         });
         result.records += records.length;
-        options.onProgress?.(result.records, total);
+        await options.onProgress?.(result.records, total);
         if (options.signal?.aborted) return result;
       }
     }

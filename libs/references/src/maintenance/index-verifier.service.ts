@@ -6,7 +6,7 @@ import { getAt } from '../extraction/json-path.util.js';
 import { ReferenceIndex, referenceKey } from '../reverse-index/reference-index.service.js';
 import { InlineCopies } from '../inline/inline-copies.service.js';
 import type { ReferenceRow } from '../interfaces/reference-row.interface.js';
-import type { StaleCause, VerifyReport } from '../interfaces/references-reports.interface.js';
+import type { ReferrerKey, StaleCause, VerifyKind, VerifyReport } from '../interfaces/references-reports.interface.js';
 import { RecordLoader } from '../records/record-loader.service.js';
 import { REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
@@ -21,6 +21,9 @@ interface Found {
   metadata: Record<string, any>;
   target?: { type: ReferenceType; id: string };
 }
+
+/** Adds rows to a list of the report (counted in its total, kept while the list is under the limit). */
+type AddToReport = (kind: VerifyKind, ...rows: object[]) => void;
 
 /**
  * Compares the index and the inline copies with the records, a batch of records at a time (their index
@@ -37,21 +40,30 @@ export class IndexVerifier {
     private readonly urls: ReferenceUrls,
   ) {}
 
-  async verify(batchSize: number): Promise<VerifyReport> {
-    const report: VerifyReport = { missing: [], extra: [], stale: [], withheld: [], dangling: [], nonCanonical: [], invalid: [], records: 0, ok: true };
+  /** Checks every record, a batch at a time; each list of the report keeps at most `limit` rows, the totals count all. */
+  async verify(batchSize: number, limit: number): Promise<VerifyReport> {
+    const totals = { missing: 0, extra: 0, stale: 0, withheld: 0, dangling: 0, nonCanonical: 0, invalid: 0 };
+    const report: VerifyReport = { missing: [], extra: [], stale: [], withheld: [], dangling: [], nonCanonical: [], invalid: [], records: 0, totals, ok: true };
     const manager = this.dataSource.manager;
+    const add: AddToReport = (kind, ...rows) => {
+      totals[kind] += rows.length;
+      const list = report[kind] as unknown[];
+      for (const row of rows) if (list.length < limit) list.push(row);
+    };
     for (const type of this.registry.types) {
       for await (const records of recordBatches(manager, type, batchSize)) {
-        await this.checkBatch(manager, type, records, report);
+        await this.checkBatch(manager, type, records, add);
         report.records += records.length;
       }
     }
-    report.extra.push(...(await this.index.orphans(manager, this.registry.types)));
-    report.ok = ['missing', 'extra', 'stale', 'withheld', 'dangling', 'nonCanonical', 'invalid'].every((kind) => !(report as any)[kind].length);
+    const orphans = await this.index.orphans(manager, this.registry.types, limit);
+    add('extra', ...orphans.rows);
+    totals.extra += orphans.total - orphans.rows.length;
+    report.ok = Object.values(totals).every((n) => n === 0);
     return report;
   }
 
-  private async checkBatch(manager: EntityManager, type: ReferenceType, records: object[], report: VerifyReport) {
+  private async checkBatch(manager: EntityManager, type: ReferenceType, records: object[], add: AddToReport) {
     const ids = records.map((r) => type.idOf(r));
     const indexed = new Map<string, Map<string, ReferenceRow>>();
     for (const row of await this.index.rowsOf(manager, type.name, ids)) {
@@ -66,7 +78,7 @@ export class IndexVerifier {
         specs = extractReferences(type.schema, metadata);
       } catch (error) {
         // NOTE: one unreadable record is reported; it does not stop the report on the others.
-        report.invalid.push({ referrerType: type.name, referrerId: ids[i], reason: (error as Error).message });
+        add('invalid', { referrerType: type.name, referrerId: ids[i], reason: (error as Error).message });
         present.clear();
         return;
       }
@@ -79,11 +91,11 @@ export class IndexVerifier {
           inline: spec.inline,
           path: spec.path,
         };
-        if (!present.delete(referenceKey(spec))) report.missing.push(row);
-        if (!this.isCanonical(spec)) report.nonCanonical.push(row);
+        if (!present.delete(referenceKey(spec))) add('missing', row);
+        if (!this.isCanonical(spec)) add('nonCanonical', row);
         found.push({ row, spec, metadata, target: this.registry.resolve(spec.reference) });
       }
-      report.extra.push(...present.values());
+      add('extra', ...present.values());
     });
     const targets = await this.loadTargets(manager, found);
     // NOTE: one representation per target, as propagation builds it, whatever the number of its copies here.
@@ -91,15 +103,15 @@ export class IndexVerifier {
     for (const { row, spec, metadata, target } of found) {
       if (!target) continue;
       const record = targets.get(target.type)?.get(target.id);
-      if (!record) report.dangling.push(row);
+      if (!record) add('dangling', row);
       else if (spec.inline) {
         const representation = representations.get(record) ?? representations.set(record, target.type.representationOf(record)).get(record)!;
         const expected = this.copies.build(representation, target.type, spec.field, { reference: spec.reference, manager });
         const stored = getAt(metadata, spec.segments);
         const cause = staleCause(JSON.parse(JSON.stringify(expected)), stored);
-        if (cause) report.stale.push({ ...row, cause });
+        if (cause) add('stale', { ...row, cause });
         const keys = this.copies.withheldIn(stored, target.type, record, representation);
-        if (keys.length) report.withheld.push({ ...row, keys });
+        if (keys.length) add('withheld', { ...row, keys });
       }
     }
   }

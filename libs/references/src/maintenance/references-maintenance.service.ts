@@ -3,6 +3,8 @@ import { PropagationTimeoutError, ReferencesConfigurationError } from '../errors
 import type { GetReferrersOptions } from '../interfaces/reference-row.interface.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import type {
+  FailedPropagationsOptions,
+  FailedPropagationsPage,
   RebaseOptions,
   RebaseResult,
   ReferencesStatus,
@@ -13,16 +15,20 @@ import type {
   SynchronizeOptions,
   SynchronizeResult,
   TransactionOptions,
+  VerifyOptions,
   VerifyReport,
 } from '../interfaces/references-reports.interface.js';
+import { FailedPropagations } from '../outbox/failed-propagations.service.js';
 import { ReferenceOutbox } from '../outbox/reference-outbox.service.js';
 import { ReferrersNotifier } from '../propagation/referrers-notifier.service.js';
 import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
-import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { IndexSynchronizer } from './index-synchronizer.service.js';
 import { IndexVerifier } from './index-verifier.service.js';
 import { Rebaser } from './rebaser.service.js';
 import { Repairer } from './repairer.service.js';
+
+/** Rows kept per list of a `verify()` report by default. */
+const DEFAULT_VERIFY_LIMIT = 10_000;
 
 /**
  * What an operator, a script or a test calls on the data of one data source, rather than an app serving a
@@ -40,7 +46,7 @@ export class ReferencesMaintenance {
     private readonly rebaser: Rebaser,
     private readonly outbox: ReferenceOutbox,
     private readonly notifier: ReferrersNotifier,
-    private readonly registry: ReferenceTypesRegistry,
+    private readonly failed: FailedPropagations,
   ) {}
 
   /** Rebuilds the index from all reference-enabled records (`references synchronize [--clear]`). */
@@ -48,9 +54,14 @@ export class ReferencesMaintenance {
     return this.synchronizer.synchronize({ ...options, batchSize: options.batchSize ?? this.options.batchSize! });
   }
 
-  /** Reports missing and extra index rows, stale inline copies and dangling references; changes nothing. */
-  verify(): Promise<VerifyReport> {
-    return this.verifier.verify(Math.min(this.options.batchSize!, 1000));
+  /**
+   * Reports missing and extra index rows, stale inline copies, withheld keys and dangling references; changes
+   * nothing. Each list holds at most `limit` rows (default 10,000); `totals` counts them all.
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const limit = options.limit ?? DEFAULT_VERIFY_LIMIT;
+    if (!(Number.isInteger(limit) && limit >= 0)) throw new ReferencesConfigurationError(`verify(): limit must be a non-negative integer, got ${limit}`);
+    return this.verifier.verify(Math.min(this.options.batchSize!, 1000), limit);
   }
 
   /**
@@ -59,7 +70,8 @@ export class ReferencesMaintenance {
    * referrers following. A spelling that names no record cannot be repaired: it is reported as failed.
    */
   async repair(): Promise<RepairResult> {
-    const report = await this.verify();
+    // NOTE: every non-canonical row: repair rewrites them all.
+    const report = await this.verify({ limit: Number.MAX_SAFE_INTEGER });
     const keys = new Map(report.nonCanonical.map((row) => [`${row.referrerType}/${row.referrerId}`, row]));
     return this.repairer.repair([...keys.values()].map(({ referrerType, referrerId }) => ({ referrerType, referrerId })));
   }
@@ -80,14 +92,10 @@ export class ReferencesMaintenance {
    * `verify()` again and does what is left. In queue mode the workers do the writing; `waitForIdle()` waits for them.
    */
   async refreshStale(options: RefreshStaleOptions = {}): Promise<RefreshStaleResult> {
-    if (options.type !== undefined && !this.registry.forName(options.type)) {
-      const known = this.registry.types.map((type) => type.name).join(', ');
-      throw new ReferencesConfigurationError(`no reference type "${options.type}" (the types are ${known})`);
-    }
-    const report = await this.verify();
-    const targets = [...new Set(report.stale.map((row) => row.reference))].filter(
-      (reference) => options.type === undefined || this.registry.resolve(reference)?.type.name === options.type,
-    );
+    this.repairer.checkType(options.type);
+    // NOTE: every stale target: the run refreshes them all.
+    const report = await this.verify({ limit: Number.MAX_SAFE_INTEGER });
+    const targets = this.repairer.targetsOfType(report.stale, options.type);
     let refreshed = 0;
     for (const target of targets) {
       if (options.signal?.aborted) break;
@@ -132,9 +140,26 @@ export class ReferencesMaintenance {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const status: ReferencesStatus = await this.outbox.status();
-      if (status.pending === 0 && status.running === 0) return;
+      if (status.pending === 0 && status.running === 0 && status.blocked === 0) return;
       if (Date.now() > deadline) throw new PropagationTimeoutError(timeoutMs, status);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+  }
+
+  /**
+   * The propagations that failed for good (queue mode; none in sync mode, where a failure fails the write), a
+   * page at a time, oldest first: the target, the referrer and the path of its copy, the database's reason
+   * (`references failed`).
+   */
+  failedPropagations(options: FailedPropagationsOptions = {}): Promise<FailedPropagationsPage> {
+    return this.failed.list(options);
+  }
+
+  /**
+   * Runs these failed propagations (ids from `failedPropagations()`), or all of them, again: each is pending
+   * once more and the next sweep enqueues it (`references retry <id…> | --all`). Returns the ids reopened.
+   */
+  retryFailed(ids: number[] | 'all'): Promise<number[]> {
+    return this.failed.retry(ids);
   }
 }

@@ -29,6 +29,19 @@ export class Repairer {
     @Inject(PROPAGATION_STRATEGY) private readonly propagation: PropagationStrategy,
   ) {}
 
+  /** Throws when `type` (a route) names no reference type; `undefined` is every type. */
+  checkType(type: string | undefined): void {
+    if (type !== undefined && !this.registry.forName(type)) {
+      const known = this.registry.types.map((each) => each.name).join(', ');
+      throw new ReferencesConfigurationError(`no reference type "${type}" (the types are ${known})`);
+    }
+  }
+
+  /** The distinct targets of `rows` that are records of `type` (every target when `undefined`). */
+  targetsOfType(rows: Array<{ reference: string }>, type: string | undefined): string[] {
+    return [...new Set(rows.map((row) => row.reference))].filter((reference) => type === undefined || this.registry.resolve(reference)?.type.name === type);
+  }
+
   /** See `ReferencesMaintenance.refreshReferences()`. */
   async refreshReferences<T extends object>(record: T, manager?: EntityManager): Promise<T> {
     const type = this.registry.forEntity(record.constructor);

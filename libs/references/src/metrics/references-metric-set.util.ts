@@ -19,8 +19,10 @@ const GAUGES: Array<[name: string, help: string, value: (status: ReferencesStatu
   ['references_outbox_pending', 'Changes waiting in the outbox for a worker', (s) => s.pending],
   ['references_outbox_running', 'Changes a worker is propagating', (s) => s.running],
   ['references_outbox_failed', 'Changes (or referrers of one) whose propagation failed for good', (s) => s.failed],
+  ['references_outbox_blocked', 'Changes whose run met transient errors for longer than queue.maxTransientRetryMs (the sweep takes them up again)', (s) => s.blocked],
   ['references_outbox_stalled', 'Running changes whose worker holds no lease any more', (s) => s.stalled],
-  ['references_outbox_oldest_pending_seconds', 'Age of the oldest pending or running change (0 when none is)', (s) => (s.oldestPendingMs ?? 0) / 1000],
+  ['references_outbox_oldest_pending_seconds', 'Age of the oldest pending, running or blocked change (0 when none is)', (s) => (s.oldestPendingMs ?? 0) / 1000],
+  ['references_reindex_failed', 'Batches of changed referrers the ReferrerIndexer failed on too often, no longer retried', (s) => s.reindexFailed],
 ];
 
 /**

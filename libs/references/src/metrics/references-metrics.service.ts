@@ -72,6 +72,19 @@ export class ReferencesMetrics implements OnModuleInit, OnModuleDestroy {
     this.metrics?.referrersUpdated.inc(this.labels, count);
   }
 
+  /**
+   * Counts `count` referrers once the transaction of `manager` commits, for updates nobody is told of (no
+   * listener, no indexer): the notifier then keeps no ids, and this keeps only a number.
+   */
+  async referrersUpdatedAtCommit(manager: EntityManager, count: number): Promise<void> {
+    if (!this.metrics) return;
+    await this.hooks.afterCommit(manager, this.countCommitted, count);
+  }
+
+  private readonly countCommitted = (counts: number[]): void => {
+    this.referrersUpdated(counts.reduce((sum, count) => sum + count, 0));
+  };
+
   /** Notes, in the writer's transaction, that propagation recorded `count` updated referrers there. */
   recorded(manager: EntityManager, count: number): void {
     if (!this.metrics) return;

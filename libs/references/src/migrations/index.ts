@@ -7,6 +7,7 @@ import { AddOutboxLease1764000000500 } from './1764000000500-add-outbox-lease.js
 import { CreateReferenceReindex1764000000600 } from './1764000000600-create-reference-reindex.js';
 import { SyncVersionsPerTarget1764000000700 } from './1764000000700-sync-versions-per-target.js';
 import { ConditionalPropagation1764000000800 } from './1764000000800-conditional-propagation.js';
+import { AddOutboxRetries1764000000900 } from './1764000000900-add-outbox-retries.js';
 
 /** Every migration of the library, in order: add them to the data source's `migrations`. */
 export const referencesMigrations = [
@@ -19,4 +20,5 @@ export const referencesMigrations = [
   CreateReferenceReindex1764000000600,
   SyncVersionsPerTarget1764000000700,
   ConditionalPropagation1764000000800,
+  AddOutboxRetries1764000000900,
 ];

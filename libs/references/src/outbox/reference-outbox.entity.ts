@@ -3,8 +3,13 @@ import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedCo
 /** What a queued propagation does. */
 export type OutboxKind = 'content' | 'rename' | 'detach';
 
-/** Where a queued propagation stands. */
-export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed';
+/**
+ * Where a queued propagation stands. `blocked`: its run met transient errors for longer than
+ * `queue.maxTransientRetryMs`; the sweep takes it up again at `retry_at`.
+ */
+export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed' | 'blocked';
+
+const epochMs = { to: (v: unknown) => v, from: (v: unknown) => (v == null ? null : Number(v)) };
 
 /**
  * One propagation to run (queue mode), written in the transaction of the change that causes it, so that a
@@ -79,8 +84,30 @@ export class ReferenceOutboxEntry extends BaseEntity {
    * Renewed by every committed batch; once it has passed, the worker is taken for gone and the sweep
    * enqueues the row again.
    */
-  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: { to: (v: unknown) => v, from: (v: unknown) => (v == null ? null : Number(v)) } })
+  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: epochMs })
   leaseUntil: number | null;
+
+  /** Runs of this row that ended without finishing it (a referrer held, a failure, a transient error too long). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  /**
+   * When a pending row set aside (a referrer held by another client) or a blocked row may run again
+   * (milliseconds since the epoch); the sweep leaves it until then. `null`: at once.
+   */
+  @Column({ name: 'retry_at', type: 'bigint', nullable: true, transformer: epochMs })
+  retryAt: number | null;
+
+  /** The one referrer a set-aside or failed row is about (its index row is the row's range). */
+  @Column({ name: 'referrer_type', type: 'varchar', length: 255, nullable: true })
+  referrerType: string | null;
+
+  @Column({ name: 'referrer_id', type: 'varchar', length: 255, nullable: true })
+  referrerId: string | null;
+
+  /** The JSON path of that referrer's copy, as the index stores it. */
+  @Column({ name: 'referrer_path', type: 'text', nullable: true })
+  referrerPath: string | null;
 
   /**
    * When the change was written, by the database's clock: `timestamp with time zone` on PostgreSQL (from

@@ -1,15 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
-import { In, IsNull, LessThan, Not } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual, MoreThanOrEqual, Not } from 'typeorm';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
-import { DEFAULT_OUTBOX_LEASE_MS, DEFAULT_RETAIN_DONE_MS, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { DEFAULT_OUTBOX_LEASE_MS, DEFAULT_RETAIN_DONE_MS, MAX_REINDEX_ATTEMPTS, REFERENCES_DATA_SOURCE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { ReferenceReindexEntry } from '../propagation/reference-reindex.entity.js';
 import { ReferenceOutboxEntry, type OutboxKind } from './reference-outbox.entity.js';
 import { ReferenceSynced } from './reference-synced.entity.js';
 
 /** The columns a new outbox row may set besides its kind and reference. */
 export type OutboxRowValues = Partial<
-  Pick<ReferenceOutboxEntry, 'newReference' | 'payload' | 'fields' | 'hops' | 'cursor' | 'untilId' | 'version' | 'status' | 'error'>
+  Pick<
+    ReferenceOutboxEntry,
+    | 'newReference'
+    | 'payload'
+    | 'fields'
+    | 'hops'
+    | 'cursor'
+    | 'untilId'
+    | 'version'
+    | 'status'
+    | 'error'
+    | 'attempts'
+    | 'retryAt'
+    | 'referrerType'
+    | 'referrerId'
+    | 'referrerPath'
+  >
 >;
 
 /** `reference_outbox.fields` of a change that altered no copy: its run only reports the link referrers. */
@@ -28,6 +45,19 @@ export function coalescedBy(
   const covered: FindOptionsWhere<ReferenceOutboxEntry> = { kind: 'content', reference: row.reference, status: 'pending', version: IsNull(), id: Not(row.id) };
   return row.fields === null ? covered : { ...covered, fields: row.fields };
 }
+
+/** What `status()` says of an empty outbox (and of sync mode). */
+export const IDLE_STATUS: Readonly<ReferencesStatus> = {
+  pending: 0,
+  running: 0,
+  failed: 0,
+  blocked: 0,
+  stalled: 0,
+  oldestPendingMs: null,
+  oldestPendingReference: null,
+  failedReference: null,
+  reindexFailed: 0,
+};
 
 /** The outbox table: the queue mode's record of every propagation to run, and where each one stands. */
 @Injectable()
@@ -120,19 +150,44 @@ export class ReferenceOutbox {
     await manager.query(sql, parameters);
   }
 
-  async fail(id: number, error: string): Promise<void> {
-    await this.rows().update({ id }, { status: 'failed', error: error.slice(0, 2000), leaseUntil: null });
+  /** Records a row failed for good after `runs` more runs (its Bull job's attempts). */
+  async fail(id: number, error: string, runs = 1): Promise<void> {
+    await this.rows().update(
+      { id },
+      { status: 'failed', error: error.slice(0, 2000), leaseUntil: null, attempts: () => `attempts + ${Math.max(0, Math.trunc(runs))}` },
+    );
+  }
+
+  /** Records a row blocked (transient errors for longer than `queue.maxTransientRetryMs`) until `retryAt`. */
+  async block(id: number, retryAt: number, error: string): Promise<void> {
+    await this.rows().update({ id }, { status: 'blocked', retryAt, error: error.slice(0, 2000), leaseUntil: null });
   }
 
   /**
-   * Ids of the rows the sweep enqueues, oldest first: the pending ones, and the running ones whose lease
-   * expired (their worker is gone). A running row under a live lease is left to its worker.
+   * Leaves a row for a later run, at `retryAt`: `pending` (a referrer held by another client: set aside) or
+   * `blocked` (transient errors for longer than `queue.maxTransientRetryMs`). Counts the attempt.
+   */
+  async postpone(row: Pick<ReferenceOutboxEntry, 'id' | 'attempts'>, status: 'pending' | 'blocked', retryAt: number, error: string): Promise<void> {
+    row.attempts += 1;
+    await this.rows().update({ id: row.id }, { status, retryAt, error: error.slice(0, 2000), leaseUntil: null, attempts: row.attempts });
+  }
+
+  /**
+   * Ids of the rows the sweep enqueues, oldest first: the pending ones (a set-aside one once its `retry_at`
+   * has come), the blocked ones whose `retry_at` has come, and the running ones whose lease expired (their
+   * worker is gone). A running row under a live lease is left to its worker.
    */
   async unfinished(limit: number): Promise<number[]> {
     if (!this.dataSource.isInitialized) return [];
+    const now = Date.now();
     const rows = await this.rows().find({
       select: { id: true },
-      where: [{ status: 'pending' }, ...this.stalled()],
+      where: [
+        { status: 'pending', retryAt: IsNull() },
+        { status: 'pending', retryAt: LessThanOrEqual(now) },
+        { status: 'blocked', retryAt: LessThanOrEqual(now) },
+        ...this.stalled(),
+      ],
       order: { id: 'ASC' },
       take: limit,
     });
@@ -151,20 +206,31 @@ export class ReferenceOutbox {
    * of the oldest pending or running one (all zero in sync mode).
    */
   async status(): Promise<ReferencesStatus> {
-    const status: ReferencesStatus = { pending: 0, running: 0, failed: 0, stalled: 0, oldestPendingMs: null };
-    // NOTE: in sync mode nothing waits, and the table is not read.
+    const status: ReferencesStatus = { ...IDLE_STATUS };
+    // NOTE: the indexer's work is recorded in both modes.
+    if (this.dataSource.isInitialized) {
+      status.reindexFailed = await this.dataSource.getRepository(ReferenceReindexEntry).count({ where: { attempts: MoreThanOrEqual(MAX_REINDEX_ATTEMPTS) } });
+    }
+    // NOTE: in sync mode nothing waits, and the outbox is not read.
     if (!this.queueMode) return status;
     const counts: Array<{ status: string; n: string }> = await this.rows()
       .createQueryBuilder('o')
       .select('o.status', 'status')
       .addSelect('COUNT(*)', 'n')
-      .where('o.status IN (:...open)', { open: ['pending', 'running', 'failed'] })
+      .where('o.status IN (:...open)', { open: ['pending', 'running', 'failed', 'blocked'] })
       .groupBy('o.status')
       .getRawMany();
-    for (const row of counts) status[row.status as 'pending' | 'running' | 'failed'] = Number(row.n);
+    for (const row of counts) status[row.status as 'pending' | 'running' | 'failed' | 'blocked'] = Number(row.n);
     if (status.running) status.stalled = await this.rows().count({ where: this.stalled() });
-    const oldest = await this.rows().findOne({ where: { status: In(['pending', 'running']) }, order: { id: 'ASC' } });
-    if (oldest) status.oldestPendingMs = Math.max(0, Date.now() - oldest.createdAt.getTime());
+    const oldest = await this.rows().findOne({ where: { status: In(['pending', 'running', 'blocked']) }, order: { id: 'ASC' } });
+    if (oldest) {
+      status.oldestPendingMs = Math.max(0, Date.now() - oldest.createdAt.getTime());
+      status.oldestPendingReference = oldest.reference;
+    }
+    if (status.failed) {
+      const failed = await this.rows().findOne({ select: { id: true, reference: true }, where: { status: 'failed' }, order: { id: 'ASC' } });
+      status.failedReference = failed?.reference ?? null;
+    }
     return status;
   }
 

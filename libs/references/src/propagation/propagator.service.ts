@@ -8,7 +8,7 @@ import type { ReferencesModuleOptions } from '../interfaces/references-module-op
 import { RecordLoader } from '../records/record-loader.service.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
-import { REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { fieldKey, fieldPathOf } from '../reverse-index/reference-places.service.js';
 import { ReferenceIndex, type IndexRow } from '../reverse-index/reference-index.service.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
@@ -26,6 +26,8 @@ import { ReferrersNotifier } from './referrers-notifier.service.js';
 export class Propagator {
   /** Index rows per batch: per statement in sync mode, per committed transaction in queue mode. */
   readonly batchSize: number;
+  /** How long a statement of a propagation waits for a row lock (`lockTimeoutMs`). */
+  readonly lockTimeoutMs: number;
 
   constructor(
     private readonly registry: ReferenceTypesRegistry,
@@ -37,6 +39,15 @@ export class Propagator {
     @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
   ) {
     this.batchSize = options.batchSize!;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  }
+
+  /**
+   * Sync mode: the statements of the propagation that follows wait for a row lock at most `lockTimeoutMs`
+   * (the writer's transaction, when it is not one of `ReferencesService.transaction()`, has no bound yet).
+   */
+  boundWaits(manager: EntityManager): Promise<void> {
+    return this.dialect.boundWaits(manager, { lockTimeoutMs: this.lockTimeoutMs });
   }
 
   /**

@@ -8,6 +8,7 @@ import { ReferencesConfigurationError } from '../errors/references.errors.js';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
 import { ReferencesMetrics } from '../metrics/references-metrics.service.js';
 import {
+  MAX_REINDEX_ATTEMPTS,
   REFERENCES_CLI_PROCESS,
   REFERENCES_DATA_SOURCE,
   REFERENCES_MODULE_OPTIONS,
@@ -24,8 +25,20 @@ interface EventEmitter {
   emit(event: string, payload: unknown): unknown;
 }
 
-/** An event, and the row that records its referrers until the indexer took them (when there is an indexer). */
-type Delivery = ReferrersUpdatedEvent & { workId?: number };
+/**
+ * An event, and the row that records its referrers until the indexer took them (when there is an indexer).
+ * `spilled`: the ids were not kept in memory (`referrerIds` is empty); they are read back from the row.
+ */
+type Delivery = ReferrersUpdatedEvent & { workId?: number; spilled?: boolean };
+
+/**
+ * Referrer ids one transaction keeps in memory for after its commit. Past this, a batch's ids wait in
+ * `reference_reindex` only and are read back a row at a time after the commit, so a fan-out to millions
+ * holds at most this many ids however many it changes.
+ */
+export const MAX_HELD_IDS = 10_000;
+/** `due_at` of a row that only carries ids past `MAX_HELD_IDS` for the event (no indexer): never retried. */
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 /** How long the committing process has to hand its referrers to the indexer before any process's retry may. */
 const FIRST_DELIVERY_MS = 5000;
@@ -112,12 +125,17 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
   async record(manager: EntityManager, event: ReferrersUpdatedEvent): Promise<void> {
     if (!event.referrerIds.length) return;
     this.metrics.recorded(manager, event.referrerIds.length);
+    // NOTE: nobody listens and no indexer: no id is kept, however large the fan-out (the metrics keep a count).
+    if (!this.indexer && !this.hasListeners()) return this.metrics.referrersUpdatedAtCommit(manager, event.referrerIds.length);
+    const held = this.hooks.held<Delivery>(manager, this.deliver).reduce((n, delivery) => n + delivery.referrerIds.length, 0);
+    const spilled = held + event.referrerIds.length > MAX_HELD_IDS;
     let workId: number | undefined;
-    if (this.indexer) {
-      const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt: Date.now() + FIRST_DELIVERY_MS };
+    if (this.indexer || spilled) {
+      const dueAt = this.indexer ? Date.now() + FIRST_DELIVERY_MS : NEVER;
+      const work = { referrerType: event.referrerType, referrerIds: JSON.stringify(event.referrerIds), dueAt };
       workId = Number((await manager.getRepository(ReferenceReindexEntry).insert(work)).identifiers[0].id);
     }
-    await this.hooks.afterCommit<Delivery>(manager, this.deliver, { ...event, workId });
+    await this.hooks.afterCommit<Delivery>(manager, this.deliver, spilled ? { ...event, referrerIds: [], workId, spilled } : { ...event, workId });
   }
 
   /**
@@ -131,7 +149,9 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
 
   /** Reports updated referrers now. */
   readonly deliver = async (deliveries: Delivery[]): Promise<void> => {
-    for (const { workId, ...event } of deliveries) {
+    for (const { workId, spilled, ...held } of deliveries) {
+      const event = spilled ? await this.readBack(workId!, held) : held;
+      if (!event) continue;
       this.events?.emit(REFERRERS_UPDATED_EVENT, event);
       this.metrics.referrersUpdated(event.referrerIds.length);
       for (const listener of this.listeners) {
@@ -140,6 +160,10 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
         } catch {
           // NOTE: an observer must never fail the delivery of committed work.
         }
+      }
+      if (spilled && !this.indexer) {
+        await this.dataSource.getRepository(ReferenceReindexEntry).delete({ id: workId! }).catch(() => undefined);
+        continue;
       }
       if (!this.indexer) continue;
       // NOTE: the data is committed; an indexer failure must not turn a successful write into an error.
@@ -161,6 +185,25 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
       count += rows.length;
     }
     return count;
+  }
+
+  /** The ids of a delivery that were not kept in memory, read back from its row (gone: the indexer took them). */
+  private async readBack(workId: number, event: ReferrersUpdatedEvent): Promise<ReferrersUpdatedEvent | undefined> {
+    const work = await this.dataSource.getRepository(ReferenceReindexEntry).findOneBy({ id: workId }).catch((error: Error) => {
+      this.logger.warn(`Referrers of ${event.reference} not read back for the event: ${error.message}`);
+      return null;
+    });
+    return work ? { ...event, referrerIds: JSON.parse(work.referrerIds) } : undefined;
+  }
+
+  /** Whether any listener of the `references.referrers-updated` event is registered now. */
+  private hasListeners(): boolean {
+    // NOTE: the explorer's live activity is a listener too.
+    if (this.listeners.size) return true;
+    const events = this.events as (EventEmitter & { hasListeners?: (event: string) => boolean; listenerCount?: (event: string) => number }) | undefined;
+    if (!events) return false;
+    if (typeof events.hasListeners === 'function') return events.hasListeners(REFERRERS_UPDATED_EVENT);
+    return typeof events.listenerCount === 'function' ? events.listenerCount(REFERRERS_UPDATED_EVENT) > 0 : true;
   }
 
   /** One look for recorded referrers whose first delivery did not happen or failed; concurrent calls share it. */
@@ -190,7 +233,9 @@ export class ReferrersNotifier implements OnModuleInit, OnApplicationBootstrap, 
       await this.reindex(referrerType, referrerIds);
     } catch (error) {
       const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempts);
-      const failure = { attempts: attempts + 1, dueAt: Date.now() + backoff, error: String((error as Error).message).slice(0, 2000) };
+      const parked = attempts + 1 >= MAX_REINDEX_ATTEMPTS;
+      if (parked) this.logger.error(`ReferrerIndexer failed ${attempts + 1} times for ${referrerType} ${referrerIds.length} referrer(s); no more tries (status().reindexFailed)`);
+      const failure = { attempts: attempts + 1, dueAt: parked ? NEVER : Date.now() + backoff, error: String((error as Error).message).slice(0, 2000) };
       await rows.update({ id: workId }, failure).catch(() => undefined);
       return;
     }

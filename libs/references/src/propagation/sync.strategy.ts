@@ -35,6 +35,7 @@ export class SyncPropagation implements PropagationStrategy {
    * `collect` false the changed ids are not kept (a fan-out to millions stays small).
    */
   async contentChanged(manager: EntityManager, target: TargetState, collect = true, hops = 0): Promise<ChangedReferrers> {
+    if (hops === 0) await this.propagator.boundWaits(manager);
     // NOTE: no copy changed: the inline referrers are not walked; the link referrers still hear of the change (if any).
     const changed =
       target.fields?.size === 0
@@ -46,6 +47,7 @@ export class SyncPropagation implements PropagationStrategy {
 
   /** A whole rename, then the index rows, then the inline referrers that changed in turn. */
   async referenceChanged(manager: EntityManager, oldUrl: string, newUrl: string, collect = true): Promise<ChangedReferrers> {
+    await this.propagator.boundWaits(manager);
     const changed = await this.untilDone(manager, (after) => this.propagator.renameBatch(manager, oldUrl, newUrl, after), collect, 0);
     await this.index.renameReference(manager, oldUrl, newUrl);
     const local = this.registry.resolve(newUrl);
@@ -61,6 +63,7 @@ export class SyncPropagation implements PropagationStrategy {
 
   /** Every `detach` referrer of a deleted record, then the referrers that changed in turn. */
   async targetDeleted(manager: EntityManager, reference: string, collect = true): Promise<ChangedReferrers> {
+    await this.propagator.boundWaits(manager);
     return this.untilDone(manager, (after) => this.propagator.detachBatch(manager, reference, after), collect, 0);
   }
 

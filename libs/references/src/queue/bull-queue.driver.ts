@@ -45,6 +45,13 @@ export class BullQueueDriver extends QueueDriver {
     };
   }
 
+  async removeFailed(jobIds: string[]): Promise<void> {
+    for (const id of jobIds) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.isFailed())) await job.remove();
+    }
+  }
+
   counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts() as unknown as Promise<Record<string, number>>;
   }

@@ -136,6 +136,13 @@ export class BullMqQueueDriver extends QueueDriver {
     };
   }
 
+  async removeFailed(jobIds: string[]): Promise<void> {
+    for (const id of jobIds) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.isFailed())) await job.remove();
+    }
+  }
+
   counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts();
   }

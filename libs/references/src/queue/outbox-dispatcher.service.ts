@@ -75,7 +75,7 @@ export class OutboxDispatcher implements OnModuleDestroy {
   sweep(): Promise<void> {
     this.sweeping ??= this.outbox
       .unfinished(SWEEP_LIMIT)
-      .then((ids) => this.add(ids))
+      .then((ids) => this.addAgain(ids))
       .then(() => this.prune())
       .catch((error) => this.logger.warn(`Outbox sweep failed, the next one will retry: ${(error as Error).message}`))
       .finally(() => (this.sweeping = undefined));
@@ -98,6 +98,16 @@ export class OutboxDispatcher implements OnModuleDestroy {
     const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
     await Promise.race([Promise.all([this.sweeping, ...this.enqueueing]), given]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Enqueues rows that may have run before: a row retried after it failed (`retryFailed()`) still has its
+   * failed job under the same id, which would make the queue drop the add; that job goes first.
+   */
+  private async addAgain(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    await this.queue.removeFailed(ids.map((id) => jobIdOf(this.databaseId, id)));
+    await this.add(ids);
   }
 
   private async add(ids: number[]): Promise<void> {

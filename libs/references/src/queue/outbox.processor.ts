@@ -6,10 +6,18 @@ import type { ReferenceOutboxEntry } from '../outbox/reference-outbox.entity.js'
 import { mergeChanged, type BatchResult, type ChangedReferrers, type InlineProbe, type TargetState } from '../propagation/propagation-strategy.interface.js';
 import { Propagator } from '../propagation/propagator.service.js';
 import { RecordLoader } from '../records/record-loader.service.js';
-import { MAX_PROPAGATION_HOPS, REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_MAX_TRANSIENT_RETRY_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  MAX_PROPAGATION_HOPS,
+  REFERENCES_DATA_SOURCE,
+  REFERENCES_MODULE_OPTIONS,
+} from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { ReferenceIndex } from '../reverse-index/reference-index.service.js';
-import { SqlDialect } from '../sql/sql.dialect.js';
+import { SqlDialect, type WaitBounds } from '../sql/sql.dialect.js';
 import { isTransientError } from '../sql/transient-errors.util.js';
 import { OutboxStrategy } from './outbox.strategy.js';
 import type { PropagationJob } from './queue.driver.js';
@@ -24,6 +32,35 @@ const BATCHES_PER_SLICE = 10;
  */
 const FIRST_RETRY_PAUSE_MS = 100;
 const MAX_RETRY_PAUSE_MS = 2000;
+
+/**
+ * Tries of a batch that met a row lock held past the lock timeout (or a deadlock) before it goes referrer by
+ * referrer: the referrers that can be locked get their copy, the held one is set aside.
+ */
+const BATCH_CONFLICT_TRIES = 2;
+/** Tries of one referrer that deadlocks before it is set aside (a lock timeout is set aside at once: it waited). */
+const REFERRER_CONFLICT_TRIES = 3;
+/**
+ * When a set-aside referrer runs again: a second after it was set aside, doubling, at most 30 s later (the
+ * sweep, every `queue.sweepIntervalMs`, enqueues it once that time has come).
+ */
+const SET_ASIDE_FIRST_MS = 1000;
+const SET_ASIDE_MAX_MS = 30_000;
+/**
+ * When the sweep takes up a row recorded blocked (transient errors for longer than `queue.maxTransientRetryMs`):
+ * this long after, or after `maxTransientRetryMs` when shorter.
+ */
+const BLOCKED_RETRY_MS = 30_000;
+
+/** The pause before the next run of a set-aside row that has run `attempts` times. */
+export const setAsidePause = (attempts: number) => Math.min(SET_ASIDE_MAX_MS, SET_ASIDE_FIRST_MS * 2 ** attempts);
+
+/** A run that met transient errors for longer than `queue.maxTransientRetryMs`: its row is recorded blocked. */
+export class TransientTooLongError extends Error {
+  constructor(cause: unknown) {
+    super(`Transient errors for too long, the last: ${(cause as Error)?.message}`, { cause });
+  }
+}
 
 /** Thrown into a job that waits for a server when the process stops: the job is left to another worker. */
 export class WorkerStoppingError extends Error {
@@ -46,6 +83,9 @@ export class OutboxProcessor implements OnModuleDestroy {
   /** Wakes the jobs that pause between retries when the process stops. */
   private readonly stopped = new AbortController();
 
+  private readonly bounds: WaitBounds;
+  private readonly maxTransientRetryMs: number;
+
   constructor(
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly outbox: ReferenceOutbox,
@@ -57,15 +97,31 @@ export class OutboxProcessor implements OnModuleDestroy {
     private readonly loader: RecordLoader,
     private readonly dialect: SqlDialect,
     private readonly metrics: ReferencesMetrics,
-  ) {}
+    @Inject(REFERENCES_MODULE_OPTIONS) options: ReferencesModuleOptions,
+  ) {
+    this.bounds = {
+      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    };
+    this.maxTransientRetryMs = options.queue?.maxTransientRetryMs ?? DEFAULT_MAX_TRANSIENT_RETRY_MS;
+  }
 
   /**
    * Runs the job's outbox row to its end. A transient error (the database or Redis down, a deadlock) is not
-   * a failure: the run starts again, after a capped backoff, from the last committed batch, for as long as
-   * the error lasts, and the queue never counts it against the change's attempts.
+   * a failure: the run starts again, after a capped backoff, from the last committed batch, for at most
+   * `queue.maxTransientRetryMs`, and the queue never counts it against the change's attempts; past that the row
+   * is recorded `blocked` and the sweep takes it up again later.
    */
-  process(job: PropagationJob): Promise<void> {
-    return this.untilNotTransient(`Propagation ${job.data.outboxId}`, () => this.run(job));
+  async process(job: PropagationJob): Promise<void> {
+    const id = job.data.outboxId;
+    try {
+      await this.untilNotTransient(`Propagation ${id}`, () => this.run(job), Date.now() + this.maxTransientRetryMs);
+    } catch (error) {
+      if (!(error instanceof TransientTooLongError)) throw error;
+      // NOTE: recorded, not retried in a loop nobody sees: status() and /health show it, the sweep takes it up again.
+      this.logger.error(`Propagation ${id} blocked after ${this.maxTransientRetryMs} ms of transient errors: ${error.message}`);
+      await this.outbox.block(id, Date.now() + Math.min(BLOCKED_RETRY_MS, this.maxTransientRetryMs), error.message);
+    }
   }
 
   /**
@@ -78,8 +134,10 @@ export class OutboxProcessor implements OnModuleDestroy {
       if (error instanceof WorkerStoppingError || isTransientError(error, this.dialect)) return;
       if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
       this.logger.error(`Propagation ${job.data.outboxId} failed after ${job.attemptsMade} attempts: ${error.message}`);
-      await this.untilNotTransient(`Recording propagation ${job.data.outboxId} as failed`, () =>
-        this.outbox.fail(job.data.outboxId, error.message),
+      await this.untilNotTransient(
+        `Recording propagation ${job.data.outboxId} as failed`,
+        () => this.outbox.fail(job.data.outboxId, error.message, job.attemptsMade),
+        Date.now() + this.maxTransientRetryMs,
       );
     } catch (failure) {
       this.logger.warn(`Propagation ${job.data.outboxId} not recorded as failed, its lease will expire: ${(failure as Error).message}`);
@@ -91,8 +149,11 @@ export class OutboxProcessor implements OnModuleDestroy {
     this.stopped.abort();
   }
 
-  /** Runs `work` again after each transient error, with a capped backoff, until it succeeds or fails otherwise. */
-  private async untilNotTransient<T>(what: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` again after each transient error, with a capped backoff, until it succeeds or fails otherwise,
+   * or until `deadline` (then `TransientTooLongError`).
+   */
+  private async untilNotTransient<T>(what: string, work: () => Promise<T>, deadline: number): Promise<T> {
     for (let failures = 0; ; failures++) {
       try {
         const result = await work();
@@ -101,6 +162,7 @@ export class OutboxProcessor implements OnModuleDestroy {
       } catch (error) {
         if (!isTransientError(error, this.dialect)) throw error;
         if (this.stopping) throw new WorkerStoppingError(error);
+        if (Date.now() >= deadline) throw new TransientTooLongError(error);
         if (!failures) this.logger.warn(`${what} waits for the database or Redis, retrying: ${(error as Error).message}`);
         const pause = Math.min(MAX_RETRY_PAUSE_MS, FIRST_RETRY_PAUSE_MS * 2 ** failures);
         await this.pause(pause);
@@ -125,7 +187,8 @@ export class OutboxProcessor implements OnModuleDestroy {
 
   private async run(job: PropagationJob): Promise<void> {
     const row = await this.outbox.find(job.data.outboxId);
-    if (!row || row.status === 'done' || row.status === 'failed') return;
+    // NOTE: a job of a failed row runs only when someone retried it (Bull Board's Retry): that reopens the row.
+    if (!row || row.status === 'done') return;
     await this.outbox.start(row);
     if (row.kind === 'content' && (await this.covered(this.dataSource.manager, row))) return this.outbox.finish(row.id);
     if (row.kind === 'content' && row.version === null) {
@@ -136,20 +199,30 @@ export class OutboxProcessor implements OnModuleDestroy {
     }
     const probe: InlineProbe = new Map();
     let handled = 0;
-    for (let first = true; ; first = false) {
+    for (let conflicts = 0, batches = 0; ; ) {
       let result: BatchResult;
       try {
-        result = await this.dataSource.transaction(async (manager) => {
+        result = await this.transaction(async (manager) => {
           const result = await this.batch(manager, row);
           await this.continueTransitively(manager, row, result, probe);
           return result;
         });
+        conflicts = 0;
       } catch (error) {
-        // Earlier attempts retry the whole batch (with backoff); the last one goes referrer by referrer,
-        // so that one referrer that keeps failing is recorded and does not hold up the others.
-        if (isTransientError(error, this.dialect)) throw error;
-        if (row.kind !== 'content' || job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
-        result = await this.isolate(row, probe);
+        if (row.kind === 'content' && this.dialect.isWriteConflict(error)) {
+          // A row held by another client (or a deadlock): the one referrer of a set-aside row waits for its
+          // next turn; a batch is tried again, then goes referrer by referrer, setting the held one aside.
+          if (row.referrerId !== null) return this.setAsideAgain(row, error as Error);
+          if (++conflicts < BATCH_CONFLICT_TRIES) continue;
+          conflicts = 0;
+          result = await this.isolate(row, probe, job);
+        } else {
+          // Earlier attempts retry the whole batch (with backoff); the last one goes referrer by referrer,
+          // so that one referrer that keeps failing is recorded and does not hold up the others.
+          if (isTransientError(error, this.dialect)) throw error;
+          if (row.kind !== 'content' || job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+          result = await this.isolate(row, probe, job);
+        }
       }
       if (result.cursor === undefined) break;
       handled += [...result.changed.values()].reduce((n, ids) => n + ids.size, 0);
@@ -160,7 +233,7 @@ export class OutboxProcessor implements OnModuleDestroy {
       // target under a share lock, after this change committed, so it holds this content or newer.
       if (result.last) break;
       // A large fan-out is split after its first full batch: a change with few referrers pays no split check.
-      if (first && row.kind === 'content' && row.version === null && (await this.split(row))) return;
+      if (++batches === 1 && row.kind === 'content' && row.version === null && (await this.split(row))) return;
     }
     if (row.kind === 'rename') await this.finishRename(row);
     if (row.kind === 'content') {
@@ -212,44 +285,78 @@ export class OutboxProcessor implements OnModuleDestroy {
   }
 
   /**
-   * The next batch, one referrer per transaction. A referrer that fails is recorded as a failed outbox row
-   * of its own (`status: 'failed'`, the referrer and the reason in `error`, its index row as the range, so
-   * that setting it back to `pending` retries just that referrer); the cursor moves past the batch.
+   * The next batch, one referrer per transaction. A referrer whose row is held by another client (a lock
+   * timeout, or deadlocks again and again) is set aside: a pending row of its own (the referrer, its index
+   * row as the range) that the sweep runs again after a pause, reading the target's newest content then.
+   * A referrer that fails otherwise is recorded as a failed row of its own (`status: 'failed'`, the reason in
+   * `error`), which `retryFailed()` / `references retry` runs again. The cursor moves past the batch.
    */
-  private async isolate(row: ReferenceOutboxEntry, probe: InlineProbe): Promise<BatchResult> {
+  private async isolate(row: ReferenceOutboxEntry, probe: InlineProbe, job: PropagationJob): Promise<BatchResult> {
     const rows = await this.index.batchAfter(this.dataSource.manager, row.reference, row.cursor, this.propagator.batchSize, {
       inline: true,
       until: row.untilId ?? undefined,
     });
     const changed: ChangedReferrers = new Map();
     for (const indexRow of rows) {
-      try {
-        await this.dataSource.transaction(async (manager) => {
-          const target = await this.target(manager, row);
-          if (!target) return;
-          const result = { cursor: indexRow.id, changed: await this.propagator.refreshRows(manager, target, [indexRow]) };
-          await this.continueTransitively(manager, row, result, probe);
-          mergeChanged(changed, result.changed);
-        });
-      } catch (error) {
-        // NOTE: a server down is no fault of this referrer: the whole run waits for it instead.
-        if (isTransientError(error, this.dialect)) throw error;
-        const reason = `${indexRow.referrerType}/${indexRow.referrerId} at ${indexRow.path}: ${(error as Error).message}`;
-        this.logger.error(`Propagation of ${row.reference} failed for ${reason}`);
-        await this.strategy.add(this.dataSource.manager, 'content', row.reference, {
-          status: 'failed',
-          error: reason.slice(0, 2000),
-          cursor: indexRow.id - 1,
-          untilId: indexRow.id,
-          version: row.version ?? row.id,
-          hops: row.hops,
-          fields: row.fields,
-        });
+      for (let tries = 1; ; tries++) {
+        try {
+          await this.transaction(async (manager) => {
+            const target = await this.target(manager, row);
+            if (!target) return;
+            const result = { cursor: indexRow.id, changed: await this.propagator.refreshRows(manager, target, [indexRow]) };
+            await this.continueTransitively(manager, row, result, probe);
+            mergeChanged(changed, result.changed);
+          });
+          break;
+        } catch (error) {
+          const referrer = { referrerType: indexRow.referrerType, referrerId: indexRow.referrerId, referrerPath: indexRow.path };
+          const reason = `${indexRow.referrerType}/${indexRow.referrerId} at ${indexRow.path}: ${(error as Error).message}`;
+          const range = { cursor: indexRow.id - 1, untilId: indexRow.id, version: row.version ?? row.id, hops: row.hops, fields: row.fields };
+          if (this.dialect.isWriteConflict(error)) {
+            if (!this.dialect.isLockTimeout(error) && tries < REFERRER_CONFLICT_TRIES) continue;
+            this.logger.warn(`Propagation of ${row.reference} sets aside ${reason}`);
+            // NOTE: not enqueued now: the sweep enqueues it once retry_at has come.
+            await this.outbox.add(this.dataSource.manager, 'content', row.reference, {
+              ...range,
+              ...referrer,
+              status: 'pending',
+              error: `held: ${reason}`.slice(0, 2000),
+              attempts: 1,
+              retryAt: Date.now() + setAsidePause(0),
+            });
+            break;
+          }
+          // NOTE: a server down is no fault of this referrer: the whole run waits for it instead.
+          if (isTransientError(error, this.dialect)) throw error;
+          this.logger.error(`Propagation of ${row.reference} failed for ${reason}`);
+          await this.strategy.add(this.dataSource.manager, 'content', row.reference, {
+            ...range,
+            ...referrer,
+            status: 'failed',
+            error: reason.slice(0, 2000),
+            attempts: job.attemptsMade + 1,
+          });
+          break;
+        }
       }
     }
     const cursor = rows.at(-1)?.id;
     if (cursor !== undefined) await this.outbox.saveCursor(this.dataSource.manager, row.id, cursor);
     return { cursor, changed };
+  }
+
+  /** A set-aside referrer still held: its row waits for its next turn, a little longer each time (capped). */
+  private async setAsideAgain(row: ReferenceOutboxEntry, error: Error): Promise<void> {
+    const reason = `held: ${row.referrerType}/${row.referrerId} at ${row.referrerPath}: ${error.message}`;
+    await this.outbox.postpone(row, 'pending', Date.now() + setAsidePause(row.attempts), reason);
+  }
+
+  /** A transaction of a batch: its statements wait for a row lock at most `lockTimeoutMs`, and run at most `statementTimeoutMs`. */
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.dialect.boundWaits(manager, this.bounds);
+      return work(manager);
+    });
   }
 
   /** Transitive: a referrer that changed and is itself copied elsewhere gets its own row, in the batch's transaction. */

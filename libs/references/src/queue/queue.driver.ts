@@ -33,7 +33,15 @@ export function propagationJobs(jobs: PropagationJobSpec[], options: Propagation
   return jobs.map(({ outboxId, jobId }) => ({
     name: PROPAGATE_JOB,
     data: { outboxId },
-    opts: { attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: true, removeOnFail: true, jobId },
+    opts: {
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: options.backoffMs },
+      removeOnComplete: true,
+      // NOTE: a change that failed for good stays a failed job, so that a dashboard shows it and its Retry reopens
+      // the outbox row (`OutboxProcessor.run`); the dispatcher removes it when the row is retried otherwise.
+      removeOnFail: false,
+      jobId,
+    },
   }));
 }
 
@@ -75,6 +83,9 @@ export abstract class QueueDriver {
 
   /** Jobs per state (waiting, active, delayed, failed, …), for dashboards and tests. */
   abstract counts(): Promise<Record<string, number>>;
+
+  /** Removes the failed jobs among these ids, so that adding a job under the same id again is not dropped. */
+  abstract removeFailed(jobIds: string[]): Promise<void>;
 
   /** Stops running jobs (the queue itself is closed by its Nest module). */
   abstract close(): Promise<void>;

@@ -325,25 +325,32 @@ export class ReferenceIndex {
     }
   }
 
-  /** Index rows whose referrer no longer exists, or whose type is no longer reference-enabled. */
-  async orphans(manager: EntityManager, types: ReferenceType[]): Promise<ReferenceRow[]> {
+  /**
+   * Index rows whose referrer no longer exists, or whose type is no longer reference-enabled: the first
+   * `limit` of them, and how many there are.
+   */
+  async orphans(manager: EntityManager, types: ReferenceType[], limit = Number.MAX_SAFE_INTEGER): Promise<{ rows: ReferenceRow[]; total: number }> {
     const parameters: Record<string, unknown> = { names: types.map((t) => t.name) };
     const conditions = types.map((type, i) => {
       parameters[`type${i}`] = type.name;
       return `(e."referrer_type" = :type${i} AND ${this.dialect.orphanCondition(type)})`;
     });
     const unknownType = types.length ? `e."referrer_type" NOT IN (:...names)` : '1 = 1';
+    const where = [unknownType, ...conditions].join(' OR ');
     const [sql, values] = manager.connection.driver.escapeQueryWithParameters(
       this.dialect.identifiers(`SELECT e."referrer_type" AS "referrerType", e."referrer_id" AS "referrerId", e."reference", e."reference_uuid" AS "referenceUuid",
               e."inline", e."path"
-       FROM "reference_index" AS e WHERE ${[unknownType, ...conditions].join(' OR ')} ORDER BY e."id"`),
+       FROM "reference_index" AS e WHERE ${where} ORDER BY e."id" LIMIT ${Math.trunc(limit)}`),
       parameters,
     );
-    return ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
-  }
-
-  async clear(manager: EntityManager): Promise<void> {
-    await manager.getRepository(ReferenceEntry).clear();
+    const rows = ((await manager.query(sql, values)) as Array<Record<string, any>>).map(toReferenceRow);
+    if (rows.length < limit) return { rows, total: rows.length };
+    const [countSql, countValues] = manager.connection.driver.escapeQueryWithParameters(
+      this.dialect.identifiers(`SELECT COUNT(*) AS "n" FROM "reference_index" AS e WHERE ${where}`),
+      parameters,
+    );
+    const [{ n }] = await manager.query(countSql, countValues);
+    return { rows, total: Number(n) };
   }
 
   private select(manager: EntityManager): SelectQueryBuilder<ReferenceEntry> {

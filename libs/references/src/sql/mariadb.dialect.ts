@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
 import { MAX_JSON_DEPTH } from '../references.constants.js';
-import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
+import { SqlDialect, bookkeeping, notSoftDeleted, type IndexRowValues, type RowLock, type WaitBounds, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for MariaDB's JSON functions. */
 function jsonPath(path: JsonPath): string {
@@ -13,7 +13,8 @@ function jsonPath(path: JsonPath): string {
 const LOCK_CLAUSE: Record<RowLock, string> = { share: 'LOCK IN SHARE MODE', 'key-share': 'LOCK IN SHARE MODE', update: 'FOR UPDATE' };
 
 /** InnoDB error numbers after which a new attempt of the transaction may succeed: deadlock, lock wait timeout. */
-const CONFLICTS = new Set([1213, 1205]);
+const LOCK_WAIT_TIMEOUT = 1205;
+const CONFLICTS = new Set([1213, LOCK_WAIT_TIMEOUT]);
 
 const isInteger = (id: string) => /^-?\d+$/.test(id);
 
@@ -28,7 +29,9 @@ function sortedIds(ids: string[]): string[] {
 }
 
 /**
- * MariaDB 10.6+ and MySQL 8 (tested on MariaDB; MySQL differs only where noted). Lists travel as one JSON text parameter,
+ * MariaDB 10.6+ and MySQL 8 (tested on MariaDB; MySQL differs only where noted). Every join of an id list
+ * with a table forces its primary key: on a small table the optimizer otherwise prefers a full scan, which
+ * in a locking statement locks (and waits for) every row of the table, not just the listed ones. Lists travel as one JSON text parameter,
  * opened with `JSON_TABLE`. MariaDB's `UPDATE` has no `RETURNING`: a statement that must say which rows it
  * changed is a locking `SELECT` of those rows followed by an `UPDATE` of exactly them, in one transaction.
  */
@@ -57,6 +60,20 @@ export class MariaDbDialect extends SqlDialect {
 
   async beginTransaction(): Promise<void> {}
 
+  async boundWaits(manager: EntityManager, bounds: WaitBounds): Promise<void> {
+    // NOTE: InnoDB's lock wait timeout is whole seconds, and only a session (or global) setting: it stays on
+    // the pooled connection, and the next propagation or write transaction on it sets it again.
+    const lockSeconds = Math.max(1, Math.ceil(bounds.lockTimeoutMs / 1000));
+    // NOTE: max_statement_time is MariaDB's; MySQL's max_execution_time bounds only SELECTs, so it is left alone.
+    const statement = bounds.statementTimeoutMs && this.mariadb ? `, SESSION max_statement_time = ${bounds.statementTimeoutMs / 1000}` : '';
+    await manager.query(`SET SESSION innodb_lock_wait_timeout = ${lockSeconds}${statement}`);
+  }
+
+  isLockTimeout(error: unknown): boolean {
+    const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | undefined;
+    return Number(candidate?.driverError?.errno ?? candidate?.errno) === LOCK_WAIT_TIMEOUT;
+  }
+
   override identifiers(sql: string): string {
     // NOTE: the library's own SQL quotes names with double quotes and never uses one in a literal.
     return sql.replaceAll('"', '`');
@@ -80,7 +97,7 @@ export class MariaDbDialect extends SqlDialect {
     // JSON_EQUALS; MySQL compares its JSON type by value); a missing path (NULL) differs from every value.
     const equal = this.mariadb ? `JSON_EQUALS(JSON_EXTRACT(t.${metadata}, ?), ?)` : `JSON_EXTRACT(t.${metadata}, ?) = CAST(? AS JSON)`;
     const rows: Array<{ id: unknown }> = await manager.query(
-      `SELECT t.${id} AS id FROM ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id
+      `SELECT t.${id} AS id FROM ${this.ids(type)} STRAIGHT_JOIN ${table} AS t FORCE INDEX (PRIMARY) ON t.${id} = v.id
        WHERE NOT COALESCE(${equal}, 0) FOR UPDATE`,
       [JSON.stringify(sortedIds(ids)), at, valueJson],
     );
@@ -88,7 +105,7 @@ export class MariaDbDialect extends SqlDialect {
     if (!changed.length) return [];
     const value = path.length ? `JSON_SET(t.${metadata}, ?, JSON_EXTRACT(?, '$'))` : `?`;
     await manager.query(
-      `UPDATE ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id SET t.${metadata} = ${value}${bookkeeping(type, 't.')}`,
+      `UPDATE ${this.ids(type)} STRAIGHT_JOIN ${table} AS t FORCE INDEX (PRIMARY) ON t.${id} = v.id SET t.${metadata} = ${value}${bookkeeping(type, 't.')}`,
       [JSON.stringify(changed), ...(path.length ? [at, valueJson] : [valueJson])],
     );
     return changed;
@@ -99,7 +116,7 @@ export class MariaDbDialect extends SqlDialect {
     const { table, id, metadata } = type.sql;
     // NOTE: MariaDB keeps a json column as the text written, so the text replace sees each URL as stored.
     const result: { affectedRows?: number } = await manager.query(
-      `UPDATE ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id
+      `UPDATE ${this.ids(type)} STRAIGHT_JOIN ${table} AS t FORCE INDEX (PRIMARY) ON t.${id} = v.id
        SET t.${metadata} = REPLACE(t.${metadata}, ?, ?)${bookkeeping(type, 't.')} WHERE INSTR(t.${metadata}, ?) > 0`,
       [JSON.stringify(sortedIds(ids)), from, to, from],
     );
@@ -112,7 +129,7 @@ export class MariaDbDialect extends SqlDialect {
     const idColumn = this.idColumn(type);
     await manager.query(
       `UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id ${idColumn} PATH '$[0]', doc LONGTEXT PATH '$[1]')) AS v
-       STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id SET t.${metadata} = v.doc${bookkeeping(type, 't.')}`,
+       STRAIGHT_JOIN ${table} AS t FORCE INDEX (PRIMARY) ON t.${id} = v.id SET t.${metadata} = v.doc${bookkeeping(type, 't.')}`,
       [JSON.stringify(documents.map((d) => [d.id, d.json]))],
     );
   }
@@ -122,7 +139,7 @@ export class MariaDbDialect extends SqlDialect {
     // NOTE: InnoDB locks rows as the join reads them, in the order of the id list: sorted, so that two
     // transactions lock the same records in the same order. The result is then sorted by id.
     const rows: Array<{ id: unknown; metadata: unknown }> = await manager.query(
-      `SELECT t.${id} AS id, t.${metadata} AS metadata FROM ${this.ids(type)} STRAIGHT_JOIN ${table} AS t ON t.${id} = v.id
+      `SELECT t.${id} AS id, t.${metadata} AS metadata FROM ${this.ids(type)} STRAIGHT_JOIN ${table} AS t FORCE INDEX (PRIMARY) ON t.${id} = v.id
        WHERE 1 = 1${notSoftDeleted(type, 't.')} ORDER BY t.${id}${lock ? ` ${LOCK_CLAUSE[lock]}` : ''}`,
       [JSON.stringify(sortedIds(ids))],
     );

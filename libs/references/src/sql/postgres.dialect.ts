@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
-import { MAX_CHAR, SqlDialect, bookkeeping, isPostgresConflict, notSoftDeleted, returnedRows, type IndexRowValues, type RowLock } from './sql.dialect.js';
+import { MAX_CHAR, SqlDialect, bookkeeping, errorCode, isPostgresConflict, notSoftDeleted, returnedRows, type IndexRowValues, type RowLock, type WaitBounds } from './sql.dialect.js';
 
 /** `['styles', 2]` → `{"styles","2"}`, a text[] literal for `jsonb_set` and `#>`. */
 function textArray(path: JsonPath): string {
@@ -19,6 +19,22 @@ export class PostgresDialect extends SqlDialect {
   }
 
   async beginTransaction(): Promise<void> {}
+
+  async boundWaits(manager: EntityManager, bounds: WaitBounds): Promise<void> {
+    // NOTE: set_config(…, true) is SET LOCAL: the bounds end with the transaction.
+    if (!bounds.statementTimeoutMs) {
+      await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [`${bounds.lockTimeoutMs}ms`]);
+      return;
+    }
+    await manager.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [
+      `${bounds.lockTimeoutMs}ms`,
+      `${bounds.statementTimeoutMs}ms`,
+    ]);
+  }
+
+  isLockTimeout(error: unknown): boolean {
+    return errorCode(error) === '55P03';
+  }
 
   async lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void> {
     await this.selectRecords(manager, type, [id], 'update');

@@ -14,6 +14,12 @@ export type RowLock = 'share' | 'key-share' | 'update';
 /** One row of the reverse index, as written: the public row and the referrer field's delete policy. */
 export type IndexRowValues = ReferenceRow & { onDelete: string };
 
+/** How long statements may wait for row locks, and run (`SqlDialect.boundWaits`). */
+export interface WaitBounds {
+  lockTimeoutMs: number;
+  statementTimeoutMs?: number;
+}
+
 /** TypeORM's lock modes for the library's row locks (`find({ lock })`). */
 export type FindLockMode = 'pessimistic_read' | 'for_key_share' | 'pessimistic_write';
 const FIND_LOCK_MODE: Record<RowLock, FindLockMode> = { share: 'pessimistic_read', 'key-share': 'for_key_share', update: 'pessimistic_write' };
@@ -41,6 +47,15 @@ export abstract class SqlDialect {
    * its busy timeout), since a transaction that read first cannot take it later without failing.
    */
   abstract beginTransaction(manager: EntityManager): Promise<void>;
+  /**
+   * Bounds the waits of the statements that follow in the transaction of `manager`: a row lock waited for
+   * longer than `lockTimeoutMs` fails the statement (`isLockTimeout`), and so does a statement running longer
+   * than `statementTimeoutMs` when given. PostgreSQL sets both for the transaction only; MariaDB for the
+   * connection's session (the next transaction on it sets them again); SQLite sets its busy timeout.
+   */
+  abstract boundWaits(manager: EntityManager, bounds: WaitBounds): Promise<void>;
+  /** Whether an error is a lock wait that ran out of time (`boundWaits`), rather than a deadlock. */
+  abstract isLockTimeout(error: unknown): boolean;
   /** Locks a record before it is deleted, so that no new reference to it commits until the delete does. */
   abstract lockForDelete(manager: EntityManager, type: ReferenceType, id: string): Promise<void>;
   /**

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonPath } from '../extraction/json-path.util.js';
 import type { ReferenceType } from '../registry/reference-type.model.js';
-import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
+import { SqlDialect, bookkeeping, errorCode, notSoftDeleted, type IndexRowValues, type WaitBounds, insertIndexRowsFromJson, prefixRange } from './sql.dialect.js';
 
 /** `['styles', 2]` → `$."styles"[2]`, a path for SQLite's JSON functions. */
 function sqlitePath(path: JsonPath): string {
@@ -25,6 +25,16 @@ export class SqliteDialect extends SqlDialect {
     // (TypeORM always begins DEFERRED): without it, a transaction that read first and writes later fails
     // with SQLITE_BUSY at once when another process wrote in between, whatever the busy timeout.
     await manager.query(`UPDATE "reference_index" SET "id" = "id" WHERE 0`);
+  }
+
+  async boundWaits(manager: EntityManager, bounds: WaitBounds): Promise<void> {
+    // NOTE: SQLite locks the whole database, never a row: the busy timeout is its only lock wait.
+    await manager.query(`PRAGMA busy_timeout = ${Math.trunc(bounds.lockTimeoutMs)}`);
+  }
+
+  isLockTimeout(): boolean {
+    // NOTE: a busy database is retried like any collision: the writer holding it is another short transaction.
+    return false;
   }
 
   async lockForDelete(): Promise<void> {

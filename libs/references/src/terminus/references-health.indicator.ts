@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
@@ -11,6 +11,9 @@ export const DEFAULT_MAX_PENDING_AGE_MS = 300_000;
 /** @default 2000 — milliseconds the outbox may take to answer. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
 
+/** What fixes failed propagations, named in the health message. */
+const RETRY_COMMAND = "references failed, then 'references retry --all' once the cause is fixed";
+
 /** The outbox could not be read in time. */
 class OutboxTimeoutError extends Error {
   constructor(ms: number) {
@@ -20,11 +23,14 @@ class OutboxTimeoutError extends Error {
 
 /**
  * A `@nestjs/terminus` indicator of propagation, per data source, from `ReferencesService.status()`: the
- * backlog (pending, running), failed and stalled changes and the age of the oldest pending one (all zero in
- * sync mode). Down when a change has failed for good, when the oldest pending change is older than
- * `maxPendingAgeMs`, past the optional limits on pending and stalled changes, or when the outbox cannot be
- * read within `timeoutMs` (an indicator that threw would make Terminus answer 500 instead of the 503 with
- * every check's details). Provide it beside `TerminusModule`.
+ * backlog (pending, running), failed, blocked and stalled changes and the age of the oldest open one (all zero
+ * in sync mode). Down when a change has failed for good (naming its target and the command that retries it),
+ * when one is blocked by transient errors, when the oldest open change is older than `maxPendingAgeMs`
+ * (workers stopped, falling behind, or a referrer held by another client; naming its target), past the
+ * optional limits on pending and stalled changes, or when the outbox cannot be read within `timeoutMs` (an
+ * indicator that threw would make Terminus answer 500 instead of the 503 with every check's details). The
+ * public body never carries a driver's error (it names hosts and ports): that goes to the log. Provide it
+ * beside `TerminusModule`.
  *
  * @example
  * providers: [ReferencesHealthIndicator],
@@ -33,6 +39,8 @@ class OutboxTimeoutError extends Error {
  */
 @Injectable()
 export class ReferencesHealthIndicator {
+  private readonly logger = new Logger('ReferencesHealth');
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly moduleRef: ModuleRef,
@@ -45,7 +53,8 @@ export class ReferencesHealthIndicator {
     try {
       status = await this.status(options.dataSource, options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
     } catch (error) {
-      return indicator.down({ maxPendingAgeMs, message: `cannot read the outbox: ${(error as Error).message}` });
+      this.logger.error(`${key}: cannot read the outbox: ${(error as Error).message}`);
+      return indicator.down({ maxPendingAgeMs, message: 'cannot read the outbox' });
     }
     const data = { ...status, maxPendingAgeMs };
     const problem = this.problem(status, maxPendingAgeMs, options);
@@ -54,9 +63,14 @@ export class ReferencesHealthIndicator {
 
   /** What is wrong with this status, if anything. */
   private problem(status: ReferencesStatus, maxPendingAgeMs: number, options: ReferencesHealthCheckOptions): string | undefined {
-    if (status.failed > (options.maxFailed ?? 0)) return `${status.failed} propagation(s) failed; their outbox rows hold the reason`;
+    if (status.failed > (options.maxFailed ?? 0)) {
+      return `${status.failed} propagation(s) failed, the first of ${status.failedReference}; run ${RETRY_COMMAND}`;
+    }
+    if (status.blocked > 0) {
+      return `${status.blocked} propagation(s) blocked by transient errors (the database or Redis), the oldest of ${status.oldestPendingReference}; the sweep retries them`;
+    }
     if (status.oldestPendingMs !== null && status.oldestPendingMs > maxPendingAgeMs) {
-      return `the oldest pending propagation waits for ${status.oldestPendingMs} ms`;
+      return `the oldest pending propagation, of ${status.oldestPendingReference}, waits for ${status.oldestPendingMs} ms (${status.pending} pending, ${status.running} running)`;
     }
     if (options.maxPending !== undefined && status.pending > options.maxPending) return `${status.pending} propagation(s) pending`;
     if (options.maxStalled !== undefined && status.stalled > options.maxStalled) {

@@ -29,6 +29,12 @@ export class TransactionHooks {
     items.push(item);
   }
 
+  /** The items held for `flush` in the transaction of `manager` so far (none outside a transaction). */
+  held<T>(manager: EntityManager, flush: AfterCommit<T>): readonly T[] {
+    const runner = manager.queryRunner;
+    return (runner?.isTransactionActive && this.pending.get(runner)?.get(flush)) || [];
+  }
+
   /** Runs the work held for this transaction. A failure is logged: the data is committed whatever happens here. */
   async committed(runner: QueryRunner | undefined): Promise<void> {
     const work = runner && this.pending.get(runner);
