@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Queue } from 'bull';
 import { getReferencesQueueToken } from 'nestjs-references';
+import { ReferencesExplorerModule } from 'nestjs-references/explorer';
+import request from 'supertest';
 import type { TestNode } from '../support/fixtures.js';
 import { buildProcesses, runCli, until } from '../support/processes.js';
 import { createNode, nodeUrl, reload } from '../support/records.js';
@@ -41,7 +43,9 @@ describe.each(['postgres', 'mariadb'] as const)('failed propagations, operated w
   beforeAll(async () => {
     if (kind === 'postgres') buildProcesses();
     // NOTE: one attempt: the first failure goes referrer by referrer and records the refusing one.
-    ctx = await bootReferences(kind, { propagation: 'queue', queue: { attempts: 1 } });
+    // The explorer, whose actions this suite's last test drives: authorized by a header of the test's own.
+    const explorer = ReferencesExplorerModule.forRoot({ path: '/explorer', authorize: (req: any) => req.headers['x-operator'] === 'yes' });
+    ctx = await bootReferences(kind, { propagation: 'queue', queue: { attempts: 1 } }, [], { imports: [explorer] });
   });
   afterEach(() => dropTrigger(ctx));
   afterAll(() => ctx.close());
@@ -102,6 +106,27 @@ describe.each(['postgres', 'mariadb'] as const)('failed propagations, operated w
     expect(second.nextCursor).toBeNull();
     await dropTrigger(ctx);
     expect(await ctx.maintenance.retryFailed('all')).toHaveLength(2);
+    await ctx.maintenance.waitForIdle(30_000);
+    expect((await ctx.references.status()).failed).toBe(0);
+  });
+
+  it("the explorer's Retry action reopens its target's failed propagations only, for a request it authorizes (403 and nothing reopened otherwise)", async () => {
+    const refusedA = await refusedChange('A after');
+    const targetA = target;
+    const refusedB = await refusedChange('B after');
+    await dropTrigger(ctx);
+    const act = (url: string) => request(ctx.app.getHttpServer()).post(`/explorer/actions/retry-failed?${new URLSearchParams({ url })}`);
+
+    expect((await act(nodeUrl(targetA.id))).status).toBe(403);
+    expect((await ctx.maintenance.failedPropagations()).items).toHaveLength(2);
+
+    expect((await act(nodeUrl(targetA.id)).set('x-operator', 'yes')).status).toBe(303);
+    await until(async () => (await reload(ctx.dataSource, refusedA)).metadata.parent?.title === 'A after', 30_000, "A's referrer to take the change");
+    const left = (await ctx.maintenance.failedPropagations()).items;
+    expect(left.map((item) => item.referrerId)).toEqual([refusedB.id]);
+    expect((await reload(ctx.dataSource, refusedB)).metadata.parent?.title).toBe('before');
+
+    expect(await ctx.maintenance.retryFailed('all')).toHaveLength(1);
     await ctx.maintenance.waitForIdle(30_000);
     expect((await ctx.references.status()).failed).toBe(0);
   });

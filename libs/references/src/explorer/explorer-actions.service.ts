@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
-import { ReferencesService } from '../references.service.js';
+import { ReferencesMaintenance } from '../maintenance/references-maintenance.service.js';
 import { ExplorerActivity, queueOf } from './explorer-activity.service.js';
 import { EXPLORER_OPTIONS, EXPLORER_REFERENCES } from './explorer.constants.js';
 import type { ReferencesExplorerOptions } from './references-explorer-options.interface.js';
@@ -16,12 +16,10 @@ export interface ExplorerAction {
   run(url: string): Promise<void>;
 }
 
-/**
- * The explorer's actions, one entry each; the pages show a button per entry and the controller runs them by name.
- *
- * NOTE: "retry failed" belongs here once the operator API of stuck and failed propagations has landed in
- * `ReferencesService`: an entry whose `run` calls it. Not before: a button that cannot work is worse than none.
- */
+/** Failed propagations of one target reopened by one action, at most (the rest by the CLI's `retry --all`). */
+const RETRY_AT_MOST = 10_000;
+
+/** The explorer's actions, one entry each; the pages show a button per entry and the controller runs them by name. */
 @Injectable()
 export class ExplorerActions {
   readonly list: ExplorerAction[];
@@ -37,10 +35,20 @@ export class ExplorerActions {
         label: 'Refresh this target',
         description: 'propagates its current content again to every inline copy of it (what verify reports stale)',
         run: async (url) => {
-          const references = this.parts.get(ReferencesService);
-          const updated = await references.refresh(url);
+          const updated = await this.parts.get(ReferencesMaintenance).refresh(url);
           const queued = queueOf(this.parts, this.options.dataSource) !== undefined;
           this.activity.add({ kind: 'refresh', reference: url, detail: queued ? 'queued for the workers' : `${updated.length} referrers updated` });
+        },
+      },
+      {
+        name: 'retry-failed',
+        label: 'Retry failed propagations',
+        description: "runs again the propagations of this target's changes that failed for good (references failed lists them; queue mode)",
+        run: async (url) => {
+          const maintenance = this.parts.get(ReferencesMaintenance);
+          const { items } = await maintenance.failedPropagations({ reference: url, limit: RETRY_AT_MOST });
+          const reopened = await maintenance.retryFailed(items.map((item) => item.id));
+          this.activity.add({ kind: 'retry', reference: url, detail: `${reopened.length} failed propagations reopened` });
         },
       },
     ];

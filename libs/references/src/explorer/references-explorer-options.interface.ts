@@ -39,7 +39,7 @@ export interface ExplorerActivityEntry {
    * `referrers-updated`: propagation rewrote referrers (this process's `references.referrers-updated` event);
    * `propagated` / `failed`: a queued propagation ended (in any worker process); `refresh`: an explorer action.
    */
-  kind: 'referrers-updated' | 'propagated' | 'failed' | 'refresh';
+  kind: 'referrers-updated' | 'propagated' | 'failed' | 'refresh' | 'retry';
   /** The URL whose change was propagated. */
   reference: string;
   /** A rename's new URL. */

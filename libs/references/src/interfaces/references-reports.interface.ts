@@ -169,6 +169,8 @@ export interface FailedPropagation {
 export interface FailedPropagationsOptions {
   /** Rows per page. @default 100 */
   limit?: number;
+  /** Only the failed propagations of this target's changes (its canonical URL, as `reference` says). */
+  reference?: string;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
 }

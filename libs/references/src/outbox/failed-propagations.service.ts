@@ -27,7 +27,8 @@ export class FailedPropagations {
       after = Number(options.cursor);
       if (!/^\d+$/.test(options.cursor) || !Number.isSafeInteger(after)) throw new InvalidCursorError(options.cursor);
     }
-    const rows = await this.rows().find({ where: { status: 'failed', id: MoreThan(after) }, order: { id: 'ASC' }, take: limit + 1 });
+    const where = { status: 'failed' as const, id: MoreThan(after), ...(options.reference !== undefined && { reference: options.reference }) };
+    const rows = await this.rows().find({ where, order: { id: 'ASC' }, take: limit + 1 });
     const items = rows.slice(0, limit).map((row) => ({
       id: row.id,
       reference: row.reference,
