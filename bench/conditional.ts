@@ -56,7 +56,7 @@ export async function conditional(args: ConditionalArgs) {
     const url = bench.references.canonicalUrl(term);
     const copy = { title: term.metadata.title, id: term.id, links: { self: url } };
     await insertArtworks(bench, args.n, copy, (c) => ({ category: c }));
-    await bench.references.synchronize({ clear: true });
+    await bench.maintenance.synchronize({ clear: true });
     if ((await count(bench, 'reference_index')) !== args.n) throw new Error('B9: the index does not hold every artwork');
     await vacuum(bench);
 
