@@ -19,10 +19,10 @@ import {
   createTerm,
   insertArtworks,
   insertIndexRows,
-  limitSql,
   log,
   percentile,
   timed,
+  titleRounds,
   vacuum,
   withoutModule,
 } from './data.js';
@@ -43,7 +43,6 @@ async function fanout(args: FanoutArgs) {
   const bench = await boot(args.kind, { fresh: true, sqliteFile: args.sqliteFile });
   const result: Record<string, any> = { kind: args.kind, n: args.n };
   try {
-    const terms = bench.dataSource.getRepository(Term);
     const artworks = bench.dataSource.getRepository(Artwork);
     let term = await createTerm(bench, 'Baroque v0');
     const url = bench.references.canonicalUrl(term);
@@ -78,28 +77,12 @@ async function fanout(args: FanoutArgs) {
     await vacuum(bench);
 
     // B1: alternate L and the library, VACUUM between runs, same data.
-    result.limitMs = [];
-    result.libraryMs = [];
-    for (let round = 1; round <= args.rounds; round++) {
-      const lTitle = `Baroque L${round}`;
-      // NOTE: representationOf() needs an entity instance: build one with the new title.
-      const instance = Object.assign(new Term(), term, { metadata: { ...term.metadata, title: lTitle } });
-      const limit = await timed(() => bench.dataSource.query(limitSql(args.kind), [JSON.stringify(bench.references.representationOf(instance)), url]));
-      const lCount = await countWithTitle(bench, lTitle);
-      if (lCount !== args.n) throw new Error(`L updated ${lCount} of ${args.n}`);
-      result.limitMs.push(limit.ms);
-      await vacuum(bench);
-
-      const sTitle = `Baroque S${round}`;
-      term.metadata = { ...term.metadata, title: sTitle };
-      const library = await timed(() => terms.save(term));
-      term = library.value;
-      const sCount = await countWithTitle(bench, sTitle);
-      if (sCount !== args.n) throw new Error(`the library updated ${sCount} of ${args.n}`);
-      result.libraryMs.push(library.ms);
-      await vacuum(bench);
-      log(`B1 round ${round}: L ${limit.ms.toFixed(0)} ms, library (sync) ${library.ms.toFixed(0)} ms`);
-    }
+    // NOTE: representationOf() needs an entity instance: build one with the new title.
+    const copyOf = (title: string, current: Term) => bench.references.representationOf(Object.assign(new Term(), current, { metadata: { ...current.metadata, title } }));
+    const rounds = await titleRounds(bench, { label: 'B1', term, url, n: args.n, rounds: args.rounds, copyOf });
+    ({ term } = rounds);
+    result.limitMs = rounds.limitMs;
+    result.libraryMs = rounds.libraryMs;
 
     // N: the loop a user writes by hand, without the module: load, change, save, one referrer at a time.
     const nTitle = 'Baroque N';
