@@ -131,6 +131,43 @@ export async function titleRounds(
   return { term, limitMs, libraryMs };
 }
 
+/**
+ * B4's fan-out: a term that `n` artworks inline (each with its index row, vacuumed) is given `title` and
+ * saved by `save`, under `peaksDuring(intervalMs)`; every copy must then hold the title.
+ */
+export async function sampledFanout(bench: Bench, n: number, title: string, intervalMs: number, save: (term: Term) => Promise<unknown>) {
+  const term = await createTerm(bench, 'Baroque v0');
+  await insertArtworks(bench, n, bench.references.representationOf(term));
+  await insertIndexRows(bench, bench.references.canonicalUrl(term), term.id);
+  await vacuum(bench);
+  log(`B4: ${n} artworks and index rows ready`);
+  term.metadata = { ...term.metadata, title };
+  const fan = await peaksDuring(intervalMs, () => save(term));
+  const done = await countWithTitle(bench, title);
+  if (done !== n) throw new Error(`updated ${done} of ${n}`);
+  return { ...fan, term };
+}
+
+/**
+ * Runs `work` (timed) after a GC, sampling this process's RSS and heap every `intervalMs` and once at the end:
+ * the usage before and the peaks.
+ */
+async function peaksDuring<T>(intervalMs: number, work: () => Promise<T>) {
+  global.gc?.();
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  };
+  const sampler = setInterval(sample, intervalMs);
+  const result = await timed(work).finally(() => clearInterval(sampler));
+  sample();
+  return { ...result, before, peakRss, peakHeap };
+}
+
 export async function count(bench: Bench, table: string): Promise<number> {
   return Number((await bench.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 }
