@@ -6,7 +6,7 @@
  */
 import { boot, type Bench, type Kind } from './boot.js';
 import { startChild, stopChild, emptyQueue, type Child } from './children.js';
-import { count, countWithTitle, createTerm, insertArtworks, limitSql, log, timed, vacuum, withoutModule } from './data.js';
+import { count, countWithTitle, createTerm, insertArtworks, log, timed, titleRounds, vacuum, withoutModule } from './data.js';
 import { Term } from './entities.js';
 
 export interface ConditionalArgs {
@@ -56,7 +56,7 @@ export async function conditional(args: ConditionalArgs) {
     const url = bench.references.canonicalUrl(term);
     const copy = { title: term.metadata.title, id: term.id, links: { self: url } };
     await insertArtworks(bench, args.n, copy, (c) => ({ category: c }));
-    await bench.references.synchronize({ clear: true });
+    await bench.maintenance.synchronize({ clear: true });
     if ((await count(bench, 'reference_index')) !== args.n) throw new Error('B9: the index does not hold every artwork');
     await vacuum(bench);
 
@@ -66,24 +66,9 @@ export async function conditional(args: ConditionalArgs) {
     log(`B9 outside change: ${result.outside.moduleMs.toFixed(2)} ms with the library, ${result.outside.plainMs.toFixed(2)} ms without (per save)`);
 
     // The title (every copy), as B1: the library's save() against L, the set-based UPDATE alone.
-    result.limitMs = [];
-    result.libraryMs = [];
-    const terms = bench.dataSource.getRepository(Term);
-    for (let round = 1; round <= args.rounds; round++) {
-      const lTitle = `Baroque L${round}`;
-      const limit = await timed(() => bench.dataSource.query(limitSql(args.kind), [JSON.stringify({ ...copy, title: lTitle }), url]));
-      if ((await countWithTitle(bench, lTitle, ['category'])) !== args.n) throw new Error('B9: L did not update every copy');
-      result.limitMs.push(limit.ms);
-      await vacuum(bench);
-      const sTitle = `Baroque S${round}`;
-      term.metadata = { ...term.metadata, title: sTitle };
-      const library = await timed(() => terms.save(term));
-      term = library.value;
-      if ((await countWithTitle(bench, sTitle, ['category'])) !== args.n) throw new Error('B9: the library did not update every copy');
-      result.libraryMs.push(library.ms);
-      await vacuum(bench);
-      log(`B9 title round ${round}: L ${limit.ms.toFixed(0)} ms, library ${library.ms.toFixed(0)} ms`);
-    }
+    const rounds = await titleRounds(bench, { label: 'B9 title', term, url, n: args.n, rounds: args.rounds, copyOf: (title) => ({ ...copy, title }), path: ['category'] });
+    result.limitMs = rounds.limitMs;
+    result.libraryMs = rounds.libraryMs;
   } finally {
     await bench.close();
   }

@@ -96,6 +96,78 @@ export function limitSql(kind: Bench['kind']): string {
            FROM reference_index AS ri WHERE ri.reference = ? AND ri.inline AND artwork.id = ri.referrer_id`;
 }
 
+/**
+ * B1's alternation, `rounds` times: L (`limitSql`, writing `copyOf(title, term)` as the copy) against the library's
+ * `save()` of `term` under a new title, a VACUUM after each; either must update all `n` copies at `path`.
+ * Gives both series of times and the term as last saved.
+ */
+export async function titleRounds(
+  bench: Bench,
+  options: { label: string; term: Term; url: string; n: number; rounds: number; copyOf: (title: string, term: Term) => object; path?: Array<string | number> },
+): Promise<{ term: Term; limitMs: number[]; libraryMs: number[] }> {
+  const { label, url, n, path } = options;
+  const terms = bench.dataSource.getRepository(Term);
+  let term = options.term;
+  const limitMs: number[] = [];
+  const libraryMs: number[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const lTitle = `Baroque L${round}`;
+    const limit = await timed(() => bench.dataSource.query(limitSql(bench.kind), [JSON.stringify(options.copyOf(lTitle, term)), url]));
+    const lCount = await countWithTitle(bench, lTitle, path);
+    if (lCount !== n) throw new Error(`${label}: L updated ${lCount} of ${n}`);
+    limitMs.push(limit.ms);
+    await vacuum(bench);
+
+    const sTitle = `Baroque S${round}`;
+    term.metadata = { ...term.metadata, title: sTitle };
+    const library = await timed(() => terms.save(term));
+    term = library.value;
+    const sCount = await countWithTitle(bench, sTitle, path);
+    if (sCount !== n) throw new Error(`${label}: the library updated ${sCount} of ${n}`);
+    libraryMs.push(library.ms);
+    await vacuum(bench);
+    log(`${label} round ${round}: L ${limit.ms.toFixed(0)} ms, library ${library.ms.toFixed(0)} ms`);
+  }
+  return { term, limitMs, libraryMs };
+}
+
+/**
+ * B4's fan-out: a term that `n` artworks inline (each with its index row, vacuumed) is given `title` and
+ * saved by `save`, under `peaksDuring(intervalMs)`; every copy must then hold the title.
+ */
+export async function sampledFanout(bench: Bench, n: number, title: string, intervalMs: number, save: (term: Term) => Promise<unknown>) {
+  const term = await createTerm(bench, 'Baroque v0');
+  await insertArtworks(bench, n, bench.references.representationOf(term));
+  await insertIndexRows(bench, bench.references.canonicalUrl(term), term.id);
+  await vacuum(bench);
+  log(`B4: ${n} artworks and index rows ready`);
+  term.metadata = { ...term.metadata, title };
+  const fan = await peaksDuring(intervalMs, () => save(term));
+  const done = await countWithTitle(bench, title);
+  if (done !== n) throw new Error(`updated ${done} of ${n}`);
+  return { ...fan, term };
+}
+
+/**
+ * Runs `work` (timed) after a GC, sampling this process's RSS and heap every `intervalMs` and once at the end:
+ * the usage before and the peaks.
+ */
+async function peaksDuring<T>(intervalMs: number, work: () => Promise<T>) {
+  global.gc?.();
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  };
+  const sampler = setInterval(sample, intervalMs);
+  const result = await timed(work).finally(() => clearInterval(sampler));
+  sample();
+  return { ...result, before, peakRss, peakHeap };
+}
+
 export async function count(bench: Bench, table: string): Promise<number> {
   return Number((await bench.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 }

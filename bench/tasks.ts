@@ -18,11 +18,11 @@ import {
   countWithTitle,
   createTerm,
   insertArtworks,
-  insertIndexRows,
-  limitSql,
   log,
   percentile,
+  sampledFanout,
   timed,
+  titleRounds,
   vacuum,
   withoutModule,
 } from './data.js';
@@ -43,7 +43,6 @@ async function fanout(args: FanoutArgs) {
   const bench = await boot(args.kind, { fresh: true, sqliteFile: args.sqliteFile });
   const result: Record<string, any> = { kind: args.kind, n: args.n };
   try {
-    const terms = bench.dataSource.getRepository(Term);
     const artworks = bench.dataSource.getRepository(Artwork);
     let term = await createTerm(bench, 'Baroque v0');
     const url = bench.references.canonicalUrl(term);
@@ -78,28 +77,12 @@ async function fanout(args: FanoutArgs) {
     await vacuum(bench);
 
     // B1: alternate L and the library, VACUUM between runs, same data.
-    result.limitMs = [];
-    result.libraryMs = [];
-    for (let round = 1; round <= args.rounds; round++) {
-      const lTitle = `Baroque L${round}`;
-      // NOTE: representationOf() needs an entity instance: build one with the new title.
-      const instance = Object.assign(new Term(), term, { metadata: { ...term.metadata, title: lTitle } });
-      const limit = await timed(() => bench.dataSource.query(limitSql(args.kind), [JSON.stringify(bench.references.representationOf(instance)), url]));
-      const lCount = await countWithTitle(bench, lTitle);
-      if (lCount !== args.n) throw new Error(`L updated ${lCount} of ${args.n}`);
-      result.limitMs.push(limit.ms);
-      await vacuum(bench);
-
-      const sTitle = `Baroque S${round}`;
-      term.metadata = { ...term.metadata, title: sTitle };
-      const library = await timed(() => terms.save(term));
-      term = library.value;
-      const sCount = await countWithTitle(bench, sTitle);
-      if (sCount !== args.n) throw new Error(`the library updated ${sCount} of ${args.n}`);
-      result.libraryMs.push(library.ms);
-      await vacuum(bench);
-      log(`B1 round ${round}: L ${limit.ms.toFixed(0)} ms, library (sync) ${library.ms.toFixed(0)} ms`);
-    }
+    // NOTE: representationOf() needs an entity instance: build one with the new title.
+    const copyOf = (title: string, current: Term) => bench.references.representationOf(Object.assign(new Term(), current, { metadata: { ...current.metadata, title } }));
+    const rounds = await titleRounds(bench, { label: 'B1', term, url, n: args.n, rounds: args.rounds, copyOf });
+    ({ term } = rounds);
+    result.limitMs = rounds.limitMs;
+    result.libraryMs = rounds.libraryMs;
 
     // N: the loop a user writes by hand, without the module: load, change, save, one referrer at a time.
     const nTitle = 'Baroque N';
@@ -344,27 +327,10 @@ async function lookups(args: { rows: number; queries: number }) {
 async function memory(args: { n: number }) {
   const bench = await boot('postgres', { fresh: true });
   try {
-    let term = await createTerm(bench, 'Baroque v0');
-    const url = bench.references.canonicalUrl(term);
-    await insertArtworks(bench, args.n, bench.references.representationOf(term));
-    await insertIndexRows(bench, url, term.id);
-    await vacuum(bench);
-    log(`B4: ${args.n} artworks and index rows ready`);
-    global.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    let peakHeap = process.memoryUsage().heapUsed;
-    const sampler = setInterval(() => {
-      const usage = process.memoryUsage();
-      peak = Math.max(peak, usage.rss);
-      peakHeap = Math.max(peakHeap, usage.heapUsed);
-    }, 20);
-    term.metadata = { ...term.metadata, title: 'Baroque M' };
-    const fan = await timed(() => bench.dataSource.getRepository(Term).save(term));
-    clearInterval(sampler);
-    peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-    const done = await countWithTitle(bench, 'Baroque M');
-    if (done !== args.n) throw new Error(`updated ${done} of ${args.n}`);
+    const fan = await sampledFanout(bench, args.n, 'Baroque M', 20, (term) => bench.dataSource.getRepository(Term).save(term));
+    const { term, peakHeap } = fan;
+    const baseline = fan.before.rss;
+    const peak = Math.max(fan.peakRss, process.resourceUsage().maxRSS * 1024);
     log(`B4: ${fan.ms.toFixed(0)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB (baseline ${(baseline / 2 ** 20).toFixed(0)} MB)`);
     await vacuum(bench);
     const queue = await queueRun({ kind: 'postgres', n: args.n, naive: 0, rounds: 0, queueWorkers: [1] }, 1, fan.ms, term.id);
@@ -383,28 +349,8 @@ async function memory(args: { n: number }) {
 async function memoryQuiet(args: { n: number }) {
   const bench = await boot('postgres', { fresh: true });
   try {
-    const term = await createTerm(bench, 'Baroque v0');
-    const url = bench.references.canonicalUrl(term);
-    await insertArtworks(bench, args.n, bench.references.representationOf(term));
-    await insertIndexRows(bench, url, term.id);
-    await vacuum(bench);
-    global.gc?.();
-    const before = process.memoryUsage();
-    let peakRss = before.rss;
-    let peakHeap = before.heapUsed;
-    const sampler = setInterval(() => {
-      const usage = process.memoryUsage();
-      peakRss = Math.max(peakRss, usage.rss);
-      peakHeap = Math.max(peakHeap, usage.heapUsed);
-    }, 10);
-    term.metadata = { ...term.metadata, title: 'Baroque Q' };
-    const fan = await timed(() => bench.references.transaction((manager) => manager.save(term)));
-    clearInterval(sampler);
-    const usage = process.memoryUsage();
-    peakRss = Math.max(peakRss, usage.rss);
-    peakHeap = Math.max(peakHeap, usage.heapUsed);
-    const done = await countWithTitle(bench, 'Baroque Q');
-    if (done !== args.n) throw new Error(`updated ${done} of ${args.n}`);
+    const fan = await sampledFanout(bench, args.n, 'Baroque Q', 10, (term) => bench.references.transaction((manager) => manager.save(term)));
+    const { before, peakRss, peakHeap } = fan;
     const result = { n: args.n, ms: fan.ms, heapGrowth: peakHeap - before.heapUsed, rssGrowth: peakRss - before.rss };
     log(`B4 no listener: ${JSON.stringify(result)}`);
     return result;

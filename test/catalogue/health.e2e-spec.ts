@@ -4,25 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ReferenceOutboxEntry } from 'nestjs-references';
 import { DATABASES, REDIS_URL } from '../support/databases.js';
+import { IDLE_REFERENCES_CHECK } from '../support/health.js';
 import { QUEUE_DRIVERS, type QueueDriverName } from '../support/queues.js';
 import { bootCatalogue, client } from './catalogue-app.js';
 
 // Terminus adds how long each timed check took.
 const up = { status: 'up', responseTime: expect.any(Number) };
 const redisUp = { ...up, queue: 'references' };
-const idleOutbox = {
-  status: 'up',
-  pending: 0,
-  running: 0,
-  failed: 0,
-  blocked: 0,
-  stalled: 0,
-  oldestPendingMs: null,
-  oldestPendingReference: null,
-  failedReference: null,
-  reindexFailed: 0,
-  maxPendingAgeMs: 300_000,
-};
+const idleOutbox = { status: 'up', ...IDLE_REFERENCES_CHECK };
 
 describe.each(DATABASES)('GET /health on %s', (kind) => {
   describe('in sync mode', () => {

@@ -4,6 +4,7 @@ import { ReferenceOutboxEntry } from 'nestjs-references';
 import { ReferencesHealthIndicator } from 'nestjs-references/terminus';
 import { DATABASES, type DatabaseKind } from '../support/databases.js';
 import { TestNode } from '../support/fixtures.js';
+import { IDLE_REFERENCES_CHECK } from '../support/health.js';
 import { createNode, nodeUrl } from '../support/records.js';
 import { bootReferences, type TestContext } from '../support/test-app.js';
 
@@ -35,18 +36,7 @@ const FROZEN: Record<DatabaseKind, { create: string[]; drop: string[] }> = {
   },
 };
 
-const idle = {
-  pending: 0,
-  running: 0,
-  failed: 0,
-  blocked: 0,
-  stalled: 0,
-  oldestPendingMs: null,
-  oldestPendingReference: null,
-  failedReference: null,
-  reindexFailed: 0,
-  maxPendingAgeMs: 300_000,
-};
+const idle = IDLE_REFERENCES_CHECK;
 
 // The library's Terminus indicator over a real outbox in queue mode: up while propagation keeps up, down
 // once a referrer's update has failed for good (an outbox row left failed).

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ReferenceOutboxEntry, ReferencesConfigurationError, ReferencesMetrics, ReferencesService, getReferencesServiceToken } from 'nestjs-references';
+import { ReferenceOutboxEntry, ReferencesConfigurationError, ReferencesMaintenance, ReferencesMetrics, getReferencesMaintenanceToken } from 'nestjs-references';
 import { Registry } from 'prom-client';
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { BASE_URL, TestNode } from '../support/fixtures.js';
@@ -41,7 +41,7 @@ describe('metrics of several data sources in one registry', () => {
 
     await main.getRepository(TestNode).save(Object.assign(mainTarget, { metadata: { title: 'main 2' } }));
     await archive.getRepository(TestNode).save(Object.assign(archiveTarget, { metadata: { title: 'archive 2' } }));
-    await app.get<ReferencesService>(getReferencesServiceToken('archive')).waitForIdle();
+    await app.get<ReferencesMaintenance>(getReferencesMaintenanceToken('archive')).waitForIdle();
     for (const referrer of archived) expect((await reload(archive, referrer)).metadata.parent?.title).toBe('archive 2');
     expect(await archive.getRepository(ReferenceOutboxEntry).countBy({ version: Not(IsNull()) })).toBe(3);
 

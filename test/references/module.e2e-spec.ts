@@ -8,6 +8,7 @@ import {
   getReferencesQueueToken,
   InlineCreateForbiddenError,
   ReferencesConfigurationError,
+  ReferencesMaintenance,
   ReferencesModule,
   ReferencesService,
   REFERRER_INDEXER,
@@ -127,7 +128,7 @@ describe('ReferencesModule', () => {
       const target = await createNode(dataSource, { title: 'before' });
       const referrer = await createNode(dataSource, { title: 'r', parent: { links: { self: nodeUrl(target.id) } } });
       await dataSource.getRepository(TestNode).save(Object.assign(target, { metadata: { title: 'after' } }));
-      await app.get(ReferencesService).waitForIdle();
+      await app.get(ReferencesMaintenance).waitForIdle();
       expect((await reload(dataSource, referrer)).metadata.parent?.title).toBe('after');
 
       // A BullMQ worker takes every job of its queue: one that is no propagation fails, and no change with it.

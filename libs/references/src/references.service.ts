@@ -16,19 +16,7 @@ import type {
   ReferrersPage,
   ResolvedReference,
 } from './interfaces/reference-row.interface.js';
-import type {
-  RebaseOptions,
-  RebaseResult,
-  ReferencesStatus,
-  ReferrerKey,
-  RepairResult,
-  SynchronizeOptions,
-  SynchronizeResult,
-  TransactionOptions,
-  VerifyOptions,
-  VerifyReport,
-} from './interfaces/references-reports.interface.js';
-import { ReferencesMaintenance } from './maintenance/references-maintenance.service.js';
+import type { ReferencesStatus, ReferrerKey, TransactionOptions } from './interfaces/references-reports.interface.js';
 import { ReferenceOutbox } from './outbox/reference-outbox.service.js';
 import { referrerKeysOf, type ChangedReferrers, type PropagationStrategy } from './propagation/propagation-strategy.interface.js';
 import { PROPAGATION_STRATEGY, REFERENCES_DATA_SOURCE } from './references.constants.js';
@@ -56,7 +44,6 @@ export class ReferencesService {
     private readonly transactions: WriteTransactions,
     private readonly urls: ReferenceUrls,
     private readonly outbox: ReferenceOutbox,
-    private readonly maintenance: ReferencesMaintenance,
   ) {}
 
   /** The base URL of every canonical URL: the one stored with the references. */
@@ -202,46 +189,6 @@ export class ReferencesService {
    */
   status(): Promise<ReferencesStatus> {
     return this.outbox.status();
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.refreshReferences()`. */
-  refreshReferences<T extends object>(record: T, options: TransactionOptions = {}): Promise<T> {
-    return this.maintenance.refreshReferences(record, options);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.refresh()`. */
-  refresh(url: string, options: TransactionOptions = {}): Promise<ReferrerKey[]> {
-    return this.maintenance.refresh(url, options);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.reindexReferrers()`. */
-  reindexReferrers(reference: string, options: Pick<GetReferrersOptions, 'match'> = {}): Promise<number> {
-    return this.maintenance.reindexReferrers(reference, options);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.synchronize()`. */
-  synchronize(options: SynchronizeOptions = {}): Promise<SynchronizeResult> {
-    return this.maintenance.synchronize(options);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.verify()`. */
-  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
-    return this.maintenance.verify(options);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.repair()`. */
-  repair(): Promise<RepairResult> {
-    return this.maintenance.repair();
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.waitForIdle()`. */
-  waitForIdle(timeoutMs?: number, pollMs?: number): Promise<void> {
-    return this.maintenance.waitForIdle(timeoutMs, pollMs);
-  }
-
-  /** @deprecated Use `ReferencesMaintenance.rebase()`. */
-  rebase(newBaseUrl: string, options: RebaseOptions = {}): Promise<RebaseResult> {
-    return this.maintenance.rebase(newBaseUrl, options);
   }
 
   /**

@@ -1,17 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { REFERENCES_CLI_PROCESS } from '../references.constants.js';
-import {
-  FailedCommand,
-  ReferencesCommand,
-  RetryCommand,
-  ReferrersCommand,
-  RebaseCommand,
-  RepairCommand,
-  RefreshCommand,
-  RenameCommand,
-  SynchronizeCommand,
-  VerifyCommand,
-} from './references.commands.js';
+import { REFERENCES_SUBCOMMANDS, ReferencesCommand } from './references.commands.js';
 
 /**
  * The `references …` commands (nest-commander). Import it into the module an app hands to
@@ -23,15 +12,7 @@ import {
 @Module({
   providers: [
     ReferencesCommand,
-    SynchronizeCommand,
-    VerifyCommand,
-    ReferrersCommand,
-    RenameCommand,
-    RefreshCommand,
-    RebaseCommand,
-    RepairCommand,
-    FailedCommand,
-    RetryCommand,
+    ...REFERENCES_SUBCOMMANDS,
     // NOTE: global, so that the queue workers of ReferencesModule see it.
     { provide: REFERENCES_CLI_PROCESS, useValue: true },
   ],

@@ -315,20 +315,23 @@ export class RetryCommand extends DataSourceCommand {
   }
 }
 
+/** The commands under `references`, in the order its help lists them. */
+export const REFERENCES_SUBCOMMANDS = [
+  SynchronizeCommand,
+  VerifyCommand,
+  ReferrersCommand,
+  RenameCommand,
+  RefreshCommand,
+  RebaseCommand,
+  RepairCommand,
+  FailedCommand,
+  RetryCommand,
+];
+
 @Command({
   name: 'references',
   description: 'Maintain the reference index of nestjs-references',
-  subCommands: [
-    SynchronizeCommand,
-    VerifyCommand,
-    ReferrersCommand,
-    RenameCommand,
-    RefreshCommand,
-    RebaseCommand,
-    RepairCommand,
-    FailedCommand,
-    RetryCommand,
-  ],
+  subCommands: REFERENCES_SUBCOMMANDS,
 })
 export class ReferencesCommand extends CommandRunner {
   async run([name]: string[]): Promise<void> {

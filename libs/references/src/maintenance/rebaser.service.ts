@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { normalizeBaseUrl, type ResolvedBaseUrl } from '../settings/base-url.provider.js';
+import { normalizeBaseUrl } from '../settings/base-url.provider.js';
 import { ReferenceSetting } from '../settings/reference-setting.entity.js';
 import type { RebaseOptions, RebaseResult } from '../interfaces/references-reports.interface.js';
-import { BASE_URL_SETTING, REFERENCES_BASE_URL, REFERENCES_DATA_SOURCE } from '../references.constants.js';
+import { BASE_URL_SETTING, REFERENCES_DATA_SOURCE } from '../references.constants.js';
 import { ReferenceTypesRegistry } from '../registry/reference-types.registry.js';
 import { SqlDialect } from '../sql/sql.dialect.js';
+import { ReferenceUrls } from '../urls/reference-urls.service.js';
 import { recordIdBatches } from './record-batches.util.js';
 
 /**
@@ -19,13 +20,13 @@ import { recordIdBatches } from './record-batches.util.js';
 export class Rebaser {
   constructor(
     @Inject(REFERENCES_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(REFERENCES_BASE_URL) private readonly base: ResolvedBaseUrl,
+    private readonly urls: ReferenceUrls,
     private readonly registry: ReferenceTypesRegistry,
     private readonly dialect: SqlDialect,
   ) {}
 
   async rebase(newBaseUrl: string, options: RebaseOptions & { batchSize: number }): Promise<RebaseResult> {
-    const from = this.base.url;
+    const from = this.urls.baseUrl;
     const to = normalizeBaseUrl(newBaseUrl, 'the new base URL');
     const result: RebaseResult = { from, to, records: 0, references: 0, done: false };
     if (from === to) return { ...result, done: true };

@@ -1,10 +1,8 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_BULL_QUEUE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { BullQueueDriver } from './bull-queue.driver.js';
-import { QueueDriver } from './queue.driver.js';
+import { queueDriverModule, type QueueLibrary } from './driver-module.util.js';
 
 /**
  * Bull's settings that decide how soon a killed worker's job runs again, and how soon a worker resumes
@@ -25,6 +23,18 @@ export const DEFAULT_BULL_SETTINGS = {
   retryProcessDelay: 1000,
 };
 
+/** Bull (`@nestjs/bull`), with the app's `queue.bull` over `DEFAULT_BULL_SETTINGS`. */
+const BULL: QueueLibrary<Queue> = {
+  register: (queue) => BullModule.registerQueueAsync(queue),
+  token: getQueueToken,
+  queueOptions: (moduleOptions) => ({
+    redis: 'redis://127.0.0.1:6379',
+    ...moduleOptions.queue?.bull,
+    settings: { ...DEFAULT_BULL_SETTINGS, ...moduleOptions.queue?.bull?.settings },
+  }),
+  driver: (queue) => new BullQueueDriver(queue),
+};
+
 /**
  * The Bull queue of one data source in queue mode (`queue.driver: 'bull'`), configured from its module
  * options (so it works with `forRootAsync` too), and its `QueueDriver`. The only module that loads
@@ -33,26 +43,6 @@ export const DEFAULT_BULL_SETTINGS = {
 @Module({})
 export class BullQueueModule {
   static register(name: string, options: DynamicModule): DynamicModule {
-    return {
-      module: BullQueueModule,
-      imports: [
-        options,
-        BullModule.registerQueueAsync({
-          name,
-          imports: [options],
-          useFactory: (moduleOptions: ReferencesModuleOptions) => ({
-            redis: 'redis://127.0.0.1:6379',
-            ...moduleOptions.queue?.bull,
-            settings: { ...DEFAULT_BULL_SETTINGS, ...moduleOptions.queue?.bull?.settings },
-          }),
-          inject: [REFERENCES_MODULE_OPTIONS],
-        }),
-      ],
-      providers: [
-        { provide: REFERENCES_BULL_QUEUE, useExisting: getQueueToken(name) },
-        { provide: QueueDriver, useFactory: (queue: Queue) => new BullQueueDriver(queue), inject: [getQueueToken(name)] },
-      ],
-      exports: [REFERENCES_BULL_QUEUE, QueueDriver],
-    };
+    return queueDriverModule(BullQueueModule, name, options, BULL);
   }
 }

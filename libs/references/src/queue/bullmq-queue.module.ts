@@ -2,9 +2,8 @@ import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { ReferencesModuleOptions } from '../interfaces/references-module-options.interface.js';
-import { REFERENCES_BULL_QUEUE, REFERENCES_MODULE_OPTIONS } from '../references.constants.js';
 import { BullMqQueueDriver } from './bullmq-queue.driver.js';
-import { QueueDriver } from './queue.driver.js';
+import { queueDriverModule, type QueueLibrary } from './driver-module.util.js';
 
 /** Where BullMQ connects when `queue.bullmq.connection` is left out. */
 const DEFAULT_CONNECTION = { host: '127.0.0.1', port: 6379 };
@@ -16,6 +15,17 @@ function bullmqOptions(options: ReferencesModuleOptions) {
   return { connection, queue: { ...queue, connection }, worker };
 }
 
+/** BullMQ (`@nestjs/bullmq`), whose driver runs a `Worker` of its own on the same connection. */
+const BULLMQ: QueueLibrary<Queue> = {
+  register: (queue) => BullModule.registerQueueAsync(queue),
+  token: getQueueToken,
+  queueOptions: (moduleOptions) => bullmqOptions(moduleOptions).queue,
+  driver: (queue, moduleOptions) => {
+    const { connection, worker } = bullmqOptions(moduleOptions);
+    return new BullMqQueueDriver(queue, connection, worker);
+  },
+};
+
 /**
  * The BullMQ queue of one data source in queue mode (`queue.driver: 'bullmq'`), configured from its module
  * options, and its `QueueDriver`. The only module that loads `@nestjs/bullmq` and `bullmq`.
@@ -23,29 +33,6 @@ function bullmqOptions(options: ReferencesModuleOptions) {
 @Module({})
 export class BullMqQueueModule {
   static register(name: string, options: DynamicModule): DynamicModule {
-    return {
-      module: BullMqQueueModule,
-      imports: [
-        options,
-        BullModule.registerQueueAsync({
-          name,
-          imports: [options],
-          useFactory: (moduleOptions: ReferencesModuleOptions) => bullmqOptions(moduleOptions).queue,
-          inject: [REFERENCES_MODULE_OPTIONS],
-        }),
-      ],
-      providers: [
-        { provide: REFERENCES_BULL_QUEUE, useExisting: getQueueToken(name) },
-        {
-          provide: QueueDriver,
-          useFactory: (queue: Queue, moduleOptions: ReferencesModuleOptions) => {
-            const { connection, worker } = bullmqOptions(moduleOptions);
-            return new BullMqQueueDriver(queue, connection, worker);
-          },
-          inject: [getQueueToken(name), REFERENCES_MODULE_OPTIONS],
-        },
-      ],
-      exports: [REFERENCES_BULL_QUEUE, QueueDriver],
-    };
+    return queueDriverModule(BullMqQueueModule, name, options, BULLMQ);
   }
 }

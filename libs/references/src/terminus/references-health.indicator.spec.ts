@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ReferencesStatus } from '../interfaces/references-reports.interface.js';
+import { IDLE_STATUS } from '../outbox/reference-outbox.service.js';
 import { getReferencesServiceToken } from '../references.tokens.js';
 import type { ReferencesHealthCheckOptions } from './references-health-options.interface.js';
 import { ReferencesHealthIndicator } from './references-health.indicator.js';
@@ -13,17 +14,7 @@ const indicatorFor = (status: () => Promise<ReferencesStatus>) =>
 const check = (status: ReferencesStatus, options: ReferencesHealthCheckOptions = { maxPendingAgeMs: 60_000 }) =>
   indicatorFor(async () => status).check('outbox', options);
 
-const idle: ReferencesStatus = {
-  pending: 0,
-  running: 0,
-  failed: 0,
-  blocked: 0,
-  stalled: 0,
-  oldestPendingMs: null,
-  oldestPendingReference: null,
-  failedReference: null,
-  reindexFailed: 0,
-};
+const idle: ReferencesStatus = { ...IDLE_STATUS };
 
 describe('ReferencesHealthIndicator', () => {
   it('is up when nothing waits', async () => {
