@@ -70,3 +70,6 @@ function assertStorableString(text: string, entry: Entry, what: string): void {
 function name(path: JsonPath): string {
   return formatPath(path) || '(the document)';
 }
+
+/** `value` as it is stored and read back as JSON (dates as strings, undefined keys gone): what a copy is compared as. */
+export const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

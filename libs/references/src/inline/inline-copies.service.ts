@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { asJson } from '../extraction/storable-json.util.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import { formatPath, parsePath, withValuesAt, type JsonPath } from '../extraction/json-path.util.js';
@@ -80,7 +81,7 @@ export class InlineCopies {
     context: { reference: string; manager: EntityManager },
   ): boolean {
     const expected = this.build(representation, targetType, field, context);
-    return isDeepStrictEqual(JSON.parse(JSON.stringify(expected)), stored);
+    return isDeepStrictEqual(asJson(expected), stored);
   }
 
   /**
@@ -134,4 +135,3 @@ export class InlineCopies {
 }
 
 /** A value as stored: no undefined keys, plain objects (copies compare as JSON values, key order aside). */
-const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { asJson } from '../extraction/storable-json.util.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { DataSource, EntityManager } from 'typeorm';
 import { extractReferences, type ReferenceSpec } from '../extraction/reference-extractor.util.js';
@@ -108,7 +109,7 @@ export class IndexVerifier {
         const representation = representations.get(record) ?? representations.set(record, target.type.representationOf(record)).get(record)!;
         const expected = this.copies.build(representation, target.type, spec.field, { reference: spec.reference, manager });
         const stored = getAt(metadata, spec.segments);
-        const cause = staleCause(JSON.parse(JSON.stringify(expected)), stored);
+        const cause = staleCause(asJson(expected) as Record<string, any>, stored);
         if (cause) add('stale', { ...row, cause });
         const keys = this.copies.withheldIn(stored, target.type, record, representation);
         if (keys.length) add('withheld', { ...row, keys });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { asJson } from '../extraction/storable-json.util.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import { Dereferencer } from '../inline/dereferencer.service.js';
@@ -101,4 +102,3 @@ export class Repairer {
   }
 }
 
-const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
